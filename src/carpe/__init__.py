@@ -1,0 +1,3 @@
+"""carpe: customer retention through micro-experiences."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,46 @@
+"""The ``carpe`` command.
+
+Each concept's commands live in a module of this package that exposes
+``register(app)``; this module only assembles them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from carpe.cli import data_cmd, serve_cmd
+from carpe.cli._common import state
+
+app = typer.Typer(
+    name="carpe",
+    help="carpe: customer retention through micro-experiences.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _global(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Store URL (default: CARPE_DATABASE_URL or sqlite:///carpe.db).",
+            metavar="URL",
+        ),
+    ] = None,
+) -> None:
+    """carpe: customer retention through micro-experiences."""
+    state.database_url = db
+
+
+for _module in (data_cmd, serve_cmd):
+    _module.register(app)
+
+
+def main() -> None:
+    """Run the ``carpe`` command line."""
+    app()

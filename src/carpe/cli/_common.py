@@ -1,0 +1,67 @@
+"""What every command shares: the running carpe, the consoles, error → exit status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from carpe.config import Settings, load_settings
+from carpe.context import Carpe
+from carpe.errors import CarpeError, ConfigError, ImportDataError, NotFoundError, UsageError
+
+EXIT_OK = 0
+EXIT_BAD_DATA = 1
+EXIT_USAGE = 2
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class State:
+    """Options given before the command (``carpe --db URL ...``)."""
+
+    database_url: str | None = None
+
+
+state = State()
+
+
+def settings() -> Settings:
+    """Settings from the environment, with ``--db`` on top."""
+    if state.database_url:
+        return load_settings(database_url=state.database_url)
+    return load_settings()
+
+
+@contextmanager
+def running(*, migrate: bool = True) -> Iterator[Carpe]:
+    """Open carpe for one command; map carpe's errors to messages and exit statuses.
+
+    Bad data exits 1, bad usage or configuration 2; never a traceback for a
+    user's mistake.
+    """
+    carpe: Carpe | None = None
+    try:
+        carpe = Carpe(settings())
+        if migrate:
+            carpe.migrate()
+        yield carpe
+    except ImportDataError as exc:
+        err.print(f"[red]import refused[/red]: {exc.total} problem(s); nothing was written.")
+        for problem in exc.problems:
+            err.print(str(problem), markup=False)
+        if exc.total > len(exc.problems):
+            err.print(f"... and {exc.total - len(exc.problems)} more problem(s)")
+        raise typer.Exit(EXIT_BAD_DATA) from None
+    except (UsageError, ConfigError) as exc:
+        err.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    except (NotFoundError, CarpeError) as exc:
+        err.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(EXIT_BAD_DATA) from None
+    finally:
+        if carpe is not None:
+            carpe.close()

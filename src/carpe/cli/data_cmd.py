@@ -1,0 +1,195 @@
+"""Data commands: init, import, export, stats, simulate."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from carpe.cli._common import EXIT_USAGE, err, out, running
+from carpe.services import data
+
+
+def init() -> None:
+    """Create the store, or bring its schema up to date.
+
+    Example: carpe --db sqlite:///shop.db init
+    """
+    with running() as carpe:
+        out.print(f"store ready: {carpe.settings.database_url}")
+
+
+def import_(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder of interchange files (CSV or JSON Lines).")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate only; write nothing.")
+    ] = False,
+    ignore_unknown: Annotated[
+        bool, typer.Option("--ignore-unknown", help="Leave unknown columns and files aside.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Import a folder in the interchange format: all of it, or nothing.
+
+    Every bad row is listed as FILE:LINE: column 'X': value 'V': reason, and the
+    store is left untouched (exit status 1). Re-importing the same rows changes
+    nothing; changed rows are updated.
+
+    Example: carpe import exports/2026-03/
+    """
+    with running() as carpe:
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=err, transient=True, disable=as_json) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def advance(name: str, done: int, total: int) -> None:
+                if name not in tasks:
+                    tasks[name] = bar.add_task(name, total=total)
+                bar.update(tasks[name], completed=done)
+
+            report = data.import_data(
+                engine=carpe.engine,
+                folder=folder,
+                dry_run=dry_run,
+                ignore_unknown=ignore_unknown,
+                chunk_rows=carpe.settings.import_chunk_rows,
+                max_problems=carpe.settings.import_max_problems,
+                progress=advance,
+            )
+        if as_json:
+            out.print_json(
+                json.dumps(
+                    {
+                        "dry_run": report.dry_run,
+                        "seconds": round(report.seconds, 3),
+                        "files": [
+                            {
+                                "file": f.file,
+                                "rows_read": f.rows_read,
+                                "rows_changed": f.rows_changed,
+                            }
+                            for f in report.files
+                        ],
+                    }
+                )
+            )
+            return
+        table = Table("file", "rows read", "rows changed", title=None, box=None)
+        for f in report.files:
+            table.add_row(
+                f.file, f"{f.rows_read:,}", "-" if report.dry_run else f"{f.rows_changed:,}"
+            )
+        out.print(table)
+        verb = "validated (dry run, nothing written)" if report.dry_run else "imported"
+        out.print(
+            f"{verb}: {report.rows_read:,} rows in {report.seconds:.1f} s; "
+            f"{report.rows_changed:,} inserted or changed"
+        )
+
+
+def export(
+    folder: Annotated[Path, typer.Argument(help="Folder to write (created if needed).")],
+    format: Annotated[
+        str, typer.Option("--format", help="csv or jsonl.", show_default=True)
+    ] = "csv",
+) -> None:
+    """Write the store to a folder in the interchange format.
+
+    Example: carpe export backup/ --format jsonl
+    """
+    if format not in ("csv", "jsonl"):
+        err.print(f"[red]error[/red]: --format must be csv or jsonl, not {format!r}")
+        raise typer.Exit(EXIT_USAGE)
+    fmt: Literal["csv", "jsonl"] = "csv" if format == "csv" else "jsonl"
+    with running() as carpe:
+        report = data.export_data(engine=carpe.engine, folder=folder, format=fmt)
+        for name, rows in report.rows.items():
+            out.print(f"{name}.{fmt}: {rows:,} rows")
+
+
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Rows per table of the store.
+
+    Example: carpe stats --json
+    """
+    with running() as carpe:
+        counts = data.count_rows(engine=carpe.engine)
+    if as_json:
+        out.print_json(json.dumps(counts))
+        return
+    table = Table("table", "rows", box=None)
+    for name, rows in counts.items():
+        table.add_row(name, f"{rows:,}")
+    out.print(table)
+
+
+def simulate(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="b2b (industrial supplier) or b2c (stores, clinics).")
+    ] = "b2b",
+    accounts: Annotated[int, typer.Option("--accounts", min=1, help="Number of accounts.")] = 500,
+    months: Annotated[
+        int, typer.Option("--months", min=1, max=120, help="Months of history.")
+    ] = 24,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same files.")] = 7,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", help="Last day of the history, YYYY-MM-DD (default: today)."),
+    ] = None,
+) -> None:
+    """Write a simulated business in the interchange format, with ground_truth.json.
+
+    Example: carpe simulate --kind b2c --accounts 2000 --months 24 --seed 3 --out sim/
+    """
+    from carpe.simulate import simulate_business
+
+    if kind not in ("b2b", "b2c"):
+        err.print(f"[red]error[/red]: --kind must be b2b or b2c, not {kind!r}")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        last = date.fromisoformat(end) if end else date.today()
+    except ValueError:
+        err.print(f"[red]error[/red]: --end must be a date YYYY-MM-DD, not {end!r}")
+        raise typer.Exit(EXIT_USAGE) from None
+    summary = simulate_business(
+        out_dir,
+        kind=kind,
+        accounts=accounts,
+        months=months,
+        seed=seed,
+        end=last,  # type: ignore[arg-type]
+    )
+    out.print(f"simulated {kind} business (seed {seed}) in {out_dir}")
+    for name, rows in summary.rows.items():
+        out.print(f"  {name}: {rows:,} rows")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the data commands to ``app``."""
+    app.command()(init)
+    app.command("import")(import_)
+    app.command()(export)
+    app.command()(stats)
+    app.command()(simulate)

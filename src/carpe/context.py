@@ -1,0 +1,39 @@
+"""The running carpe: settings and the store engine, built on demand, never at import."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from carpe.config import Settings
+from carpe.store.engine import create_store_engine, migrate
+from carpe.store.uow import UnitOfWork
+
+
+class Carpe:
+    """Holds one configuration's state: its settings and its store engine.
+
+    Tests build as many differently configured instances as they like.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The store's engine, created on first use."""
+        return create_store_engine(self.settings.database_url)
+
+    def migrate(self) -> None:
+        """Bring the store to the newest schema."""
+        migrate(self.engine)
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work on the store."""
+        return UnitOfWork(self.engine)
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()

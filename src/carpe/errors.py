@@ -1,0 +1,91 @@
+"""carpe's exceptions: one tree, every name ending in ``Error``.
+
+::
+
+    CarpeError
+    ├── ConfigError            a setting is missing, malformed or unsafe
+    ├── StoreError             the database cannot be opened or is not at the right schema
+    ├── ImportDataError        an import folder holds bad rows; carries every ``RowProblem``
+    ├── ExportError            an export could not be written
+    ├── NotFoundError          an id names nothing (account, contact, ...)
+    └── UsageError             a caller asked for something that makes no sense
+
+The web, API and CLI shells map these to statuses and exit codes in one place
+each; services raise them and never format responses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CarpeError(Exception):
+    """Base of every error carpe raises on purpose."""
+
+
+class ConfigError(CarpeError):
+    """A setting is missing, malformed or unsafe for the environment."""
+
+
+class StoreError(CarpeError):
+    """The database cannot be opened, or its schema is not the expected one."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """One bad value in an import file, located precisely.
+
+    ``line`` is the 1-based physical line of a CSV file (the header is line 1)
+    or of a JSON Lines file. ``column`` and ``value`` are empty when the
+    problem concerns the whole file (a missing required column, say).
+    """
+
+    file: str
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        if not self.column:
+            return f"{where}: {self.reason}"
+        return f"{where}: column '{self.column}': value '{self.value}': {self.reason}"
+
+
+class ImportDataError(CarpeError):
+    """An import was refused because of bad rows; nothing was written.
+
+    Attributes
+    ----------
+    problems:
+        The problems reported, at most the import's report limit.
+    total:
+        How many problems were found in all (may exceed ``len(problems)``).
+    """
+
+    def __init__(self, problems: list[RowProblem], total: int) -> None:
+        self.problems = problems
+        self.total = total
+        more = total - len(problems)
+        lines = [str(p) for p in problems]
+        if more > 0:
+            lines.append(f"... and {more} more problem(s)")
+        super().__init__("\n".join(lines))
+
+
+class ExportError(CarpeError):
+    """An export could not be written."""
+
+
+class NotFoundError(CarpeError):
+    """An id names no row of the store."""
+
+    def __init__(self, what: str, key: str) -> None:
+        self.what = what
+        self.key = key
+        super().__init__(f"no {what} with id '{key}'")
+
+
+class UsageError(CarpeError):
+    """A caller asked for something that makes no sense (bad argument combination)."""

@@ -1,0 +1,55 @@
+"""Data use cases: import, export, and what the store holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import Engine, func, select
+
+from carpe.ingest.export import ExportReport, export_folder
+from carpe.ingest.load import ImportReport, Progress, import_folder
+from carpe.store.models import Base
+
+
+def import_data(
+    *,
+    engine: Engine,
+    folder: Path,
+    dry_run: bool = False,
+    ignore_unknown: bool = False,
+    chunk_rows: int = 50_000,
+    max_problems: int = 100,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import an interchange folder (all or nothing) into the store.
+
+    See :func:`carpe.ingest.load.import_folder` for the rules.
+    """
+    return import_folder(
+        folder,
+        engine=engine,
+        dry_run=dry_run,
+        ignore_unknown=ignore_unknown,
+        chunk_rows=chunk_rows,
+        max_problems=max_problems,
+        progress=progress,
+    )
+
+
+def export_data(
+    *, engine: Engine, folder: Path, format: Literal["csv", "jsonl"] = "csv"
+) -> ExportReport:
+    """Write the store to an interchange folder."""
+    return export_folder(folder, engine=engine, format=format)
+
+
+def count_rows(*, engine: Engine) -> dict[str, int]:
+    """Rows per table of the store, in table-name order."""
+    counts: dict[str, int] = {}
+    with engine.connect() as connection:
+        for table in sorted(Base.metadata.tables.values(), key=lambda t: t.name):
+            counts[table.name] = connection.execute(
+                select(func.count()).select_from(table)
+            ).scalar_one()
+    return counts

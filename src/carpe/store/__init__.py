@@ -1,0 +1,15 @@
+"""The system of record: models, engines, migrations and the unit of work."""
+
+from carpe.store.engine import create_store_engine, current_revision, head_revision, migrate
+from carpe.store.models import TABLES_BY_FILE, Base
+from carpe.store.uow import UnitOfWork
+
+__all__ = [
+    "TABLES_BY_FILE",
+    "Base",
+    "UnitOfWork",
+    "create_store_engine",
+    "current_revision",
+    "head_revision",
+    "migrate",
+]

@@ -1,0 +1,1 @@
+"""Routes: thin shells that validate input, call one service and render."""
