@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -30,7 +32,14 @@ def create_app(settings: Settings, *, carpe: Carpe | None = None) -> FastAPI:
         An already running carpe to serve (its settings win); mostly for tests.
     """
     running = carpe or Carpe(settings)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if carpe is None:  # the app made it, the app closes it
+            running.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="carpe",
         version=__version__,
         description="Customer retention through micro-experiences.",
@@ -52,10 +61,6 @@ def create_app(settings: Settings, *, carpe: Carpe | None = None) -> FastAPI:
     @app.exception_handler(UsageError)
     async def _bad_request(request: Request, exc: UsageError) -> Response:
         return _error(request, 400, "bad_request", str(exc))
-
-    @app.on_event("shutdown")
-    def _close() -> None:
-        running.close()
 
     return app
 
