@@ -66,7 +66,7 @@ def import_(
                     tasks[name] = bar.add_task(name, total=total)
                 bar.update(tasks[name], completed=done)
 
-            report = data.import_data(
+            outcome = data.import_data(
                 engine=carpe.engine,
                 folder=folder,
                 dry_run=dry_run,
@@ -75,6 +75,7 @@ def import_(
                 max_problems=carpe.settings.import_max_problems,
                 progress=advance,
             )
+        report, extraction = outcome.report, outcome.extraction
         if as_json:
             out.print_json(
                 json.dumps(
@@ -89,6 +90,9 @@ def import_(
                             }
                             for f in report.files
                         ],
+                        "notes_read": extraction.notes_read if extraction else 0,
+                        "moments_found": extraction.moments_found if extraction else 0,
+                        "follow_ups_created": extraction.follow_ups_created if extraction else 0,
                     }
                 )
             )
@@ -104,6 +108,13 @@ def import_(
             f"{verb}: {report.rows_read:,} rows in {report.seconds:.1f} s; "
             f"{report.rows_changed:,} inserted or changed"
         )
+        if extraction is not None and extraction.notes_read:
+            out.print(
+                f"read {extraction.notes_read:,} new notes in {extraction.seconds:.1f} s: "
+                f"{extraction.moments_found:,} moments, "
+                f"{extraction.follow_ups_created:,} follow-ups, "
+                f"{extraction.moments_resolved:,} resolved by later notes"
+            )
 
 
 def export(

@@ -68,7 +68,7 @@ def demo(
     with running(migrate=False):
         out.print("simulating a 500-account industrial supplier (24 months)...")
         prepared = prepare_demo(folder=folder, today=date.today())
-    report = prepared.report
+    report = prepared.outcome.report
     out.print(
         f"imported {report.rows_read:,} rows into {prepared.settings.database_url} "
         f"in {report.seconds:.1f} s"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -9,7 +11,16 @@ from sqlalchemy import Engine, func, select
 
 from carpe.ingest.export import ExportReport, export_folder
 from carpe.ingest.load import ImportReport, Progress, import_folder
+from carpe.services.memory import ExtractionReport, extract_new_notes
 from carpe.store.models import Base
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """An import and what reading its new notes found (``None`` for a dry run)."""
+
+    report: ImportReport
+    extraction: ExtractionReport | None
 
 
 def import_data(
@@ -21,12 +32,16 @@ def import_data(
     chunk_rows: int = 50_000,
     max_problems: int = 100,
     progress: Progress | None = None,
-) -> ImportReport:
-    """Import an interchange folder (all or nothing) into the store.
+    extract: bool = True,
+    today: date | None = None,
+) -> ImportOutcome:
+    """Import an interchange folder (all or nothing), then read the new notes' moments.
 
-    See :func:`carpe.ingest.load.import_folder` for the rules.
+    See :func:`carpe.ingest.load.import_folder` for the rules of the import and
+    :func:`carpe.services.memory.extract_new_notes` for the extraction that follows
+    (unless ``extract`` is false); ``today`` decides which follow-ups are still open.
     """
-    return import_folder(
+    report = import_folder(
         folder,
         engine=engine,
         dry_run=dry_run,
@@ -35,6 +50,10 @@ def import_data(
         max_problems=max_problems,
         progress=progress,
     )
+    extraction = None
+    if not dry_run and extract:
+        extraction = extract_new_notes(engine=engine, today=today or date.today())
+    return ImportOutcome(report, extraction)
 
 
 def export_data(

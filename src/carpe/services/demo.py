@@ -9,8 +9,7 @@ from pathlib import Path
 
 from carpe.config import Settings, load_settings
 from carpe.context import Carpe
-from carpe.ingest.load import ImportReport
-from carpe.services.data import import_data
+from carpe.services.data import ImportOutcome, import_data
 
 DEMO_ACCOUNTS = 500
 DEMO_MONTHS = 24
@@ -23,7 +22,7 @@ class Demo:
 
     folder: Path
     settings: Settings
-    report: ImportReport
+    outcome: ImportOutcome
 
 
 def prepare_demo(
@@ -49,7 +48,7 @@ def prepare_demo(
     carpe = Carpe(settings)
     try:
         carpe.migrate()
-        report = import_data(engine=carpe.engine, folder=business)
+        outcome = import_data(engine=carpe.engine, folder=business, today=today)
     finally:
         carpe.close()
-    return Demo(folder, settings, report)
+    return Demo(folder, settings, outcome)

@@ -1,0 +1,401 @@
+"""Customer-memory use cases: extract moments from new notes, follow-ups, review."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from carpe.errors import NotFoundError, UsageError
+from carpe.memory import DURABLE_KINDS, KINDS, SENSITIVE_KINDS, Extractor, Moment
+from carpe.memory.opener import suggest_opener
+from carpe.memory.resolve import find_resolutions
+from carpe.store.memory import FollowUp, NoteExtraction, StoredMoment
+from carpe.store.models import Account, Contact, Employee, Touchpoint
+
+STALE_AFTER_DAYS = 30
+"""A follow-up found in history more than this long past its day is recorded as expired."""
+UNDATED_FOLLOW_UP_DAYS = 7
+EXTRACT_BATCH = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractionReport:
+    """What a pass of the extractor over new notes did."""
+
+    notes_read: int
+    moments_found: int
+    follow_ups_created: int
+    moments_resolved: int
+    seconds: float
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _as_moment(row: StoredMoment) -> Moment:
+    return Moment(
+        kind=row.kind,  # type: ignore[arg-type]
+        subject=row.subject,
+        summary=row.summary,
+        when=row.event_on,
+        follow_up_on=row.follow_up_on,
+        sensitive=row.sensitive,
+        confidence=row.confidence,
+        evidence=row.evidence,
+    )
+
+
+def _open_moments(session: Session) -> dict[str, list[StoredMoment]]:
+    """Open, time-bound, not-dismissed moments by contact (or account when no contact)."""
+    rows = session.scalars(
+        select(StoredMoment).where(
+            StoredMoment.closed_at.is_(None),
+            StoredMoment.review != "dismissed",
+            StoredMoment.kind.not_in(sorted(DURABLE_KINDS)),
+        )
+    )
+    found: dict[str, list[StoredMoment]] = defaultdict(list)
+    for row in rows:
+        found[row.contact_id or f"account:{row.account_id}"].append(row)
+    return found
+
+
+def _active_owners(session: Session) -> dict[str, str]:
+    """Account id → owner employee id, for owners still employed."""
+    rows = session.execute(
+        select(Account.account_id, Account.owner_employee_id)
+        .join(Employee, Employee.employee_id == Account.owner_employee_id)
+        .where(Employee.left_on.is_(None))
+    )
+    return {a: o for a, o in rows if o}
+
+
+def follow_up_day(moment: Moment, noted_on: date) -> date | None:
+    """When to ask about ``moment``: its own day, a week after an undated event, never for facts."""
+    if moment.kind in DURABLE_KINDS:
+        return None
+    return moment.follow_up_on or noted_on + timedelta(days=UNDATED_FOLLOW_UP_DAYS)
+
+
+def extract_new_notes(
+    *,
+    engine: Engine,
+    today: date,
+    extractor: Extractor | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ExtractionReport:
+    """Read every note not read before, store its moments, close what it resolves.
+
+    Notes are read in the order they were written, so "Max is fine now" closes
+    the moment an earlier note opened. Each time-bound moment gets a follow-up
+    for the account owner (or, when the owner has left, the employee who wrote
+    the note), due when it would be natural to ask. Follow-ups whose day lies
+    more than ``STALE_AFTER_DAYS`` before ``today`` are recorded as expired.
+    Idempotent: a note is read once.
+    """
+    started = time.perf_counter()
+    extractor = extractor or Extractor()
+    notes = found = created = resolved = 0
+    pending = (
+        select(
+            Touchpoint.touchpoint_id,
+            Touchpoint.account_id,
+            Touchpoint.contact_id,
+            Touchpoint.employee_id,
+            Touchpoint.occurred_at,
+            Touchpoint.note,
+        )
+        .outerjoin(NoteExtraction, NoteExtraction.touchpoint_id == Touchpoint.touchpoint_id)
+        .where(NoteExtraction.touchpoint_id.is_(None), Touchpoint.note.is_not(None))
+        .order_by(Touchpoint.occurred_at, Touchpoint.touchpoint_id)
+    )
+    with Session(engine) as session, engine.connect() as reader:
+        open_by_contact = _open_moments(session)
+        owners = _active_owners(session)
+        result = reader.execution_options(yield_per=EXTRACT_BATCH).execute(pending)
+        for partition in result.partitions():
+            batch = list(partition)
+            extracted = extractor.extract_many((r.note, r.occurred_at.date()) for r in batch)
+            for row, moments in zip(batch, extracted, strict=True):
+                noted_on = row.occurred_at.date()
+                key = row.contact_id or f"account:{row.account_id}"
+                stamp = _now()
+                still_open = open_by_contact.get(key, [])
+                if still_open:
+                    for hit in find_resolutions(
+                        row.note, noted_on, [_as_moment(m) for m in still_open]
+                    ):
+                        closing = still_open[hit.index]
+                        closing.closed_at = noted_on
+                        closing.closed_by_touchpoint_id = row.touchpoint_id
+                        for follow_up in session.scalars(
+                            select(FollowUp).where(FollowUp.moment_id == closing.id)
+                        ):
+                            if follow_up.status in ("open", "snoozed", "expired"):
+                                follow_up.status = "done"
+                                follow_up.completed_on = noted_on
+                                follow_up.outcome = f"Resolved in a later note: “{hit.evidence}”"
+                        resolved += 1
+                    open_by_contact[key] = [m for m in still_open if m.closed_at is None]
+                for moment in moments:
+                    stored = StoredMoment(
+                        account_id=row.account_id,
+                        contact_id=row.contact_id,
+                        touchpoint_id=row.touchpoint_id,
+                        recorded_by=row.employee_id,
+                        noted_on=noted_on,
+                        kind=moment.kind,
+                        subject=moment.subject[:200],
+                        summary=moment.summary[:500],
+                        event_on=moment.when,
+                        follow_up_on=moment.follow_up_on,
+                        sensitive=moment.sensitive,
+                        confidence=moment.confidence,
+                        evidence=moment.evidence,
+                        review="suggested",
+                        created_at=stamp,
+                    )
+                    session.add(stored)
+                    found += 1
+                    due = follow_up_day(moment, noted_on)
+                    if due is None:
+                        continue
+                    session.flush()
+                    stale = due < today - timedelta(days=STALE_AFTER_DAYS)
+                    session.add(
+                        FollowUp(
+                            moment_id=stored.id,
+                            account_id=row.account_id,
+                            contact_id=row.contact_id,
+                            employee_id=owners.get(row.account_id, row.employee_id),
+                            due_on=due,
+                            status="expired" if stale else "open",
+                            created_at=stamp,
+                        )
+                    )
+                    created += 1
+                    open_by_contact.setdefault(key, []).append(stored)
+                session.add(
+                    NoteExtraction(
+                        touchpoint_id=row.touchpoint_id,
+                        moments_found=len(moments),
+                        extracted_at=stamp,
+                    )
+                )
+                notes += 1
+            session.commit()
+            if progress is not None:
+                progress(notes)
+    return ExtractionReport(notes, found, created, resolved, time.perf_counter() - started)
+
+
+# ---- review -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MomentEdit:
+    """Fields a person may correct when confirming a moment (``None`` keeps the value)."""
+
+    kind: str | None = None
+    subject: str | None = None
+    summary: str | None = None
+    event_on: date | None = None
+    follow_up_on: date | None = None
+
+
+def review_moment(
+    *, session: Session, moment_id: int, action: str, edit: MomentEdit | None = None
+) -> StoredMoment:
+    """Confirm (optionally edited) or dismiss an extracted moment.
+
+    Dismissing a moment also dismisses its follow-up. Editing the kind keeps
+    sensitivity in line with the kind (health and loss are always sensitive).
+
+    Raises
+    ------
+    NotFoundError
+        No moment with that id.
+    UsageError
+        An unknown action or kind.
+    """
+    moment = session.get(StoredMoment, moment_id)
+    if moment is None:
+        raise NotFoundError("moment", str(moment_id))
+    if action not in ("confirm", "dismiss"):
+        raise UsageError(f"action must be confirm or dismiss, not {action!r}")
+    follow_up = session.scalars(select(FollowUp).where(FollowUp.moment_id == moment_id)).first()
+    if action == "dismiss":
+        moment.review = "dismissed"
+        if follow_up is not None and follow_up.status in ("open", "snoozed"):
+            follow_up.status = "dismissed"
+        return moment
+    edit = edit or MomentEdit()
+    if edit.kind is not None:
+        if edit.kind not in KINDS:
+            raise UsageError(f"kind must be one of {', '.join(KINDS)}, not {edit.kind!r}")
+        moment.kind = edit.kind
+        moment.sensitive = edit.kind in SENSITIVE_KINDS or moment.sensitive
+    for name in ("subject", "summary", "event_on", "follow_up_on"):
+        value = getattr(edit, name)
+        if value is not None:
+            setattr(moment, name, value)
+    if follow_up is not None and edit.follow_up_on is not None:
+        follow_up.due_on = edit.follow_up_on
+    moment.review = "confirmed"
+    return moment
+
+
+# ---- follow-ups -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpRow:
+    """A follow-up as listed on Today and by ``carpe followups``."""
+
+    follow_up_id: int
+    due_on: date
+    status: str
+    employee_id: str | None
+    employee: str | None
+    account_id: str
+    account: str
+    contact_id: str | None
+    contact: str | None
+    moment_id: int
+    kind: str
+    subject: str
+    summary: str
+    sensitive: bool
+    opener: str
+
+
+def list_follow_ups(
+    *,
+    session: Session,
+    today: date,
+    employee_id: str | None = None,
+    due_by: date | None = None,
+    statuses: tuple[str, ...] = ("open",),
+    limit: int = 500,
+) -> list[FollowUpRow]:
+    """Follow-ups, soonest first; snoozed ones count as open again once their day comes."""
+    query = (
+        select(
+            FollowUp,
+            StoredMoment,
+            Account.name,
+            Contact.first_name,
+            Contact.last_name,
+            Employee.name,
+        )
+        .join(StoredMoment, StoredMoment.id == FollowUp.moment_id)
+        .join(Account, Account.account_id == FollowUp.account_id)
+        .outerjoin(Contact, Contact.contact_id == FollowUp.contact_id)
+        .outerjoin(Employee, Employee.employee_id == FollowUp.employee_id)
+        .order_by(FollowUp.due_on, FollowUp.id)
+        .limit(limit)
+    )
+    wanted = set(statuses)
+    if "open" in wanted:
+        wanted.add("snoozed")
+    query = query.where(FollowUp.status.in_(sorted(wanted)))
+    if employee_id:
+        query = query.where(FollowUp.employee_id == employee_id)
+    if due_by:
+        query = query.where(FollowUp.due_on <= due_by)
+    rows: list[FollowUpRow] = []
+    for follow_up, moment, account, first, last, employee in session.execute(query):
+        status = follow_up.status
+        if status == "snoozed" and follow_up.snoozed_until and follow_up.snoozed_until <= today:
+            status = "open"
+        if status not in statuses and not (status == "snoozed" and "snoozed" in statuses):
+            continue
+        rows.append(
+            FollowUpRow(
+                follow_up.id,
+                follow_up.due_on,
+                status,
+                follow_up.employee_id,
+                employee,
+                follow_up.account_id,
+                account,
+                follow_up.contact_id,
+                " ".join(p for p in (first, last) if p) or None,
+                moment.id,
+                moment.kind,
+                moment.subject,
+                moment.summary,
+                moment.sensitive,
+                suggest_opener(
+                    kind=moment.kind,
+                    subject=moment.subject,
+                    summary=moment.summary,
+                    sensitive=moment.sensitive,
+                    when=moment.event_on,
+                    today=today,
+                ),
+            )
+        )
+    return rows
+
+
+def _follow_up(session: Session, follow_up_id: int) -> FollowUp:
+    found = session.get(FollowUp, follow_up_id)
+    if found is None:
+        raise NotFoundError("follow-up", str(follow_up_id))
+    return found
+
+
+def complete_follow_up(
+    *, session: Session, follow_up_id: int, today: date, outcome: str | None = None
+) -> FollowUp:
+    """Mark a follow-up done (the contact was asked), with what they said."""
+    follow_up = _follow_up(session, follow_up_id)
+    follow_up.status = "done"
+    follow_up.completed_on = today
+    follow_up.outcome = outcome
+    return follow_up
+
+
+def snooze_follow_up(*, session: Session, follow_up_id: int, until: date, today: date) -> FollowUp:
+    """Put a follow-up off until a later day.
+
+    Raises
+    ------
+    UsageError
+        When ``until`` is not after ``today``.
+    """
+    if until <= today:
+        raise UsageError("a follow-up can only be snoozed to a later day")
+    follow_up = _follow_up(session, follow_up_id)
+    follow_up.status = "snoozed"
+    follow_up.snoozed_until = until
+    return follow_up
+
+
+def dismiss_follow_up(*, session: Session, follow_up_id: int) -> FollowUp:
+    """Drop a follow-up (it no longer makes sense to ask)."""
+    follow_up = _follow_up(session, follow_up_id)
+    follow_up.status = "dismissed"
+    return follow_up
+
+
+__all__ = [
+    "ExtractionReport",
+    "FollowUpRow",
+    "MomentEdit",
+    "complete_follow_up",
+    "dismiss_follow_up",
+    "extract_new_notes",
+    "follow_up_day",
+    "list_follow_ups",
+    "review_moment",
+    "snooze_follow_up",
+]

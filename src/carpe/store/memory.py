@@ -1,0 +1,92 @@
+"""The customer-memory tables: moments found in notes, follow-ups, and the extraction ledger."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from carpe.store.models import ID, Base
+
+MOMENT_REVIEWS = ("suggested", "confirmed", "dismissed")
+"""A moment is suggested by the extractor, then confirmed (possibly edited) or dismissed."""
+FOLLOW_UP_STATUSES = ("open", "done", "snoozed", "dismissed")
+
+
+class StoredMoment(Base):
+    """A personal moment or durable fact about a contact, with its evidence."""
+
+    __tablename__ = "moments"
+    __table_args__ = (
+        UniqueConstraint("touchpoint_id", "kind", "evidence", name="uq_moments_source"),
+        Index("ix_moments_contact_open", "contact_id", "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ID, ForeignKey("accounts.account_id"), index=True)
+    contact_id: Mapped[str | None] = mapped_column(ID, ForeignKey("contacts.contact_id"))
+    touchpoint_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("touchpoints.touchpoint_id"), index=True
+    )
+    recorded_by: Mapped[str | None] = mapped_column(ID, ForeignKey("employees.employee_id"))
+    noted_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500))
+    event_on: Mapped[date | None] = mapped_column(Date)
+    """The day of the event, when the note says (the extractor's ``when``)."""
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    sensitive: Mapped[bool] = mapped_column(Boolean)
+    confidence: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text)
+    review: Mapped[str] = mapped_column(String(20), default="suggested")
+    closed_at: Mapped[date | None] = mapped_column(Date)
+    closed_by_touchpoint_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("touchpoints.touchpoint_id")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FollowUp(Base):
+    """A reminder for one employee to ask a contact about a moment."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (Index("ix_follow_ups_employee_due", "employee_id", "status", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    moment_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("moments.id", ondelete="CASCADE"), unique=True
+    )
+    account_id: Mapped[str] = mapped_column(ID, ForeignKey("accounts.account_id"), index=True)
+    contact_id: Mapped[str | None] = mapped_column(ID, ForeignKey("contacts.contact_id"))
+    employee_id: Mapped[str | None] = mapped_column(ID, ForeignKey("employees.employee_id"))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    snoozed_until: Mapped[date | None] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class NoteExtraction(Base):
+    """Which touchpoints' notes the extractor has read (so it reads each once)."""
+
+    __tablename__ = "note_extractions"
+
+    touchpoint_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("touchpoints.touchpoint_id", ondelete="CASCADE"), primary_key=True
+    )
+    moments_found: Mapped[int] = mapped_column(Integer)
+    extracted_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,148 @@
+"""Customer memory in the store: moments from imported notes, follow-ups, brief, review."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from carpe.context import Carpe
+from carpe.errors import UsageError
+from carpe.services import brief, memory
+from carpe.services.data import import_data
+from carpe.store.memory import FollowUp, StoredMoment
+from tests.factories import make_touchpoint, small_business, write_folder
+
+TODAY = date(2026, 3, 6)
+
+
+@pytest.fixture
+def imported(carpe: Carpe, tmp_path: Path) -> Carpe:
+    import_data(
+        engine=carpe.engine, folder=write_folder(tmp_path / "in", small_business()), today=TODAY
+    )
+    return carpe
+
+
+def test_import_extracts_the_pet_moment_with_a_follow_up_for_the_owner(imported: Carpe) -> None:
+    with Session(imported.engine) as session:
+        moment = session.scalars(select(StoredMoment).where(StoredMoment.kind == "pet")).one()
+        follow_up = session.scalars(select(FollowUp)).one()
+    assert moment.touchpoint_id == "T2"
+    assert "Max" in moment.subject
+    assert moment.evidence in "Her dog Max is sick,\nshe was worried."
+    assert follow_up.employee_id == "E1"  # the account owner
+    assert follow_up.status == "open"
+    assert moment.noted_on <= follow_up.due_on <= moment.noted_on + timedelta(days=7)
+
+
+def test_brief_suggests_asking_about_the_pet_by_name(imported: Carpe) -> None:
+    with imported.unit_of_work() as uow:
+        found = brief.contact_brief(session=uow.session, contact_id="C1", today=TODAY)
+    assert [m.opener for m in found.open_moments] == ["Ask how Max is doing."]
+    assert found.address_as == "Maria"
+    assert found.last_gesture is not None and found.last_gesture.kind == "card"
+    assert any("arrived 2 day(s) late" in p.text for p in found.open_problems)
+    assert found.recent_touchpoints[0].touchpoint_id == "T2"
+
+
+def test_extraction_reads_each_note_once(imported: Carpe) -> None:
+    again = memory.extract_new_notes(engine=imported.engine, today=TODAY)
+    assert again.notes_read == 0
+    with Session(imported.engine) as session:
+        assert session.scalar(select(func.count()).select_from(StoredMoment)) == 1
+
+
+def test_a_later_note_resolves_the_open_moment(imported: Carpe, tmp_path: Path) -> None:
+    later = {
+        "accounts": [],
+        "touchpoints": [
+            make_touchpoint(
+                touchpoint_id="T20",
+                occurred_at="2026-03-10T10:00:00",
+                note="Maria says Max is fine now.",
+            )
+        ],
+    }
+    outcome = import_data(
+        engine=imported.engine, folder=write_folder(tmp_path / "later", later), today=TODAY
+    )
+    assert outcome.extraction is not None and outcome.extraction.moments_resolved == 1
+    with Session(imported.engine) as session:
+        moment = session.scalars(select(StoredMoment)).one()
+        follow_up = session.scalars(select(FollowUp)).one()
+    assert moment.closed_by_touchpoint_id == "T20"
+    assert follow_up.status == "done"
+    with imported.unit_of_work() as uow:
+        assert (
+            brief.contact_brief(session=uow.session, contact_id="C1", today=TODAY).open_moments
+            == ()
+        )
+
+
+def test_follow_ups_list_snooze_complete_and_dismiss(imported: Carpe) -> None:
+    with imported.unit_of_work() as uow:
+        rows = memory.list_follow_ups(session=uow.session, today=TODAY, employee_id="E1")
+        assert [r.contact for r in rows] == ["Maria Lopez"]
+        assert memory.list_follow_ups(session=uow.session, today=TODAY, employee_id="E2") == []
+        follow_up_id = rows[0].follow_up_id
+        with pytest.raises(UsageError):
+            memory.snooze_follow_up(
+                session=uow.session, follow_up_id=follow_up_id, until=TODAY, today=TODAY
+            )
+        memory.snooze_follow_up(
+            session=uow.session,
+            follow_up_id=follow_up_id,
+            until=TODAY + timedelta(days=3),
+            today=TODAY,
+        )
+        uow.commit()
+        assert memory.list_follow_ups(session=uow.session, today=TODAY) == []
+        later = memory.list_follow_ups(session=uow.session, today=TODAY + timedelta(days=3))
+        assert [r.status for r in later] == ["open"]
+        memory.complete_follow_up(
+            session=uow.session, follow_up_id=follow_up_id, today=TODAY, outcome="Max is better"
+        )
+        uow.commit()
+        assert memory.list_follow_ups(session=uow.session, today=TODAY + timedelta(days=3)) == []
+        done = memory.list_follow_ups(session=uow.session, today=TODAY, statuses=("done",))
+        assert [r.follow_up_id for r in done] == [follow_up_id]
+
+
+def test_review_confirms_with_edits_or_dismisses_with_its_follow_up(imported: Carpe) -> None:
+    with imported.unit_of_work() as uow:
+        moment = uow.session.scalars(select(StoredMoment)).one()
+        edited = memory.review_moment(
+            session=uow.session,
+            moment_id=moment.id,
+            action="confirm",
+            edit=memory.MomentEdit(summary="Max (dog) is ill", follow_up_on=date(2026, 3, 9)),
+        )
+        assert edited.review == "confirmed" and edited.summary == "Max (dog) is ill"
+        assert uow.session.scalars(select(FollowUp)).one().due_on == date(2026, 3, 9)
+        memory.review_moment(session=uow.session, moment_id=moment.id, action="dismiss")
+        uow.commit()
+        assert uow.session.scalars(select(FollowUp)).one().status == "dismissed"
+        with pytest.raises(UsageError):
+            memory.review_moment(session=uow.session, moment_id=moment.id, action="forget")
+
+
+def test_losing_touch_finds_a_contact_silent_beyond_their_rhythm(
+    carpe: Carpe, tmp_path: Path
+) -> None:
+    files = small_business()
+    files["touchpoints"] = [
+        make_touchpoint(
+            touchpoint_id=f"W{i}", occurred_at=f"2026-01-{1 + 7 * i:02d}T10:00:00", note=None
+        )
+        for i in range(4)
+    ]  # weekly until 22 Jan
+    files["feedback"][0]["touchpoint_id"] = ""
+    import_data(engine=carpe.engine, folder=write_folder(tmp_path / "in", files), today=TODAY)
+    with carpe.unit_of_work() as uow:
+        found = brief.losing_touch(session=uow.session, today=TODAY)
+        assert [(r.contact_id, r.usual_gap_days) for r in found] == [("C1", 7.0)]
+        assert brief.losing_touch(session=uow.session, today=date(2026, 2, 1)) == []
