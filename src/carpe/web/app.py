@@ -32,6 +32,7 @@ def create_app(settings: Settings, *, carpe: Carpe | None = None) -> FastAPI:
         An already running carpe to serve (its settings win); mostly for tests.
     """
     running = carpe or Carpe(settings)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield

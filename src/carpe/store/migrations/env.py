@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
+from carpe.store import access as _access  # noqa: F401 - registers its tables
 from carpe.store import memory as _memory  # noqa: F401 - registers its tables
 from carpe.store.models import Base
 
