@@ -12,4 +12,4 @@ else
   fi
   UV=(python3 -m uv)
 fi
-"${UV[@]}" sync --frozen --quiet ${CARPE_EXTRAS:-}
+"${UV[@]}" sync --frozen --quiet --compile-bytecode ${CARPE_EXTRAS:-}

@@ -65,3 +65,16 @@ def carpe(settings: Settings) -> Iterator[Carpe]:
 def engine(carpe: Carpe) -> Engine:
     """The migrated store's engine."""
     return carpe.engine
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    """Tests hash with argon2's cheapest parameters; production keeps the library's defaults."""
+    from argon2 import PasswordHasher
+
+    from carpe.services import users
+
+    original = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    users._hasher = original

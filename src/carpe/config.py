@@ -55,6 +55,33 @@ class Settings(BaseSettings):
         description="Rows per page in lists (web and API).",
     )
 
+    session_days: int = Field(
+        default=14,
+        ge=1,
+        le=365,
+        description="How long a sign-in lasts (days) before the person signs in again.",
+    )
+    login_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins allowed per person and address in 5 minutes before refusing.",
+    )
+    demo_user: str | None = Field(
+        default=None,
+        description=(
+            "Development only: a username the web UI signs in automatically (set by "
+            "`carpe demo`). Refused outside development."
+        ),
+    )
+    webhook_url: str | None = Field(
+        default=None,
+        description=(
+            "A URL that receives a signed JSON event (header `X-Carpe-Signature: sha256=...`, "
+            "HMAC of the body with the secret key) when a follow-up falls due or a conflict "
+            "is found."
+        ),
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -73,6 +100,8 @@ class Settings(BaseSettings):
                 "CARPE_SECRET_KEY is the development default; set a secret of your own "
                 "before running with CARPE_ENVIRONMENT=production"
             )
+        if self.demo_user and self.environment != "development":
+            raise ValueError("CARPE_DEMO_USER signs people in without a password: development only")
         if self.environment == "production" and len(self.secret_key) < 32:
             raise ValueError("CARPE_SECRET_KEY must be at least 32 characters in production")
         return self

@@ -8,6 +8,7 @@
     ├── ImportDataError        an import folder holds bad rows; carries every ``RowProblem``
     ├── ExportError            an export could not be written
     ├── NotFoundError          an id names nothing (account, contact, ...)
+    ├── ForbiddenError         the viewer's role does not allow the action
     └── UsageError             a caller asked for something that makes no sense
 
 The web, API and CLI shells map these to statuses and exit codes in one place
@@ -85,6 +86,10 @@ class NotFoundError(CarpeError):
         self.what = what
         self.key = key
         super().__init__(f"no {what} with id '{key}'")
+
+
+class ForbiddenError(CarpeError):
+    """The viewer's role (or ownership) does not allow the action."""
 
 
 class UsageError(CarpeError):

@@ -109,7 +109,7 @@ def test_import_folder_caps_listed_problems_and_counts_the_rest(
 def test_import_folder_refuses_unknown_columns_unless_asked(engine: Engine, tmp_path: Path) -> None:
     files = {"accounts": [make_account(owner_employee_id="", colour="blue")]}
     folder = write_folder(tmp_path / "in", files)
-    with pytest.raises(ImportDataError, match="column 'colour'.*unknown column"):
+    with pytest.raises(ImportDataError, match=r"column 'colour'.*unknown column"):
         import_folder(folder, engine=engine)
     report = import_folder(folder, engine=engine, ignore_unknown=True)
     assert report.rows_changed == 1
@@ -122,7 +122,7 @@ def test_import_folder_requires_accounts_and_required_columns(
         import_folder(write_folder(tmp_path / "a", {"employees": []}), engine=engine)
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "accounts.csv").write_text("account_id,name\nA1,Acme\n")
-    with pytest.raises(ImportDataError, match="column 'started_on'.*required column is missing"):
+    with pytest.raises(ImportDataError, match=r"column 'started_on'.*required column is missing"):
         import_folder(tmp_path / "b", engine=engine)
 
 

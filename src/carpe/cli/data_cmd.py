@@ -186,11 +186,11 @@ def simulate(
         raise typer.Exit(EXIT_USAGE) from None
     summary = simulate_business(
         out_dir,
-        kind=kind,
+        kind="b2b" if kind == "b2b" else "b2c",
         accounts=accounts,
         months=months,
         seed=seed,
-        end=last,  # type: ignore[arg-type]
+        end=last,
     )
     out.print(f"simulated {kind} business (seed {seed}) in {out_dir}")
     for name, rows in summary.rows.items():

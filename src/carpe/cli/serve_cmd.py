@@ -73,6 +73,11 @@ def demo(
         f"imported {report.rows_read:,} rows into {prepared.settings.database_url} "
         f"in {report.seconds:.1f} s"
     )
+    who = f" (as employee {prepared.employee})" if prepared.employee else ""
+    out.print(
+        f"the browser is signed in automatically as manager '{prepared.username}'{who}; "
+        f"to sign in elsewhere use password {prepared.password}"
+    )
     if no_serve:
         return
     chosen = _free_port(host, port)

@@ -10,7 +10,10 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from carpe.errors import NotFoundError
-from carpe.store.models import Account, Contact, Employee, Touchpoint
+from carpe.services.privacy import audit, can_see
+from carpe.services.users import Viewer
+from carpe.store.memory import StoredMoment
+from carpe.store.models import Account, Contact, Employee, Feedback, Invoice, Order, Touchpoint
 
 T = TypeVar("T")
 
@@ -203,8 +206,13 @@ def list_timeline(
     page_size: int = 50,
     department: str | None = None,
     channel: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> Page[TimelineEntry]:
-    """An account's touchpoints, newest first, across departments and channels."""
+    """An account's touchpoints, newest first, across departments and channels.
+
+    ``since`` and ``until`` bound ``occurred_at`` (both inclusive).
+    """
     page = max(page, 1)
     query = (
         select(
@@ -223,6 +231,12 @@ def list_timeline(
     if channel:
         query = query.where(Touchpoint.channel == channel)
         count = count.where(Touchpoint.channel == channel)
+    if since is not None:
+        query = query.where(Touchpoint.occurred_at >= since)
+        count = count.where(Touchpoint.occurred_at >= since)
+    if until is not None:
+        query = query.where(Touchpoint.occurred_at <= until)
+        count = count.where(Touchpoint.occurred_at <= until)
     total = session.execute(count).scalar_one()
     rows = session.execute(
         query.order_by(Touchpoint.occurred_at.desc(), Touchpoint.touchpoint_id)
@@ -246,3 +260,145 @@ def list_timeline(
         for t, name, dept, first, last in rows
     )
     return Page(items, page, page_size, total)
+
+
+@dataclass(frozen=True, slots=True)
+class MomentRow:
+    """A moment as listed on the account page."""
+
+    moment_id: int
+    contact_id: str | None
+    kind: str
+    subject: str
+    summary: str
+    noted_on: date
+    event_on: date | None
+    sensitive: bool
+    review: str
+    closed_at: date | None
+    touchpoint_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountExtras:
+    """The account page's other panels: moments, orders, invoices, feedback."""
+
+    moments: tuple[MomentRow, ...]
+    orders: tuple[Order, ...]
+    invoices: tuple[Invoice, ...]
+    feedback: tuple[Feedback, ...]
+
+
+def account_extras(
+    *, session: Session, account_id: str, viewer: Viewer | None, limit: int = 10
+) -> AccountExtras:
+    """The latest moments the viewer may see, orders, invoices and feedback of an account.
+
+    Each sensitive moment shown to a viewer is written to the audit log.
+    """
+    owner = session.scalar(
+        select(Account.owner_employee_id).where(Account.account_id == account_id)
+    )
+    moments = []
+    for m in session.scalars(
+        select(StoredMoment)
+        .where(StoredMoment.account_id == account_id, StoredMoment.review != "dismissed")
+        .order_by(StoredMoment.noted_on.desc(), StoredMoment.id.desc())
+        .limit(50)
+    ):
+        if viewer is not None and not can_see(
+            viewer, sensitive=m.sensitive, recorded_by=m.recorded_by, owner=owner
+        ):
+            continue
+        if viewer is not None and m.sensitive:
+            audit(
+                session=session,
+                viewer=viewer,
+                action="view",
+                subject_type="moment",
+                subject_id=str(m.id),
+                detail=f"account page {account_id}",
+            )
+        moments.append(
+            MomentRow(
+                m.id,
+                m.contact_id,
+                m.kind,
+                m.subject,
+                m.summary,
+                m.noted_on,
+                m.event_on,
+                m.sensitive,
+                m.review,
+                m.closed_at,
+                m.touchpoint_id,
+            )
+        )
+    orders = session.scalars(
+        select(Order)
+        .where(Order.account_id == account_id)
+        .order_by(Order.ordered_at.desc())
+        .limit(limit)
+    ).all()
+    invoices = session.scalars(
+        select(Invoice)
+        .where(Invoice.account_id == account_id)
+        .order_by(Invoice.issued_on.desc())
+        .limit(limit)
+    ).all()
+    feedback = session.scalars(
+        select(Feedback)
+        .where(Feedback.account_id == account_id)
+        .order_by(Feedback.received_at.desc())
+        .limit(limit)
+    ).all()
+    return AccountExtras(
+        tuple(moments[: limit * 2]), tuple(orders), tuple(invoices), tuple(feedback)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ContactHit:
+    """A contact found by search."""
+
+    contact_id: str
+    name: str
+    email: str | None
+    phone: str | None
+    account_id: str
+    account: str
+
+
+def search_contacts(*, session: Session, query: str, limit: int = 20) -> list[ContactHit]:
+    """Contacts whose name, email or phone contains ``query``."""
+    needle = query.strip()
+    if not needle:
+        return []
+    like = f"%{needle.lower()}%"
+    rows = session.execute(
+        select(Contact, Account.name)
+        .join(Account, Account.account_id == Contact.account_id)
+        .where(
+            or_(
+                func.lower(Contact.first_name + " " + func.coalesce(Contact.last_name, "")).like(
+                    like
+                ),
+                func.lower(Contact.email).like(like),
+                Contact.phone.like(f"%{needle}%"),
+                func.lower(Contact.contact_id) == needle.lower(),
+            )
+        )
+        .order_by(Contact.first_name, Contact.last_name, Contact.contact_id)
+        .limit(limit)
+    )
+    return [
+        ContactHit(
+            c.contact_id,
+            " ".join(p for p in (c.first_name, c.last_name) if p),
+            c.email,
+            c.phone,
+            c.account_id,
+            name,
+        )
+        for c, name in rows
+    ]

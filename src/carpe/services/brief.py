@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from carpe.errors import NotFoundError
 from carpe.memory.opener import suggest_opener
 from carpe.services.accounts import TimelineEntry, list_timeline
+from carpe.services.privacy import audit, can_see
+from carpe.services.users import Viewer
 from carpe.store.memory import FollowUp, StoredMoment
 from carpe.store.models import Account, Contact, Gesture, Invoice, Order, Touchpoint
 
@@ -156,8 +158,14 @@ def _problems(session: Session, account_id: str, today: date) -> list[Problem]:
     return found[:8]
 
 
-def contact_brief(*, session: Session, contact_id: str, today: date) -> ContactBrief:
+def contact_brief(
+    *, session: Session, contact_id: str, today: date, viewer: Viewer | None = None
+) -> ContactBrief:
     """Who the contact is, what they told us, what is open, and what happened lately.
+
+    With a ``viewer``, sensitive moments they may not see are left out, and each
+    sensitive moment shown is written to the audit log. Without one (the local
+    command line), everything is shown.
 
     Raises
     ------
@@ -174,6 +182,23 @@ def contact_brief(*, session: Session, contact_id: str, today: date) -> ContactB
         .where(StoredMoment.contact_id == contact_id, StoredMoment.review != "dismissed")
         .order_by(StoredMoment.noted_on.desc(), StoredMoment.id.desc())
     ).all()
+    if viewer is not None:
+        owner = account.owner_employee_id
+        moments = [
+            m
+            for m in moments
+            if can_see(viewer, sensitive=m.sensitive, recorded_by=m.recorded_by, owner=owner)
+        ]
+        for m in moments:
+            if m.sensitive:
+                audit(
+                    session=session,
+                    viewer=viewer,
+                    action="view",
+                    subject_type="moment",
+                    subject_id=str(m.id),
+                    detail=f"brief of contact {contact_id}",
+                )
     follow_ups = dict(
         session.execute(
             select(FollowUp.moment_id, FollowUp.due_on).where(

@@ -1,36 +1,63 @@
-"""The demo: a simulated business in a fresh SQLite store, ready to serve."""
+"""The demo: a simulated business in a fresh SQLite store, with a signed-in manager."""
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from carpe.config import Settings, load_settings
 from carpe.context import Carpe
 from carpe.services.data import ImportOutcome, import_data
+from carpe.services.users import add_user
+from carpe.store.memory import FollowUp
+from carpe.store.models import Employee
 
 DEMO_ACCOUNTS = 500
 DEMO_MONTHS = 24
 DEMO_SEED = 7
+DEMO_USER = "demo"
 
 
 @dataclass(frozen=True, slots=True)
 class Demo:
-    """A prepared demo: where its files are and what was imported."""
+    """A prepared demo: where its files are, what was imported, who is signed in."""
 
     folder: Path
     settings: Settings
     outcome: ImportOutcome
+    username: str
+    password: str
+    employee: str | None
+
+
+def _busiest_owner(carpe: Carpe) -> tuple[str | None, str | None]:
+    """The employee with the most open follow-ups: the demo manager sees a full Today."""
+    with carpe.unit_of_work() as uow:
+        row = uow.session.execute(
+            select(FollowUp.employee_id, Employee.name, func.count().label("n"))
+            .join(Employee, Employee.employee_id == FollowUp.employee_id)
+            .where(FollowUp.status == "open")
+            .group_by(FollowUp.employee_id, Employee.name)
+            .order_by(func.count().desc(), FollowUp.employee_id)
+            .limit(1)
+        ).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def prepare_demo(
     *, folder: Path, today: date, accounts: int = DEMO_ACCOUNTS, seed: int = DEMO_SEED
 ) -> Demo:
-    """Simulate a business into ``folder/business``, import it into a fresh ``folder/carpe.db``.
+    """Simulate a business into ``folder/business`` and import it into a fresh ``folder/carpe.db``.
 
-    Anything from an earlier demo in ``folder`` is replaced; nothing outside it is touched.
+    A manager user ``demo``, linked to the employee with the most open
+    follow-ups, is created with a random password; the returned settings sign
+    the browser in as that user automatically (development only). Anything from
+    an earlier demo in ``folder`` is replaced; nothing outside it is touched.
     """
     from carpe.simulate import simulate_business
 
@@ -44,11 +71,23 @@ def prepare_demo(
     simulate_business(
         business, kind="b2b", accounts=accounts, months=DEMO_MONTHS, seed=seed, end=today
     )
-    settings = load_settings(database_url=f"sqlite:///{database.resolve()}")
-    carpe = Carpe(settings)
+    url = f"sqlite:///{database.resolve()}"
+    carpe = Carpe(load_settings(database_url=url))
+    password = secrets.token_urlsafe(9)
     try:
         carpe.migrate()
         outcome = import_data(engine=carpe.engine, folder=business, today=today)
+        employee_id, employee_name = _busiest_owner(carpe)
+        with carpe.unit_of_work() as uow:
+            add_user(
+                session=uow.session,
+                username=DEMO_USER,
+                password=password,
+                role="manager",
+                employee_id=employee_id,
+            )
+            uow.commit()
     finally:
         carpe.close()
-    return Demo(folder, settings, outcome)
+    settings = load_settings(database_url=url, demo_user=DEMO_USER, environment="development")
+    return Demo(folder, settings, outcome, DEMO_USER, password, employee_name)

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from carpe.errors import NotFoundError, UsageError
 from carpe.memory import DURABLE_KINDS, KINDS, SENSITIVE_KINDS, Extractor, Moment
 from carpe.memory.opener import suggest_opener
-from carpe.memory.resolve import find_resolutions
+from carpe.memory.resolve import drop_resolved, find_resolutions
+from carpe.services.privacy import can_see
+from carpe.services.users import Viewer
 from carpe.store.memory import FollowUp, NoteExtraction, StoredMoment
 from carpe.store.models import Account, Contact, Employee, Touchpoint
 
@@ -84,6 +86,123 @@ def follow_up_day(moment: Moment, noted_on: date) -> date | None:
     return moment.follow_up_on or noted_on + timedelta(days=UNDATED_FOLLOW_UP_DAYS)
 
 
+@dataclass(frozen=True, slots=True)
+class NoteSource:
+    """A note and where it came from."""
+
+    touchpoint_id: str
+    account_id: str
+    contact_id: str | None
+    employee_id: str | None
+    noted_on: date
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedNote:
+    """What recording one note's moments did."""
+
+    moments: list[StoredMoment]
+    follow_ups: int
+    resolved: int
+    still_open: list[StoredMoment]
+
+
+def record_note(
+    *,
+    session: Session,
+    source: NoteSource,
+    moments: list[Moment],
+    open_moments: list[StoredMoment],
+    assignee: str | None,
+    today: date,
+    review: str = "suggested",
+) -> RecordedNote:
+    """Store one note's moments and follow-ups, and close the open moments it resolves.
+
+    ``open_moments`` are the contact's open, time-bound moments before this note;
+    the result's ``still_open`` are those after it (including the new ones).
+    """
+    stamp = _now()
+    resolved = 0
+    hits = find_resolutions(source.note, source.noted_on, [_as_moment(m) for m in open_moments])
+    for hit in hits:
+        closing = open_moments[hit.index]
+        closing.closed_at = source.noted_on
+        closing.closed_by_touchpoint_id = source.touchpoint_id
+        for follow_up in session.scalars(select(FollowUp).where(FollowUp.moment_id == closing.id)):
+            if follow_up.status in ("open", "snoozed", "expired"):
+                follow_up.status = "done"
+                follow_up.completed_on = source.noted_on
+                follow_up.outcome = f"Resolved in a later note: “{hit.evidence}”"
+        resolved += 1
+    still_open = [m for m in open_moments if m.closed_at is None]
+    stored_moments: list[StoredMoment] = []
+    follow_ups = 0
+    for moment in drop_resolved(moments, hits):
+        stored = StoredMoment(
+            account_id=source.account_id,
+            contact_id=source.contact_id,
+            touchpoint_id=source.touchpoint_id,
+            recorded_by=source.employee_id,
+            noted_on=source.noted_on,
+            kind=moment.kind,
+            subject=moment.subject[:200],
+            summary=moment.summary[:500],
+            event_on=moment.when,
+            follow_up_on=moment.follow_up_on,
+            sensitive=moment.sensitive,
+            confidence=moment.confidence,
+            evidence=moment.evidence,
+            review=review,
+            created_at=stamp,
+        )
+        session.add(stored)
+        stored_moments.append(stored)
+        due = follow_up_day(moment, source.noted_on)
+        if due is None:
+            continue
+        session.flush()
+        stale = due < today - timedelta(days=STALE_AFTER_DAYS)
+        session.add(
+            FollowUp(
+                moment_id=stored.id,
+                account_id=source.account_id,
+                contact_id=source.contact_id,
+                employee_id=assignee,
+                due_on=due,
+                status="expired" if stale else "open",
+                created_at=stamp,
+            )
+        )
+        follow_ups += 1
+        still_open.append(stored)
+    session.add(
+        NoteExtraction(
+            touchpoint_id=source.touchpoint_id, moments_found=len(moments), extracted_at=stamp
+        )
+    )
+    return RecordedNote(stored_moments, follow_ups, resolved, still_open)
+
+
+def open_moments_of(
+    *, session: Session, account_id: str, contact_id: str | None
+) -> list[StoredMoment]:
+    """A contact's (or, without one, an account's) open, time-bound, not-dismissed moments."""
+    query = select(StoredMoment).where(
+        StoredMoment.closed_at.is_(None),
+        StoredMoment.review != "dismissed",
+        StoredMoment.kind.not_in(sorted(DURABLE_KINDS)),
+    )
+    if contact_id is not None:
+        query = query.where(StoredMoment.contact_id == contact_id)
+    else:
+        query = query.where(
+            StoredMoment.account_id == account_id, StoredMoment.contact_id.is_(None)
+        )
+    return list(session.scalars(query.order_by(StoredMoment.id)))
+
+
 def extract_new_notes(
     *,
     engine: Engine,
@@ -124,72 +243,28 @@ def extract_new_notes(
             batch = list(partition)
             extracted = extractor.extract_many((r.note, r.occurred_at.date()) for r in batch)
             for row, moments in zip(batch, extracted, strict=True):
-                noted_on = row.occurred_at.date()
-                key = row.contact_id or f"account:{row.account_id}"
-                stamp = _now()
-                still_open = open_by_contact.get(key, [])
-                if still_open:
-                    for hit in find_resolutions(
-                        row.note, noted_on, [_as_moment(m) for m in still_open]
-                    ):
-                        closing = still_open[hit.index]
-                        closing.closed_at = noted_on
-                        closing.closed_by_touchpoint_id = row.touchpoint_id
-                        for follow_up in session.scalars(
-                            select(FollowUp).where(FollowUp.moment_id == closing.id)
-                        ):
-                            if follow_up.status in ("open", "snoozed", "expired"):
-                                follow_up.status = "done"
-                                follow_up.completed_on = noted_on
-                                follow_up.outcome = f"Resolved in a later note: “{hit.evidence}”"
-                        resolved += 1
-                    open_by_contact[key] = [m for m in still_open if m.closed_at is None]
-                for moment in moments:
-                    stored = StoredMoment(
-                        account_id=row.account_id,
-                        contact_id=row.contact_id,
-                        touchpoint_id=row.touchpoint_id,
-                        recorded_by=row.employee_id,
-                        noted_on=noted_on,
-                        kind=moment.kind,
-                        subject=moment.subject[:200],
-                        summary=moment.summary[:500],
-                        event_on=moment.when,
-                        follow_up_on=moment.follow_up_on,
-                        sensitive=moment.sensitive,
-                        confidence=moment.confidence,
-                        evidence=moment.evidence,
-                        review="suggested",
-                        created_at=stamp,
-                    )
-                    session.add(stored)
-                    found += 1
-                    due = follow_up_day(moment, noted_on)
-                    if due is None:
-                        continue
-                    session.flush()
-                    stale = due < today - timedelta(days=STALE_AFTER_DAYS)
-                    session.add(
-                        FollowUp(
-                            moment_id=stored.id,
-                            account_id=row.account_id,
-                            contact_id=row.contact_id,
-                            employee_id=owners.get(row.account_id, row.employee_id),
-                            due_on=due,
-                            status="expired" if stale else "open",
-                            created_at=stamp,
-                        )
-                    )
-                    created += 1
-                    open_by_contact.setdefault(key, []).append(stored)
-                session.add(
-                    NoteExtraction(
-                        touchpoint_id=row.touchpoint_id,
-                        moments_found=len(moments),
-                        extracted_at=stamp,
-                    )
+                source = NoteSource(
+                    row.touchpoint_id,
+                    row.account_id,
+                    row.contact_id,
+                    row.employee_id,
+                    row.occurred_at.date(),
+                    row.note,
                 )
+                key = row.contact_id or f"account:{row.account_id}"
+                recorded = record_note(
+                    session=session,
+                    source=source,
+                    moments=moments,
+                    open_moments=open_by_contact.get(key, []),
+                    assignee=owners.get(row.account_id, row.employee_id),
+                    today=today,
+                )
+                open_by_contact[key] = recorded.still_open
                 notes += 1
+                found += len(recorded.moments)
+                created += recorded.follow_ups
+                resolved += recorded.resolved
             session.commit()
             if progress is not None:
                 progress(notes)
@@ -284,8 +359,12 @@ def list_follow_ups(
     due_by: date | None = None,
     statuses: tuple[str, ...] = ("open",),
     limit: int = 500,
+    viewer: Viewer | None = None,
 ) -> list[FollowUpRow]:
-    """Follow-ups, soonest first; snoozed ones count as open again once their day comes."""
+    """Follow-ups, soonest first; snoozed ones count as open again once their day comes.
+
+    With a ``viewer``, follow-ups about sensitive moments they may not see are left out.
+    """
     query = (
         select(
             FollowUp,
@@ -294,6 +373,7 @@ def list_follow_ups(
             Contact.first_name,
             Contact.last_name,
             Employee.name,
+            Account.owner_employee_id,
         )
         .join(StoredMoment, StoredMoment.id == FollowUp.moment_id)
         .join(Account, Account.account_id == FollowUp.account_id)
@@ -311,7 +391,11 @@ def list_follow_ups(
     if due_by:
         query = query.where(FollowUp.due_on <= due_by)
     rows: list[FollowUpRow] = []
-    for follow_up, moment, account, first, last, employee in session.execute(query):
+    for follow_up, moment, account, first, last, employee, owner in session.execute(query):
+        if viewer is not None and not can_see(
+            viewer, sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner
+        ):
+            continue
         status = follow_up.status
         if status == "snoozed" and follow_up.snoozed_until and follow_up.snoozed_until <= today:
             status = "open"

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
 
 from carpe import __version__
 from carpe.config import Settings
 from carpe.context import Carpe
-from carpe.errors import NotFoundError, UsageError
-from carpe.web import filters
-from carpe.web.routes import accounts, health
+from carpe.errors import ForbiddenError, NotFoundError, UsageError
+from carpe.web import api, filters
+from carpe.web.auth import CsrfError, LoginLimiter, LoginRequiredError, csrf_token
+from carpe.web.routes import accounts, admin, contacts, health, session, today, touchpoints
 
 HERE = Path(__file__).parent
 
@@ -32,6 +38,7 @@ def create_app(settings: Settings, *, carpe: Carpe | None = None) -> FastAPI:
         An already running carpe to serve (its settings win); mostly for tests.
     """
     running = carpe or Carpe(settings)
+    settings = running.settings
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -43,17 +50,80 @@ def create_app(settings: Settings, *, carpe: Carpe | None = None) -> FastAPI:
         lifespan=lifespan,
         title="carpe",
         version=__version__,
-        description="Customer retention through micro-experiences.",
+        description=(
+            "Customer retention through micro-experiences. Authenticate with "
+            "`Authorization: Bearer <token>` (`carpe token create`) or a session cookie."
+        ),
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
     )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="carpe_session",
+        max_age=int(timedelta(days=settings.session_days).total_seconds()),
+        same_site="lax",
+        https_only=settings.environment == "production",
+    )
     templates = Jinja2Templates(directory=HERE / "templates")
     filters.install(templates.env)
+    templates.env.globals["csrf_token"] = csrf_token
     app.state.carpe = running
     app.state.templates = templates
+    app.state.login_limiter = LoginLimiter(settings.login_attempts)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(health.router)
-    app.include_router(accounts.router)
+    for router in (
+        health.router,
+        session.router,
+        today.router,
+        accounts.router,
+        contacts.router,
+        touchpoints.router,
+        admin.router,
+        api.router,
+    ):
+        app.include_router(router)
+    _install_error_handlers(app)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
+        "accept", ""
+    )
+
+
+def _error(
+    request: Request, status: int, code: str, message: str, field: str | None = None
+) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": {"code": code, "message": message, "field": field}}, status)
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "message": message, "viewer": getattr(request.state, "viewer", None)},
+        status_code=status,
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """Domain errors become statuses here, once, not in every route."""
+
+    @app.exception_handler(LoginRequiredError)
+    async def _login(request: Request, exc: LoginRequiredError) -> Response:
+        if _wants_json(request):
+            return _error(request, 401, "unauthorized", "sign in or send an API token")
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(CsrfError)
+    async def _csrf(request: Request, exc: CsrfError) -> Response:
+        return _error(request, 403, "csrf", str(exc))
+
+    @app.exception_handler(ForbiddenError)
+    async def _forbidden(request: Request, exc: ForbiddenError) -> Response:
+        return _error(request, 403, "forbidden", str(exc))
 
     @app.exception_handler(NotFoundError)
     async def _not_found(request: Request, exc: NotFoundError) -> Response:
@@ -63,13 +133,17 @@ def create_app(settings: Settings, *, carpe: Carpe | None = None) -> FastAPI:
     async def _bad_request(request: Request, exc: UsageError) -> Response:
         return _error(request, 400, "bad_request", str(exc))
 
-    return app
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid input"}
+        location = [
+            str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "form")
+        ]
+        return _error(request, 422, "invalid", str(first.get("msg")), ".".join(location) or None)
 
-
-def _error(request: Request, status: int, code: str, message: str) -> Response:
-    if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
-        return JSONResponse({"error": {"code": code, "message": message, "field": None}}, status)
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(
-        request, "error.html", {"status": status, "message": message}, status_code=status
-    )
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+        return _error(
+            request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail)
+        )

@@ -8,23 +8,24 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from carpe.services import accounts
-from carpe.web.routes.deps import CarpeDep, SessionDep, TemplatesDep
+from carpe.web.auth import ViewerDep
+from carpe.web.routes.deps import CarpeDep, SessionDep, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def home() -> RedirectResponse:
-    """The start page is the accounts list (for now)."""
-    return RedirectResponse("/accounts", status_code=303)
+def home(viewer: ViewerDep) -> RedirectResponse:
+    """The start page is Today."""
+    return RedirectResponse("/today", status_code=303)
 
 
 @router.get("/accounts", response_class=HTMLResponse)
 def account_list(
     request: Request,
+    viewer: ViewerDep,
     session: SessionDep,
     carpe: CarpeDep,
-    templates: TemplatesDep,
     q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
@@ -32,26 +33,24 @@ def account_list(
     found = accounts.list_accounts(
         session=session, query=q, page=page, page_size=carpe.settings.page_size
     )
-    partial = (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-Target") == "account-rows"
+    partial = is_htmx(request) and request.headers.get("HX-Target") == "account-rows"
+    return render(
+        request, "_account_rows.html" if partial else "accounts.html", {"found": found, "q": q}
     )
-    template = "_account_rows.html" if partial else "accounts.html"
-    return templates.TemplateResponse(request, template, {"found": found, "q": q})
 
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)
 def account_page(
     request: Request,
     account_id: str,
+    viewer: ViewerDep,
     session: SessionDep,
     carpe: CarpeDep,
-    templates: TemplatesDep,
     department: Annotated[str | None, Query(max_length=100)] = None,
     channel: Annotated[str | None, Query(max_length=20)] = None,
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
-    """One account: its contacts and its timeline across departments and channels."""
+    """One account: contacts, moments, orders, invoices, feedback and its timeline."""
     view = accounts.get_account(session=session, account_id=account_id)
     timeline = accounts.list_timeline(
         session=session,
@@ -67,6 +66,10 @@ def account_page(
         "department": department or "",
         "channel": channel or "",
     }
-    if request.headers.get("HX-Request") == "true":
-        return templates.TemplateResponse(request, "_timeline.html", context)
-    return templates.TemplateResponse(request, "account.html", context)
+    if is_htmx(request):
+        return render(request, "_timeline.html", context)
+    context["extras"] = accounts.account_extras(
+        session=session, account_id=account_id, viewer=viewer
+    )
+    session.commit()  # the audit entries of sensitive moments shown
+    return render(request, "account.html", context)

@@ -1,15 +1,19 @@
-"""Dependencies shared by routes."""
+"""Dependencies and rendering shared by routes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from carpe.context import Carpe
+from carpe.store.uow import UnitOfWork
+from carpe.web.auth import csrf_token
 
 
 def get_carpe(request: Request) -> Carpe:
@@ -18,18 +22,38 @@ def get_carpe(request: Request) -> Carpe:
     return carpe
 
 
-def get_session(carpe: Annotated[Carpe, Depends(get_carpe)]) -> Iterator[Session]:
-    """A read session for one request."""
+def get_uow(carpe: Annotated[Carpe, Depends(get_carpe)]) -> Iterator[UnitOfWork]:
+    """A unit of work for one request; routes commit what they change."""
     with carpe.unit_of_work() as uow:
-        yield uow.session
+        yield uow
 
 
-def get_templates(request: Request) -> Jinja2Templates:
-    """The app's templates."""
+def get_session(uow: Annotated[UnitOfWork, Depends(get_uow)]) -> Session:
+    """The request's session (read-mostly routes)."""
+    return uow.session
+
+
+def today() -> date:
+    """The day requests are answered for (a dependency, so tests can pin it)."""
+    return date.today()
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], *, status_code: int = 200
+) -> HTMLResponse:
+    """Render a template with the viewer and the CSRF token every page needs."""
     templates: Jinja2Templates = request.app.state.templates
-    return templates
+    full = {"viewer": getattr(request.state, "viewer", None), "csrf": csrf_token(request)}
+    full.update(context)
+    return templates.TemplateResponse(request, template, full, status_code=status_code)
+
+
+def is_htmx(request: Request) -> bool:
+    """Whether HTMX sent the request (and wants a fragment)."""
+    return request.headers.get("HX-Request") == "true"
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 CarpeDep = Annotated[Carpe, Depends(get_carpe)]
-TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+TodayDep = Annotated[date, Depends(today)]

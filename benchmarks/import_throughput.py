@@ -1,0 +1,170 @@
+"""Import throughput: carpe's validated, all-or-nothing upsert next to the raw driver.
+
+Simulates a business with about a million touchpoints, imports it into a fresh
+SQLite file and (when a server is given) PostgreSQL, and loads the same rows
+with the raw driver in the same run: ``sqlite3`` ``executemany`` in one
+transaction, and psycopg ``COPY``. Each load runs in its own process so its
+peak memory is its own.
+
+    uv run python -m benchmarks.import_throughput [--accounts 10000] [--postgres URL]
+
+Prints ``name: value`` lines. Goal: both ratios at least 0.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sqlite3
+import sys
+import uuid
+from pathlib import Path
+
+from benchmarks._common import OUT, emit, measure, simulated_folder
+
+csv.field_size_limit(2**31 - 1)
+
+
+def _files(folder: Path) -> list[tuple[str, Path]]:
+    from carpe.ingest.format import FILES
+
+    return [
+        (s.table, folder / f"{s.name}.csv") for s in FILES if (folder / f"{s.name}.csv").exists()
+    ]
+
+
+def carpe_import(url: str, folder: str) -> int:
+    """carpe's own import into a fresh, migrated store; returns rows read."""
+    from carpe.ingest import import_folder
+    from carpe.store import create_store_engine, migrate
+
+    engine = create_store_engine(url)
+    migrate(engine)
+    report = import_folder(Path(folder), engine=engine)
+    engine.dispose()
+    return report.rows_read
+
+
+def _migrated(url: str) -> None:
+    from carpe.store import create_store_engine, migrate
+
+    engine = create_store_engine(url)
+    migrate(engine)
+    engine.dispose()
+
+
+def raw_sqlite(path: str, folder: str) -> int:
+    """The floor: csv.reader rows straight into executemany, one transaction."""
+    _migrated(f"sqlite:///{path}")
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    rows = 0
+    with connection:
+        for table, file in _files(Path(folder)):
+            with file.open(newline="", encoding="utf-8") as handle:
+                reader = csv.reader(handle)
+                header = next(reader)
+                marks = ", ".join("?" * len(header))
+                sql = f"INSERT INTO {table} ({', '.join(header)}) VALUES ({marks})"
+                batch: list[list[str | None]] = []
+                for record in reader:
+                    batch.append([v if v != "" else None for v in record])
+                    if len(batch) >= 50_000:
+                        connection.executemany(sql, batch)
+                        rows += len(batch)
+                        batch = []
+                connection.executemany(sql, batch)
+                rows += len(batch)
+    connection.close()
+    return rows
+
+
+def raw_postgres(url: str, folder: str) -> int:
+    """The floor: psycopg COPY of every file's rows, one transaction."""
+    import psycopg
+
+    _migrated(url)
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    rows = 0
+    with psycopg.connect(plain) as connection, connection.cursor() as cursor:
+        for table, file in _files(Path(folder)):
+            with file.open(newline="", encoding="utf-8") as handle:
+                reader = csv.reader(handle)
+                header = next(reader)
+                with cursor.copy(f"COPY {table} ({', '.join(header)}) FROM STDIN") as copy:
+                    for record in reader:
+                        copy.write_row([v if v != "" else None for v in record])
+                        rows += 1
+    return rows
+
+
+def _schema_url(base: str, schema: str) -> str:
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--postgres", default=os.environ.get("CARPE_TEST_POSTGRES_URL", ""))
+    args = parser.parse_args(argv)
+
+    folder = simulated_folder(
+        kind="b2b", accounts=args.accounts, months=args.months, seed=args.seed
+    )
+    with (folder / "touchpoints.csv").open("rb") as handle:
+        touchpoints = sum(1 for _ in handle) - 1
+    emit("accounts", args.accounts)
+    emit("touchpoints_in_file", touchpoints)
+
+    work = OUT / "import-throughput"
+    work.mkdir(parents=True, exist_ok=True)
+    for name in ("carpe.db", "raw.db"):
+        for suffix in ("", "-wal", "-shm"):
+            (work / f"{name}{suffix}").unlink(missing_ok=True)
+
+    seconds, peak, rows = measure(carpe_import, f"sqlite:///{work / 'carpe.db'}", str(folder))
+    raw_seconds, _, raw_rows = measure(raw_sqlite, str(work / "raw.db"), str(folder))
+    emit("rows", rows)
+    emit("sqlite_seconds", seconds)
+    emit("sqlite_rows_per_s", rows / seconds)
+    emit("sqlite_raw_rows_per_s", raw_rows / raw_seconds)
+    emit("sqlite_ratio", (rows / seconds) / (raw_rows / raw_seconds))
+    emit("peak_rss_mb", peak)
+
+    if not args.postgres:
+        print("postgres: skipped (no --postgres URL and no CARPE_TEST_POSTGRES_URL)")
+        return
+    from sqlalchemy import create_engine, text
+
+    base = args.postgres.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = create_engine(base)
+    schemas = [f"bench_{uuid.uuid4().hex[:10]}" for _ in range(2)]
+    with admin.begin() as connection:
+        for schema in schemas:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        pg_seconds, pg_peak, pg_rows = measure(
+            carpe_import, _schema_url(base, schemas[0]), str(folder)
+        )
+        pg_raw_seconds, _, pg_raw_rows = measure(
+            raw_postgres, _schema_url(base, schemas[1]), str(folder)
+        )
+    finally:
+        with admin.begin() as connection:
+            for schema in schemas:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    emit("postgres_seconds", pg_seconds)
+    emit("postgres_rows_per_s", pg_rows / pg_seconds)
+    emit("postgres_raw_rows_per_s", pg_raw_rows / pg_raw_seconds)
+    emit("postgres_ratio", (pg_rows / pg_seconds) / (pg_raw_rows / pg_raw_seconds))
+    emit("postgres_peak_rss_mb", pg_peak)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

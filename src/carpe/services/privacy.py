@@ -1,0 +1,186 @@
+"""Privacy: who sees sensitive moments, the audit log, and a contact's export and erasure."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from carpe.errors import ForbiddenError, NotFoundError
+from carpe.services.users import Viewer
+from carpe.store.access import AuditEntry
+from carpe.store.memory import FollowUp, StoredMoment
+from carpe.store.models import Account, Contact, Feedback, Gesture, Order, Touchpoint
+
+ERASED = "[erased]"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def can_see(viewer: Viewer, *, sensitive: bool, recorded_by: str | None, owner: str | None) -> bool:
+    """Whether ``viewer`` may see a moment.
+
+    Anyone sees ordinary moments. Sensitive ones (health, loss) are seen only
+    by the employee who recorded them, the account owner, managers and admins.
+    """
+    if not sensitive or viewer.is_manager:
+        return True
+    me = viewer.employee_id
+    return me is not None and me in (recorded_by, owner)
+
+
+def can_review(viewer: Viewer, *, recorded_by: str | None, owner: str | None) -> bool:
+    """Whether ``viewer`` may confirm, edit or dismiss a moment: their own, or a manager."""
+    if viewer.is_manager:
+        return True
+    me = viewer.employee_id
+    return me is not None and me in (recorded_by, owner)
+
+
+def can_act_on_follow_up(viewer: Viewer, *, assignee: str | None) -> bool:
+    """Whether ``viewer`` may complete, snooze or dismiss a follow-up: their own, or a manager."""
+    return viewer.is_manager or (viewer.employee_id is not None and viewer.employee_id == assignee)
+
+
+def audit(
+    *,
+    session: Session,
+    viewer: Viewer | None,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    detail: str | None = None,
+) -> None:
+    """Write one entry to the audit log (in the caller's transaction)."""
+    session.add(
+        AuditEntry(
+            at=_now(),
+            user_id=viewer.user_id if viewer and viewer.user_id > 0 else None,
+            actor=viewer.username if viewer else "system",
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            detail=detail,
+        )
+    )
+
+
+def require_admin(viewer: Viewer) -> None:
+    """Raise :class:`ForbiddenError` unless the viewer is an admin."""
+    if not viewer.is_admin:
+        raise ForbiddenError("only an admin may do this")
+
+
+def _changed(session: Session, statement: Any) -> int:
+    result = session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for column in obj.__table__.columns:
+        value = getattr(obj, column.key)
+        values[column.key] = value.isoformat() if isinstance(value, date | datetime) else value
+    return values
+
+
+def export_contact(*, session: Session, viewer: Viewer, contact_id: str) -> dict[str, Any]:
+    """Everything carpe holds about a contact, as JSON-ready data (admins only, logged)."""
+    require_admin(viewer)
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFoundError("contact", contact_id)
+    account = session.get(Account, contact.account_id)
+
+    def rows(model: Any, column: Any) -> list[dict[str, Any]]:
+        return [_row(r) for r in session.scalars(select(model).where(column == contact_id))]
+
+    data = {
+        "exported_at": _now().isoformat(),
+        "contact": _row(contact),
+        "account": {"account_id": contact.account_id, "name": account.name if account else None},
+        "touchpoints": rows(Touchpoint, Touchpoint.contact_id),
+        "moments": rows(StoredMoment, StoredMoment.contact_id),
+        "follow_ups": rows(FollowUp, FollowUp.contact_id),
+        "feedback": rows(Feedback, Feedback.contact_id),
+        "orders": rows(Order, Order.contact_id),
+        "gestures": rows(Gesture, Gesture.contact_id),
+    }
+    audit(
+        session=session,
+        viewer=viewer,
+        action="export",
+        subject_type="contact",
+        subject_id=contact_id,
+    )
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureReport:
+    """What an erasure removed or redacted."""
+
+    contact_id: str
+    moments_deleted: int
+    follow_ups_deleted: int
+    notes_redacted: int
+    comments_redacted: int
+    gestures_redacted: int
+
+
+def erase_contact(*, session: Session, viewer: Viewer, contact_id: str) -> ErasureReport:
+    """Erase a contact's personal data, keeping anonymous aggregates (admins only, logged).
+
+    Moments and follow-ups are deleted; the contact's personal fields are blanked
+    (the row stays, as ``[erased]``, so counts and retention figures still add up);
+    notes of their touchpoints, their feedback comments and gesture descriptions
+    are redacted. Scores, dates, channels and amounts stay.
+    """
+    require_admin(viewer)
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFoundError("contact", contact_id)
+    follow_ups = _changed(session, delete(FollowUp).where(FollowUp.contact_id == contact_id))
+    moments = _changed(session, delete(StoredMoment).where(StoredMoment.contact_id == contact_id))
+    notes = _changed(
+        session,
+        update(Touchpoint)
+        .where(Touchpoint.contact_id == contact_id, Touchpoint.note.is_not(None))
+        .values(note=ERASED, subject=None),
+    )
+    comments = _changed(
+        session,
+        update(Feedback)
+        .where(Feedback.contact_id == contact_id, Feedback.comment.is_not(None))
+        .values(comment=ERASED),
+    )
+    gestures = _changed(
+        session,
+        update(Gesture)
+        .where(Gesture.contact_id == contact_id, Gesture.description.is_not(None))
+        .values(description=ERASED),
+    )
+    contact.first_name = ERASED
+    contact.last_name = None
+    contact.email = None
+    contact.phone = None
+    contact.title = None
+    contact.birthday = None
+    report = ErasureReport(contact_id, moments, follow_ups, notes, comments, gestures)
+    audit(
+        session=session,
+        viewer=viewer,
+        action="erase",
+        subject_type="contact",
+        subject_id=contact_id,
+        detail=json.dumps(
+            {"moments": moments, "follow_ups": follow_ups, "notes": notes, "comments": comments}
+        ),
+    )
+    return report

@@ -1,0 +1,193 @@
+"""The interchange-format files the simulator writes, and the vocabularies it uses."""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Kind = Literal["b2b", "b2c"]
+"""The kind of business: an industrial supplier (``b2b``) or a chain of salons (``b2c``)."""
+
+KINDS: Final[tuple[Kind, ...]] = ("b2b", "b2c")
+
+COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "accounts.csv": (
+        "account_id",
+        "name",
+        "kind",
+        "segment",
+        "region",
+        "owner_employee_id",
+        "started_on",
+        "ended_on",
+        "annual_value",
+    ),
+    "contacts.csv": (
+        "contact_id",
+        "account_id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "title",
+        "birthday",
+        "is_primary",
+    ),
+    "employees.csv": (
+        "employee_id",
+        "name",
+        "department",
+        "role",
+        "frontline",
+        "hired_on",
+        "left_on",
+    ),
+    "touchpoints.csv": (
+        "touchpoint_id",
+        "account_id",
+        "contact_id",
+        "employee_id",
+        "occurred_at",
+        "channel",
+        "kind",
+        "direction",
+        "subject",
+        "note",
+        "sentiment",
+    ),
+    "feedback.csv": (
+        "feedback_id",
+        "account_id",
+        "contact_id",
+        "received_at",
+        "survey",
+        "score",
+        "comment",
+        "touchpoint_id",
+    ),
+    "orders.csv": (
+        "order_id",
+        "account_id",
+        "contact_id",
+        "employee_id",
+        "ordered_at",
+        "promised_on",
+        "delivered_on",
+        "amount",
+        "status",
+    ),
+    "quotes.csv": (
+        "quote_id",
+        "account_id",
+        "employee_id",
+        "issued_at",
+        "promised_lead_days",
+        "price",
+        "status",
+    ),
+    "invoices.csv": (
+        "invoice_id",
+        "account_id",
+        "order_id",
+        "issued_on",
+        "due_on",
+        "amount",
+        "currency",
+        "status",
+        "paid_on",
+    ),
+    "kpis.csv": ("department", "account_id", "period", "metric", "value"),
+    "gestures.csv": (
+        "gesture_id",
+        "account_id",
+        "contact_id",
+        "employee_id",
+        "given_on",
+        "kind",
+        "description",
+        "cost",
+    ),
+    "budgets.csv": ("budget_id", "owner", "period_start", "period_end", "amount"),
+    "engagement.csv": ("employee_id", "period", "score"),
+}
+"""Every CSV file the simulator writes, with its columns in order."""
+
+FILES: Final[tuple[str, ...]] = tuple(COLUMNS)
+GROUND_TRUTH_FILE: Final = "ground_truth.json"
+
+CHANNELS: Final = (
+    "in_person",
+    "phone",
+    "video",
+    "email",
+    "chat",
+    "web",
+    "app",
+    "sms",
+    "letter",
+    "social",
+)
+TOUCHPOINT_KINDS: Final = (
+    "visit",
+    "call",
+    "meeting",
+    "ticket",
+    "order",
+    "delivery",
+    "invoice",
+    "quote",
+    "survey",
+    "other",
+)
+DIRECTIONS: Final = ("inbound", "outbound", "internal")
+ORDER_STATUSES: Final = ("open", "delivered", "cancelled", "returned")
+QUOTE_STATUSES: Final = ("open", "won", "lost")
+INVOICE_STATUSES: Final = ("open", "paid", "void", "disputed")
+SURVEYS: Final = ("nps", "csat", "ces", "review")
+
+MOMENT_KINDS: Final = (
+    "health",
+    "pet",
+    "family",
+    "loss",
+    "celebration",
+    "milestone",
+    "hardship",
+    "travel",
+    "interest",
+    "preference",
+)
+"""The ten kinds of personal moment (issue 3)."""
+
+SENSITIVE_KINDS: Final = frozenset({"health", "loss"})
+
+CONFLICT_TYPES: Final = (
+    "duplicate_invoice",
+    "overbilling",
+    "backbilling",
+    "billing_returned",
+    "promise_lead_time",
+    "promise_price",
+    "kpi_disagreement",
+    "handoff_gap",
+)
+"""The experience-conflict types planted (issue 7)."""
+
+STORY_THEMES: Final = ("billing trust", "delivery rescue", "going the extra mile", "personal care")
+"""Themes of planted hero episodes (issue 9)."""
+
+CURRENCY: Final = "EUR"
+
+
+def channel_code(name: str) -> int:
+    """Return the integer code of a channel name."""
+    return CHANNELS.index(name)
+
+
+def kind_code(name: str) -> int:
+    """Return the integer code of a touchpoint kind."""
+    return TOUCHPOINT_KINDS.index(name)
+
+
+def direction_code(name: str) -> int:
+    """Return the integer code of a touchpoint direction."""
+    return DIRECTIONS.index(name)

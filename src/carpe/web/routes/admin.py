@@ -1,0 +1,37 @@
+"""Admin pages: a contact's data export and erasure."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from carpe.services import privacy
+from carpe.web.auth import ViewerDep, check_csrf
+from carpe.web.routes.deps import UowDep, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/admin/contacts/{contact_id}/export")
+def export_contact(contact_id: str, viewer: ViewerDep, uow: UowDep) -> JSONResponse:
+    """Download everything carpe holds about a contact (admins; logged)."""
+    data = privacy.export_contact(session=uow.session, viewer=viewer, contact_id=contact_id)
+    uow.commit()
+    return JSONResponse(
+        data, headers={"Content-Disposition": f'attachment; filename="contact-{contact_id}.json"'}
+    )
+
+
+@router.get("/admin/contacts/{contact_id}/erase", response_class=HTMLResponse)
+def erase_form(request: Request, contact_id: str, viewer: ViewerDep) -> HTMLResponse:
+    """Ask for confirmation before erasing."""
+    privacy.require_admin(viewer)
+    return render(request, "erase.html", {"contact_id": contact_id, "report": None})
+
+
+@router.post("/admin/contacts/{contact_id}/erase", dependencies=[Depends(check_csrf)])
+def erase(request: Request, contact_id: str, viewer: ViewerDep, uow: UowDep) -> HTMLResponse:
+    """Erase a contact's personal data (admins; logged)."""
+    report = privacy.erase_contact(session=uow.session, viewer=viewer, contact_id=contact_id)
+    uow.commit()
+    return render(request, "erase.html", {"contact_id": contact_id, "report": report})

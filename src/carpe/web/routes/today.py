@@ -1,0 +1,110 @@
+"""Today: my follow-ups, the contacts I am losing touch with; follow-up actions."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from carpe.errors import ForbiddenError
+from carpe.services import brief, memory
+from carpe.services.privacy import can_act_on_follow_up
+from carpe.store.memory import FollowUp
+from carpe.web.auth import ViewerDep, check_csrf
+from carpe.web.routes.deps import SessionDep, TodayDep, UowDep, is_htmx, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/today", response_class=HTMLResponse)
+def today_page(
+    request: Request, viewer: ViewerDep, session: SessionDep, today: TodayDep
+) -> HTMLResponse:
+    """What the signed-in person should do today."""
+    mine = viewer.employee_id
+    due = (
+        memory.list_follow_ups(
+            session=session, today=today, employee_id=mine, due_by=today, viewer=viewer
+        )
+        if mine
+        else []
+    )
+    upcoming = (
+        memory.list_follow_ups(
+            session=session,
+            today=today,
+            employee_id=mine,
+            due_by=today + timedelta(days=7),
+            viewer=viewer,
+        )
+        if mine
+        else []
+    )
+    upcoming = [f for f in upcoming if f.due_on > today]
+    drifting = (
+        brief.losing_touch(session=session, today=today, employee_id=mine, limit=10) if mine else []
+    )
+    return render(
+        request,
+        "today.html",
+        {"due": due, "upcoming": upcoming, "drifting": drifting, "today": today},
+    )
+
+
+def _own(session: SessionDep, viewer: ViewerDep, follow_up_id: int) -> FollowUp:
+    found = session.get(FollowUp, follow_up_id)
+    if found is not None and not can_act_on_follow_up(viewer, assignee=found.employee_id):
+        raise ForbiddenError("this follow-up is someone else's")
+    return found  # type: ignore[return-value]
+
+
+def _after(request: Request, message: str) -> Response:
+    if is_htmx(request):
+        return HTMLResponse(f'<li class="done" role="status">{message}</li>')
+    return RedirectResponse("/today", status_code=303)
+
+
+@router.post("/follow-ups/{follow_up_id}/complete", dependencies=[Depends(check_csrf)])
+def complete(
+    request: Request,
+    follow_up_id: int,
+    viewer: ViewerDep,
+    uow: UowDep,
+    today: TodayDep,
+    outcome: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Mark a follow-up done."""
+    _own(uow.session, viewer, follow_up_id)
+    memory.complete_follow_up(
+        session=uow.session, follow_up_id=follow_up_id, today=today, outcome=outcome or None
+    )
+    uow.commit()
+    return _after(request, "Done — nicely remembered.")
+
+
+@router.post("/follow-ups/{follow_up_id}/snooze", dependencies=[Depends(check_csrf)])
+def snooze(
+    request: Request,
+    follow_up_id: int,
+    viewer: ViewerDep,
+    uow: UowDep,
+    today: TodayDep,
+    until: Annotated[date | None, Form()] = None,
+) -> Response:
+    """Put a follow-up off (by default for three days)."""
+    _own(uow.session, viewer, follow_up_id)
+    day = until or today + timedelta(days=3)
+    memory.snooze_follow_up(session=uow.session, follow_up_id=follow_up_id, until=day, today=today)
+    uow.commit()
+    return _after(request, f"Snoozed until {day:%d %b}.")
+
+
+@router.post("/follow-ups/{follow_up_id}/dismiss", dependencies=[Depends(check_csrf)])
+def dismiss(request: Request, follow_up_id: int, viewer: ViewerDep, uow: UowDep) -> Response:
+    """Drop a follow-up."""
+    _own(uow.session, viewer, follow_up_id)
+    memory.dismiss_follow_up(session=uow.session, follow_up_id=follow_up_id)
+    uow.commit()
+    return _after(request, "Dismissed.")

@@ -1,0 +1,174 @@
+"""The authorisation matrix: every endpoint × every role × own or other's data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.e2e.conftest import World
+
+# (name, method, path, body, {user: expected status}); "-" is no credentials at all.
+# ana is frontline and owns A1 (and the follow-up and moments on it); ben is frontline on A2.
+MATRIX: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
+    ("me", "GET", "/api/v1/me", None, {"-": 401, "ana": 200, "ben": 200, "mona": 200, "root": 200}),
+    (
+        "accounts",
+        "GET",
+        "/api/v1/accounts",
+        None,
+        {"-": 401, "ana": 200, "ben": 200, "mona": 200, "root": 200},
+    ),
+    (
+        "account",
+        "GET",
+        "/api/v1/accounts/A1",
+        None,
+        {"-": 401, "ana": 200, "ben": 200, "mona": 200, "root": 200},
+    ),
+    (
+        "timeline",
+        "GET",
+        "/api/v1/accounts/A1/touchpoints",
+        None,
+        {"-": 401, "ana": 200, "ben": 200, "mona": 200, "root": 200},
+    ),
+    (
+        "moments",
+        "GET",
+        "/api/v1/accounts/A1/moments",
+        None,
+        {"-": 401, "ana": 200, "ben": 200, "mona": 200, "root": 200},
+    ),
+    (
+        "brief",
+        "GET",
+        "/api/v1/contacts/C1/brief",
+        None,
+        {"-": 401, "ana": 200, "ben": 200, "mona": 200, "root": 200},
+    ),
+    (
+        "preview",
+        "POST",
+        "/api/v1/moments/preview",
+        {"note": "Loves sailing.", "note_date": "2026-03-06"},
+        {"-": 401, "ana": 200, "ben": 200, "mona": 200, "root": 200},
+    ),
+    (
+        "log touchpoint",
+        "POST",
+        "/api/v1/touchpoints",
+        {
+            "account_id": "A1",
+            "contact_id": "C1",
+            "occurred_at": "2026-03-06T10:00:00",
+            "channel": "phone",
+            "moments": [],
+        },
+        {"-": 401, "ana": 201, "ben": 201, "mona": 201, "root": 201},
+    ),
+    (
+        "own follow-ups",
+        "GET",
+        "/api/v1/follow-ups?employee_id=E1",
+        None,
+        {"-": 401, "ana": 200, "ben": 403, "mona": 200, "root": 200},
+    ),
+    (
+        "complete follow-up",
+        "POST",
+        "/api/v1/follow-ups/{follow_up}/complete",
+        {"outcome": "asked"},
+        {"-": 401, "ana": 200, "ben": 403, "mona": 200, "root": 200},
+    ),
+    (
+        "snooze follow-up",
+        "POST",
+        "/api/v1/follow-ups/{follow_up}/snooze",
+        {"until": "2026-03-20"},
+        {"-": 401, "ana": 200, "ben": 403, "mona": 200, "root": 200},
+    ),
+    (
+        "dismiss follow-up",
+        "POST",
+        "/api/v1/follow-ups/{follow_up}/dismiss",
+        None,
+        {"-": 401, "ana": 200, "ben": 403, "mona": 200, "root": 200},
+    ),
+    (
+        "review plain moment",
+        "POST",
+        "/api/v1/moments/{plain}/review",
+        {"action": "confirm"},
+        {"-": 401, "ana": 200, "ben": 403, "mona": 200, "root": 200},
+    ),
+    (
+        "review sensitive moment",
+        "POST",
+        "/api/v1/moments/{sensitive}/review",
+        {"action": "confirm"},
+        {"-": 401, "ana": 200, "ben": 404, "mona": 200, "root": 200},
+    ),
+    (
+        "export contact",
+        "GET",
+        "/api/v1/contacts/C1/export",
+        None,
+        {"-": 401, "ana": 403, "ben": 403, "mona": 403, "root": 200},
+    ),
+    (
+        "erase contact",
+        "POST",
+        "/api/v1/contacts/C1/erase",
+        None,
+        {"-": 401, "ana": 403, "ben": 403, "mona": 403, "root": 200},
+    ),
+    (
+        "create token",
+        "POST",
+        "/api/v1/tokens",
+        {"name": "x"},
+        {"-": 401, "ana": 201, "ben": 201, "mona": 201, "root": 201},
+    ),
+]
+CASES = [
+    pytest.param(name, method, path, body, user, status, id=f"{name}-{user}")
+    for name, method, path, body, expected in MATRIX
+    for user, status in expected.items()
+]
+
+
+@pytest.mark.parametrize(("name", "method", "path", "body", "user", "status"), CASES)
+def test_authorization_matrix(
+    app_client: TestClient,
+    world: World,
+    name: str,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    user: str,
+    status: int,
+) -> None:
+    url = path.format(
+        follow_up=world.follow_up_ana, plain=world.plain_moment, sensitive=world.sensitive_moment
+    )
+    headers = {} if user == "-" else {"Authorization": f"Bearer {world.tokens[user]}"}
+    response = app_client.request(method, url, json=body, headers=headers)
+    assert response.status_code == status, response.text
+    if status >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "field"}
+
+
+@pytest.mark.parametrize(
+    ("user", "sees"), [("ana", True), ("ben", False), ("mona", True), ("root", True)]
+)
+def test_sensitive_moments_are_shown_only_to_allowed_roles(
+    app_client: TestClient, world: World, user: str, sees: bool
+) -> None:
+    headers = {"Authorization": f"Bearer {world.tokens[user]}"}
+    moments = app_client.get("/api/v1/accounts/A1/moments", headers=headers).json()
+    assert (world.sensitive_moment in [m["moment_id"] for m in moments]) is sees
+    assert world.plain_moment in [m["moment_id"] for m in moments]
+    brief = app_client.get("/api/v1/contacts/C1/brief", headers=headers).json()
+    assert any(m["kind"] == "health" for m in brief["open_moments"]) is sees
