@@ -198,6 +198,30 @@ def get_account(*, session: Session, account_id: str) -> AccountView:
     )
 
 
+WITHHELD_NOTE = "(note withheld: it holds sensitive personal information)"
+
+
+def _withheld_notes(
+    session: Session, account_id: str, touchpoint_ids: list[str], viewer: Viewer | None
+) -> set[str]:
+    """Touchpoints whose note holds a sensitive moment the viewer may not see."""
+    if viewer is None or viewer.is_manager or not touchpoint_ids:
+        return set()
+    owner = session.scalar(
+        select(Account.owner_employee_id).where(Account.account_id == account_id)
+    )
+    rows = session.execute(
+        select(StoredMoment.touchpoint_id, StoredMoment.recorded_by).where(
+            StoredMoment.touchpoint_id.in_(touchpoint_ids), StoredMoment.sensitive
+        )
+    )
+    return {
+        tp
+        for tp, recorded_by in rows
+        if tp and not can_see(viewer, sensitive=True, recorded_by=recorded_by, owner=owner)
+    }
+
+
 def list_timeline(
     *,
     session: Session,
@@ -208,10 +232,13 @@ def list_timeline(
     channel: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    viewer: Viewer | None = None,
 ) -> Page[TimelineEntry]:
     """An account's touchpoints, newest first, across departments and channels.
 
-    ``since`` and ``until`` bound ``occurred_at`` (both inclusive).
+    ``since`` and ``until`` bound ``occurred_at`` (both inclusive). With a
+    ``viewer``, the note of a touchpoint that holds a sensitive moment they may
+    not see is withheld (:data:`WITHHELD_NOTE`).
     """
     page = max(page, 1)
     query = (
@@ -243,6 +270,7 @@ def list_timeline(
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
+    hidden = _withheld_notes(session, account_id, [row[0].touchpoint_id for row in rows], viewer)
     items = tuple(
         TimelineEntry(
             t.touchpoint_id,
@@ -251,7 +279,7 @@ def list_timeline(
             t.kind,
             t.direction,
             t.subject,
-            t.note,
+            WITHHELD_NOTE if t.touchpoint_id in hidden else t.note,
             t.sentiment,
             name,
             dept,

@@ -105,6 +105,7 @@ def list_touchpoints(
         channel=channel,
         since=since,
         until=until,
+        viewer=viewer,
     )
 
 

@@ -59,6 +59,7 @@ def account_page(
         page_size=carpe.settings.page_size,
         department=department or None,
         channel=channel or None,
+        viewer=viewer,
     )
     context = {
         "view": view,

@@ -36,7 +36,7 @@ def today_page(
             session=session,
             today=today,
             employee_id=mine,
-            due_by=today + timedelta(days=7),
+            due_by=today + timedelta(days=14),
             viewer=viewer,
         )
         if mine

@@ -1,0 +1,5 @@
+"""``python -m carpe.cli``."""
+
+from carpe.cli import main
+
+main()

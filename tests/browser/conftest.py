@@ -1,0 +1,115 @@
+"""A real carpe server on a free port, and Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from carpe.context import Carpe
+from carpe.config import load_settings
+from carpe.ingest import import_folder
+from carpe.services import users
+from tests.factories import small_business, write_folder
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "correct horse battery"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A served store with a small business and two frontline users (ana owns A1, ben A2)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'carpe.db'}"
+    carpe = Carpe(load_settings(database_url=url))
+    carpe.migrate()
+    import_folder(write_folder(folder / "in", small_business()), engine=carpe.engine)
+    with carpe.unit_of_work() as uow:
+        users.add_user(
+            session=uow.session,
+            username="ana",
+            password=PASSWORD,
+            role="frontline",
+            employee_id="E1",
+        )
+        users.add_user(
+            session=uow.session,
+            username="ben",
+            password=PASSWORD,
+            role="frontline",
+            employee_id="E2",
+        )
+        uow.commit()
+    carpe.close()
+    port = _free_port()
+    log = (folder / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "carpe.cli", "--db", url, "serve", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=os.environ | {"CARPE_ENVIRONMENT": "test"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError(
+            f"carpe serve did not start: {process.stdout.read() if process.stdout else ''}"
+        )
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Chromium, headless."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+def shot(page: object, name: str) -> None:
+    """Save a screenshot as a test artifact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
