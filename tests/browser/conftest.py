@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from carpe.context import Carpe
 from carpe.config import load_settings
+from carpe.context import Carpe
 from carpe.ingest import import_folder
 from carpe.services import users
 from tests.factories import small_business, write_folder
