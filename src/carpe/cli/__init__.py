@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from carpe.cli import data_cmd, extract_cmd, memory_cmd, serve_cmd, users_cmd
+from carpe.cli import data_cmd, extract_cmd, memory_cmd, serve_cmd, users_cmd, webhooks_cmd
 from carpe.cli._common import state
 
 app = typer.Typer(
@@ -37,7 +37,7 @@ def _global(
     state.database_url = db
 
 
-for _module in (data_cmd, extract_cmd, memory_cmd, serve_cmd, users_cmd):
+for _module in (data_cmd, extract_cmd, memory_cmd, serve_cmd, users_cmd, webhooks_cmd):
     _module.register(app)
 
 

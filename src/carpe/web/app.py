@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,6 +21,7 @@ from carpe import __version__
 from carpe.config import Settings
 from carpe.context import Carpe
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
+from carpe.services import webhooks
 from carpe.web import api, filters
 from carpe.web.auth import CsrfError, LoginLimiter, LoginRequiredError, csrf_token
 from carpe.web.routes import accounts, admin, contacts, health, session, today, touchpoints
@@ -42,7 +44,10 @@ def create_app(settings: Settings, *, carpe: Carpe | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sender = asyncio.create_task(_send_webhooks(running)) if settings.webhook_url else None
         yield
+        if sender is not None:
+            sender.cancel()
         if carpe is None:  # the app made it, the app closes it
             running.close()
 
@@ -85,6 +90,27 @@ def create_app(settings: Settings, *, carpe: Carpe | None = None) -> FastAPI:
         app.include_router(router)
     _install_error_handlers(app)
     return app
+
+
+WEBHOOK_INTERVAL_SECONDS = 60
+
+
+async def _send_webhooks(running: Carpe) -> None:
+    """Every minute: queue follow-ups that fell due, send pending events (off the event loop)."""
+
+    def one_pass() -> None:
+        url = running.settings.webhook_url
+        assert url is not None
+        with running.unit_of_work() as uow:
+            webhooks.queue_due_follow_ups(session=uow.session, today=date.today())
+            webhooks.deliver_pending(
+                session=uow.session, url=url, secret=running.settings.secret_key
+            )
+            uow.commit()
+
+    while True:
+        await asyncio.to_thread(one_pass)
+        await asyncio.sleep(WEBHOOK_INTERVAL_SECONDS)
 
 
 def _wants_json(request: Request) -> bool:
