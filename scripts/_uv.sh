@@ -1,5 +1,6 @@
 # Sourced by the scripts: make sure uv exists (installing it from PyPI if not)
-# and that .venv holds exactly what uv.lock says.
+# and that .venv holds what uv.lock says. Set UV_SYNC_ARGS to choose extras;
+# the scripts give --inexact (keep extras already installed) or --extra spark.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -12,4 +13,5 @@ else
   fi
   UV=(python3 -m uv)
 fi
-"${UV[@]}" sync --frozen --quiet --compile-bytecode ${CARPE_EXTRAS:-}
+# --compile-bytecode: where PYTHONDONTWRITEBYTECODE is set, nothing would be cached otherwise
+"${UV[@]}" sync --frozen --quiet --compile-bytecode ${UV_SYNC_ARGS:-}

@@ -10,7 +10,15 @@ from typing import Annotated
 
 import typer
 
-from carpe.cli import data_cmd, extract_cmd, memory_cmd, serve_cmd, users_cmd, webhooks_cmd
+from carpe.cli import (
+    analyze_cmd,
+    data_cmd,
+    extract_cmd,
+    memory_cmd,
+    serve_cmd,
+    users_cmd,
+    webhooks_cmd,
+)
 from carpe.cli._common import state
 
 app = typer.Typer(
@@ -37,7 +45,15 @@ def _global(
     state.database_url = db
 
 
-for _module in (data_cmd, extract_cmd, memory_cmd, serve_cmd, users_cmd, webhooks_cmd):
+for _module in (
+    data_cmd,
+    extract_cmd,
+    memory_cmd,
+    analyze_cmd,
+    serve_cmd,
+    users_cmd,
+    webhooks_cmd,
+):
     _module.register(app)
 
 

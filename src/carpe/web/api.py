@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import select
 
 from carpe.errors import ForbiddenError, NotFoundError
@@ -36,6 +36,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api/v1", responses=ERRORS, dependencies=[Depends(check_csrf)])
 
 Page = Annotated[int, Query(ge=1, le=100_000)]
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A row id")]
 PageSize = Annotated[int, Query(ge=1, le=500)]
 
 
@@ -207,7 +208,7 @@ def create_touchpoint(
 @router.post(
     "/moments/{moment_id}/review", response_model=schemas.StoredMomentOut, tags=["moments"]
 )
-def review_moment(moment_id: int, body: schemas.ReviewIn, viewer: ViewerDep, uow: UowDep) -> Any:
+def review_moment(moment_id: RowId, body: schemas.ReviewIn, viewer: ViewerDep, uow: UowDep) -> Any:
     """Confirm (with edits) or dismiss a moment: your own, or any as a manager."""
     moment = uow.session.get(StoredMoment, moment_id)
     if moment is None:
@@ -281,7 +282,7 @@ def list_follow_ups(
     )
 
 
-def _own_follow_up(uow: UowDep, viewer: ViewerDep, follow_up_id: int) -> None:
+def _own_follow_up(uow: UowDep, viewer: ViewerDep, follow_up_id: RowId) -> None:
     found = uow.session.get(FollowUp, follow_up_id)
     if found is None:
         raise NotFoundError("follow-up", str(follow_up_id))
@@ -293,7 +294,7 @@ def _own_follow_up(uow: UowDep, viewer: ViewerDep, follow_up_id: int) -> None:
     "/follow-ups/{follow_up_id}/complete", response_model=schemas.StatusOut, tags=["follow-ups"]
 )
 def complete_follow_up(
-    follow_up_id: int,
+    follow_up_id: RowId,
     viewer: ViewerDep,
     uow: UowDep,
     today: TodayDep,
@@ -315,7 +316,7 @@ def complete_follow_up(
     "/follow-ups/{follow_up_id}/snooze", response_model=schemas.StatusOut, tags=["follow-ups"]
 )
 def snooze_follow_up(
-    follow_up_id: int, body: schemas.SnoozeIn, viewer: ViewerDep, uow: UowDep, today: TodayDep
+    follow_up_id: RowId, body: schemas.SnoozeIn, viewer: ViewerDep, uow: UowDep, today: TodayDep
 ) -> Any:
     """Put a follow-up off until a later day."""
     _own_follow_up(uow, viewer, follow_up_id)
@@ -329,7 +330,7 @@ def snooze_follow_up(
 @router.post(
     "/follow-ups/{follow_up_id}/dismiss", response_model=schemas.StatusOut, tags=["follow-ups"]
 )
-def dismiss_follow_up(follow_up_id: int, viewer: ViewerDep, uow: UowDep) -> Any:
+def dismiss_follow_up(follow_up_id: RowId, viewer: ViewerDep, uow: UowDep) -> Any:
     """Drop a follow-up."""
     _own_follow_up(uow, viewer, follow_up_id)
     dropped = memory.dismiss_follow_up(session=uow.session, follow_up_id=follow_up_id)

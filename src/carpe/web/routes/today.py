@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carpe.errors import ForbiddenError
@@ -69,7 +69,7 @@ def _after(request: Request, message: str) -> Response:
 @router.post("/follow-ups/{follow_up_id}/complete", dependencies=[Depends(check_csrf)])
 def complete(
     request: Request,
-    follow_up_id: int,
+    follow_up_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     viewer: ViewerDep,
     uow: UowDep,
     today: TodayDep,
@@ -87,7 +87,7 @@ def complete(
 @router.post("/follow-ups/{follow_up_id}/snooze", dependencies=[Depends(check_csrf)])
 def snooze(
     request: Request,
-    follow_up_id: int,
+    follow_up_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     viewer: ViewerDep,
     uow: UowDep,
     today: TodayDep,
@@ -102,7 +102,12 @@ def snooze(
 
 
 @router.post("/follow-ups/{follow_up_id}/dismiss", dependencies=[Depends(check_csrf)])
-def dismiss(request: Request, follow_up_id: int, viewer: ViewerDep, uow: UowDep) -> Response:
+def dismiss(
+    request: Request,
+    follow_up_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    viewer: ViewerDep,
+    uow: UowDep,
+) -> Response:
     """Drop a follow-up."""
     _own(uow.session, viewer, follow_up_id)
     memory.dismiss_follow_up(session=uow.session, follow_up_id=follow_up_id)

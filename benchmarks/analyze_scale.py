@@ -1,0 +1,117 @@
+"""``carpe analyze`` at scale: the whole pipeline next to one DuckDB scan of the same data.
+
+Simulates a B2B business, imports it into a SQLite store (once; reused by later
+runs), then in fresh processes: ``carpe analyze`` on DuckDB (snapshot to
+Parquet, features, early warning, results written back) and the floor, one
+DuckDB aggregate scan (count, last touch, mean sentiment per account) over the
+same touchpoints Parquet file. With pyspark installed, the same analysis on a
+local Spark session.
+
+    uv run python -m benchmarks.analyze_scale [--accounts 2000] [--spark-accounts 1000]
+    uv run python -m benchmarks.analyze_scale --accounts 100000 --spark-accounts 10000
+
+Prints ``name: value`` lines. Goal (100,000 accounts): under 180 s, ratio under 20,
+peak RSS under 8 GB. Spark's peak RSS counts the Python driver, not the JVM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from benchmarks._common import OUT, SIM_END, emit, measure, simulated_folder
+
+AS_OF = date(SIM_END.year, SIM_END.month, 1)
+
+
+def _store(folder: Path) -> str:
+    """A SQLite store holding ``folder``, imported once (notes not extracted)."""
+    from carpe.ingest import import_folder
+    from carpe.store import create_store_engine, migrate
+
+    database = folder.with_suffix(".db")
+    done = folder.with_suffix(".imported")
+    url = f"sqlite:///{database}"
+    if not done.exists():
+        database.unlink(missing_ok=True)
+        engine = create_store_engine(url)
+        migrate(engine)
+        import_folder(folder, engine=engine)
+        engine.dispose()
+        done.touch()
+    return url
+
+
+def analyze(url: str, engine_name: str, workdir: str) -> dict[str, Any]:
+    """``carpe analyze`` as the command runs it; returns its report's figures."""
+    from carpe.services.analysis import run_analysis
+    from carpe.store import create_store_engine, migrate
+
+    engine = create_store_engine(url)
+    migrate(engine)
+    report = run_analysis(
+        engine=engine, engine_name=engine_name, as_of=AS_OF, workdir=Path(workdir)
+    )
+    engine.dispose()
+    return {
+        "scored": report.accounts_scored,
+        "seconds": report.seconds,
+        "rows": report.snapshot_rows,
+    }
+
+
+def floor(parquet: str) -> int:
+    """One DuckDB aggregate scan over the touchpoints: the least any analysis must do."""
+    import duckdb
+
+    connection = duckdb.connect()
+    rows = connection.execute(
+        "SELECT account_id, count(*), max(occurred_at), avg(sentiment) "
+        f"FROM read_parquet('{parquet}') GROUP BY account_id"
+    ).fetchall()
+    connection.close()
+    return len(rows)
+
+
+def _run(prefix: str, accounts: int, engine_name: str, with_floor: bool) -> None:
+    folder = simulated_folder(kind="b2b", accounts=accounts, months=24, seed=1)
+    url = _store(folder)
+    workdir = OUT / f"analyze-{engine_name}-{accounts}"
+    shutil.rmtree(workdir, ignore_errors=True)
+    seconds, peak_mb, report = measure(analyze, url, engine_name, str(workdir))
+    emit(f"{prefix}accounts", accounts)
+    emit(f"{prefix}touchpoints", report["rows"]["touchpoints"])
+    emit(f"{prefix}accounts_scored", report["scored"])
+    emit(f"{prefix}analyze_seconds", seconds)
+    for step, spent in report["seconds"].items():
+        emit(f"{prefix}{step}_seconds", float(spent))
+    emit(f"{prefix}peak_rss_mb", peak_mb)
+    if with_floor:
+        parquet = workdir / "snapshot" / "touchpoints.parquet"
+        floor_seconds, _, _ = measure(floor, str(parquet))
+        emit("floor_seconds", floor_seconds)
+        emit("ratio", seconds / floor_seconds)
+
+
+def main() -> None:
+    """Parse the options, run the measurements, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=2000)
+    parser.add_argument("--spark-accounts", type=int, default=1000, help="0 to skip Spark")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    _run("", args.accounts, "duckdb", with_floor=True)
+    from carpe.analytics.pipeline.engines import spark_available
+
+    if args.spark_accounts and spark_available():
+        _run("spark_", args.spark_accounts, "spark", with_floor=False)
+    elif args.spark_accounts:
+        emit("spark", json.dumps("skipped: pyspark is not installed (uv sync --extra spark)"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""What every pipeline step sees: the run's options, the engine's tables, earlier results.
+
+A *step* is any object with a ``name``, the snapshot columns it ``needs``, the
+names of the steps it ``requires`` before it, and ``run(context) -> result``.
+Steps are pure: they read the engine's tables (Ibis) and earlier steps' results
+and return a result object; the service writes results to the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol, runtime_checkable
+
+from carpe.analytics.pipeline.labels import HORIZON_DAYS
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """Options of one analysis run.
+
+    Attributes
+    ----------
+    as_of : date
+        Score as of the start of this day: nothing on or after it is used.
+    horizon_days : int
+        Horizon of "leaves within" for early warning.
+    training_months : int
+        Monthly as-of snapshots the early-warning model trains on.
+    top_drivers : int
+        Reasons kept per account.
+    seed : int
+        Seed of everything random in the models.
+    """
+
+    as_of: date
+    horizon_days: int = HORIZON_DAYS
+    training_months: int = 12
+    top_drivers: int = 3
+    seed: int = 0
+
+
+@dataclass(slots=True)
+class Context:
+    """The state a step runs in.
+
+    Attributes
+    ----------
+    backend : ibis.BaseBackend
+        The engine's connection (DuckDB or Spark).
+    engine : str
+        ``"duckdb"`` or ``"spark"``.
+    options : RunOptions
+        The run's options.
+    tables : dict of str to ibis.Table
+        The snapshot's tables, by name.
+    results : dict of str to object
+        Results of the steps that already ran, by step name.
+    """
+
+    backend: Any
+    engine: str
+    options: RunOptions
+    tables: dict[str, Any]
+    results: dict[str, Any] = field(default_factory=dict)
+
+    def execute(self, expression: Any) -> Any:
+        """Run an Ibis expression on the engine and return a pandas DataFrame."""
+        return self.backend.execute(expression)
+
+    def result(self, step: str) -> Any:
+        """The result of an earlier step (a ``KeyError`` names the missing one)."""
+        if step not in self.results:
+            raise KeyError(f"step {step!r} has not run; declare it in 'requires'")
+        return self.results[step]
+
+
+@runtime_checkable
+class Step(Protocol):
+    """One analysis inside the pipeline.
+
+    Attributes
+    ----------
+    name : str
+        Unique name; its result is ``context.results[name]``.
+    needs : mapping of str to sequence of str
+        Snapshot columns it reads, per table (``"*"`` for every column).
+    requires : sequence of str
+        Steps that must run before it.
+    """
+
+    @property
+    def name(self) -> str:
+        """Unique name of the step."""
+        ...
+
+    @property
+    def needs(self) -> Mapping[str, Sequence[str] | str]:
+        """Snapshot columns read, per table."""
+        ...
+
+    @property
+    def requires(self) -> Sequence[str]:
+        """Steps that must run first."""
+        ...
+
+    def run(self, context: Context) -> Any:
+        """Compute the step's result from ``context``."""
+        ...

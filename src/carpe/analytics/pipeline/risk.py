@@ -1,0 +1,323 @@
+"""Early warning inside the pipeline: features, a model trained on past snapshots, risk.
+
+:class:`FeaturesStep` computes every active account's features as of the run's
+day. :class:`EarlyWarningStep` trains
+:class:`carpe.analytics.early_warning.EarlyWarningModel` on monthly as-of
+snapshots whose labels were already known on the run's day (``T + horizon <=
+as_of``), scores the current features and explains each score in words.
+:func:`backtest_early_warning` does the same at a past cut-off and compares the
+scores with what happened after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+
+from carpe.analytics.early_warning import EarlyWarningModel
+from carpe.analytics.pipeline.context import Context
+from carpe.analytics.pipeline.features import KEYS, NEEDS, account_features, feature_names
+from carpe.analytics.pipeline.labels import churn_labels, training_dates
+from carpe.analytics.pipeline.wording import describe
+
+WARM_UP_DAYS: Final = 180
+"""A training as-of date needs this much history before it."""
+MAX_DEPARTMENTS: Final = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """Every active account's features as of the run's day.
+
+    Attributes
+    ----------
+    as_of : date
+        The day.
+    departments : list of str
+        Departments with their own touchpoint count.
+    history_start : date or None
+        The first touchpoint's day (None without touchpoints).
+    frame : pandas.DataFrame
+        One row per account, sorted by ``account_id``: ``account_id``, ``as_of``
+        and the columns of :func:`~carpe.analytics.pipeline.features.feature_names`.
+    """
+
+    as_of: date
+    departments: list[str]
+    history_start: date | None
+    frame: pd.DataFrame
+
+
+@dataclass(frozen=True, slots=True)
+class Driver:
+    """A reason behind an account's risk: the feature, its log-odds contribution, in words."""
+
+    feature: str
+    contribution: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRisk:
+    """One account's risk of leaving within the horizon, with its reasons."""
+
+    account_id: str
+    risk: float
+    rank: int
+    drivers: list[Driver]
+
+
+@dataclass(frozen=True, slots=True)
+class RiskResult:
+    """The early-warning step's output.
+
+    Attributes
+    ----------
+    accounts : list of AccountRisk
+        Riskiest first (ties by account id).
+    training_dates : list of date
+        The as-of snapshots trained on.
+    training_rows, training_positives : int
+        Rows trained on and how many of them left within the horizon.
+    note : str
+        Why there are no scores, when there are none.
+    """
+
+    accounts: list[AccountRisk]
+    training_dates: list[date]
+    training_rows: int
+    training_positives: int
+    note: str = ""
+
+
+def _departments(context: Context) -> list[str]:
+    staff = context.tables["employees"]
+    named = staff.filter(staff.department.notnull())
+    counts = named.group_by("department").aggregate(n=named.count())
+    frame = context.execute(counts)
+    frame = frame.sort_values(["n", "department"], ascending=[False, True])
+    return sorted(str(d) for d in frame["department"].head(MAX_DEPARTMENTS))
+
+
+def _history_start(context: Context) -> date | None:
+    tp = context.tables["touchpoints"]
+    first = context.execute(tp.occurred_at.date().min())
+    return None if first is None or pd.isna(first) else pd.Timestamp(first).date()
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
+    return frame.sort_values(list(KEYS), kind="stable").reset_index(drop=True)
+
+
+class FeaturesStep:
+    """Compute every active account's features as of the run's day."""
+
+    name = "features"
+    needs = NEEDS
+    requires: tuple[str, ...] = ()
+
+    def run(self, context: Context) -> Features:
+        """Compute the features (see :class:`Features`)."""
+        departments = _departments(context)
+        expression = account_features(
+            context.tables, [context.options.as_of], departments=departments
+        )
+        frame = _sorted(context.execute(expression))
+        return Features(context.options.as_of, departments, _history_start(context), frame)
+
+
+def training_frame(
+    context: Context, dates: Sequence[date], departments: Sequence[str]
+) -> pd.DataFrame:
+    """Features at past as-of dates with their labels (``left_within``), sorted by account and date.
+
+    Parameters
+    ----------
+    context : Context
+        The run's context.
+    dates : sequence of date
+        As-of dates, each with a known label.
+    departments : sequence of str
+        As in :func:`~carpe.analytics.pipeline.features.account_features`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Features plus ``left_within`` (0/1).
+    """
+    horizon = context.options.horizon_days
+    features = account_features(context.tables, list(dates), departments=departments)
+    labels = churn_labels(context.tables["accounts"], list(dates), horizon_days=horizon)
+    joined = features.join(labels, list(KEYS))
+    return _sorted(context.execute(joined))
+
+
+def fit_and_score(
+    train: pd.DataFrame, current: pd.DataFrame, *, departments: Sequence[str], top: int, seed: int
+) -> list[AccountRisk]:
+    """Fit the early-warning model on ``train`` and score ``current``, riskiest first.
+
+    Parameters
+    ----------
+    train : pandas.DataFrame
+        Features and ``left_within`` labels.
+    current : pandas.DataFrame
+        Features of the accounts to score (``account_id`` first).
+    departments : sequence of str
+        Departments behind the per-department features (for the wording).
+    top : int
+        Reasons per account.
+    seed : int
+        The model's seed.
+
+    Returns
+    -------
+    list of AccountRisk
+        One per row of ``current``, ranked.
+    """
+    columns = feature_names(departments)
+    model = EarlyWarningModel(random_state=seed).fit(train[columns], train["left_within"])
+    risk = model.predict_risk(current[columns])
+    reasons = model.explain(current[columns], top=top)
+    order = np.lexsort((current["account_id"].to_numpy(), -risk))
+    found: list[AccountRisk] = []
+    for rank, i in enumerate(order, start=1):
+        row = current.iloc[i]
+        drivers = [
+            Driver(
+                d.feature,
+                round(d.contribution, 6),
+                describe(d.feature, row[d.feature], departments),
+            )
+            for d in reasons[i]
+        ]
+        found.append(AccountRisk(str(row["account_id"]), float(risk[i]), rank, drivers))
+    return found
+
+
+def _enough(train: pd.DataFrame) -> bool:
+    positives = int(train["left_within"].sum()) if len(train) else 0
+    return positives >= 2 and len(train) - positives >= 2
+
+
+class EarlyWarningStep:
+    """Risk of leaving within the horizon for every active account, with its reasons."""
+
+    name = "early_warning"
+    needs = NEEDS
+    requires: tuple[str, ...] = ("features",)
+
+    def run(self, context: Context) -> RiskResult:
+        """Train on past monthly snapshots, score the run's day (see :class:`RiskResult`)."""
+        features: Features = context.result("features")
+        options = context.options
+        if features.history_start is None or features.frame.empty:
+            return RiskResult([], [], 0, 0, note="no accounts or no touchpoints to learn from")
+        dates = training_dates(
+            options.as_of,
+            horizon_days=options.horizon_days,
+            months=options.training_months,
+            earliest=features.history_start + timedelta(days=WARM_UP_DAYS),
+        )
+        train = training_frame(context, dates, features.departments) if dates else pd.DataFrame()
+        positives = int(train["left_within"].sum()) if len(train) else 0
+        if not _enough(train):
+            note = (
+                f"not enough history to learn from: {len(train)} past account-months, "
+                f"{positives} of them leaving within {options.horizon_days} days"
+            )
+            return RiskResult([], dates, len(train), positives, note=note)
+        accounts = fit_and_score(
+            train,
+            features.frame,
+            departments=features.departments,
+            top=options.top_drivers,
+            seed=options.seed,
+        )
+        return RiskResult(accounts, dates, len(train), positives)
+
+
+@dataclass(frozen=True, slots=True)
+class Backtest:
+    """How early warning did at a past cut-off.
+
+    Attributes
+    ----------
+    cutoff : date
+        Trained with labels known on this day, scored as of it.
+    accounts, left : int
+        Accounts scored, and how many left within the horizon after the cut-off.
+    auc : float
+        ROC AUC of the scores against what happened (NaN if only one outcome).
+    brier : float
+        Mean squared error of the risk.
+    mean_risk : float
+        Mean predicted risk (compare with ``left / accounts``).
+    """
+
+    cutoff: date
+    accounts: int
+    left: int
+    auc: float
+    brier: float
+    mean_risk: float
+
+
+def _auc(y: np.ndarray[Any, Any], score: np.ndarray[Any, Any]) -> float:
+    ranks = pd.Series(score).rank(method="average").to_numpy()
+    pos = int(y.sum())
+    neg = len(y) - pos
+    if pos == 0 or neg == 0:
+        return float("nan")
+    return float((ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
+
+
+def backtest_early_warning(context: Context, cutoff: date) -> Backtest:
+    """Train with labels known at ``cutoff``, score as of it, compare with what happened.
+
+    Parameters
+    ----------
+    context : Context
+        A context whose tables hold the history beyond ``cutoff + horizon``.
+    cutoff : date
+        The backtest's scoring day.
+
+    Returns
+    -------
+    Backtest
+        Discrimination (AUC) and calibration (Brier, mean risk) after the cut-off.
+    """
+    options = context.options
+    departments = _departments(context)
+    start = _history_start(context)
+    if start is None:
+        raise ValueError("no touchpoints: nothing to backtest")
+    dates = training_dates(
+        cutoff,
+        horizon_days=options.horizon_days,
+        months=options.training_months,
+        earliest=start + timedelta(days=WARM_UP_DAYS),
+    )
+    train = training_frame(context, dates, departments)
+    if not _enough(train):
+        raise ValueError(f"not enough history before {cutoff} to train")
+    scored = training_frame(context, [cutoff], departments)
+    ranked = fit_and_score(train, scored, departments=departments, top=1, seed=options.seed)
+    risk = pd.Series({a.account_id: a.risk for a in ranked})
+    y = scored["left_within"].to_numpy()
+    p = risk.loc[scored["account_id"]].to_numpy()
+    return Backtest(
+        cutoff=cutoff,
+        accounts=len(scored),
+        left=int(y.sum()),
+        auc=_auc(y, p),
+        brier=float(np.mean((p - y) ** 2)),
+        mean_risk=float(p.mean()),
+    )

@@ -1,0 +1,288 @@
+"""Analysis use cases: run the analytics pipeline on the store, and list risk with reasons.
+
+``run_analysis`` snapshots the store's tables to Parquet (streamed), opens the
+engine, runs the pipeline's steps and writes the results back to the store
+under a new analysis run (its id, as-of date and engine). ``list_risk`` reads
+the latest finished run's risk list.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from carpe.analytics.pipeline import (
+    RiskResult,
+    RunOptions,
+    close_engine,
+    connect_engine,
+    run_pipeline,
+    snapshot_tables,
+    steps_needs,
+)
+from carpe.analytics.pipeline.engines import ENGINES
+from carpe.errors import NotFoundError, UsageError
+from carpe.store.analysis import AccountRisk, AnalysisRun
+from carpe.store.models import Base, Touchpoint
+
+INSERT_BATCH = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisReport:
+    """What one ``carpe analyze`` did."""
+
+    run_id: int
+    as_of: date
+    engine: str
+    accounts_scored: int
+    snapshot_rows: dict[str, int]
+    seconds: dict[str, float]
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class DriverView:
+    """A reason behind an account's risk."""
+
+    feature: str
+    contribution: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RiskView:
+    """An account on the risk list."""
+
+    account_id: str
+    name: str
+    risk: float
+    rank: int
+    drivers: list[DriverView]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def default_as_of(*, engine: Engine, today: date) -> date:
+    """The day after the store's last touchpoint, or ``today`` if earlier (or no touchpoints)."""
+    with engine.connect() as connection:
+        last = connection.execute(select(func.max(Touchpoint.occurred_at))).scalar_one()
+    if last is None:
+        return today
+    if not isinstance(last, datetime):
+        last = datetime.fromisoformat(str(last))
+    return min(today, last.date() + timedelta(days=1))
+
+
+def run_analysis(
+    *,
+    engine: Engine,
+    engine_name: str = "duckdb",
+    as_of: date | None = None,
+    today: date | None = None,
+    workdir: Path | None = None,
+    steps: Iterable[str] | None = None,
+    horizon_days: int = 90,
+    training_months: int = 12,
+    seed: int = 0,
+    keep_snapshot: bool = False,
+) -> AnalysisReport:
+    """Snapshot the store, run the pipeline, and write its results back under a new run.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The store.
+    engine_name : {"duckdb", "spark"}, default "duckdb"
+        The analytics engine.
+    as_of : date, optional
+        Score as of this day; default :func:`default_as_of`.
+    today : date, optional
+        Today (for the default as-of day); default the real today.
+    workdir : Path, optional
+        Where the snapshot and the engine's scratch files go (a temporary folder
+        by default, removed afterwards unless ``keep_snapshot``).
+    steps : iterable of str, optional
+        Pipeline steps to run (default: all registered).
+    horizon_days, training_months, seed : int
+        Early-warning options (see :class:`~carpe.analytics.pipeline.RunOptions`).
+    keep_snapshot : bool, default False
+        Keep the Parquet snapshot in ``workdir``.
+
+    Returns
+    -------
+    AnalysisReport
+        The run's id and what it did.
+
+    Raises
+    ------
+    UsageError
+        For an unknown engine, or Spark without the ``carpe[spark]`` extra.
+    """
+    if engine_name not in ENGINES:
+        raise UsageError(f"unknown engine {engine_name!r}; choose one of {', '.join(ENGINES)}")
+    day = as_of or default_as_of(engine=engine, today=today or date.today())
+    options = RunOptions(
+        as_of=day, horizon_days=horizon_days, training_months=training_months, seed=seed
+    )
+    scratch = workdir or Path(tempfile.mkdtemp(prefix="carpe-analyze-"))
+    run_id = _start_run(engine, options, engine_name)
+    backend = None
+    try:
+        needs = steps_needs(steps)
+        tables = {name: Base.metadata.tables[name] for name in needs}
+        with engine.connect() as connection:
+            snapshot = snapshot_tables(connection, tables, scratch / "snapshot", columns=needs)
+        backend = connect_engine(engine_name, workdir=scratch / "engine")
+        result = run_pipeline(
+            backend=backend, engine=engine_name, snapshot=snapshot, options=options, steps=steps
+        )
+        risk: RiskResult | None = result.results.get("early_warning")
+        seconds = {"snapshot": snapshot.seconds, **result.seconds}
+        summary: dict[str, Any] = {"rows": snapshot.rows, "seconds": seconds}
+        if risk is not None:
+            summary["early_warning"] = {
+                "training_dates": [d.isoformat() for d in risk.training_dates],
+                "training_rows": risk.training_rows,
+                "training_positives": risk.training_positives,
+                "note": risk.note,
+            }
+        _finish_run(engine, run_id, risk, summary)
+    except BaseException:
+        _fail_run(engine, run_id)
+        raise
+    finally:
+        if backend is not None:
+            close_engine(backend)
+        if workdir is None and not keep_snapshot:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return AnalysisReport(
+        run_id=run_id,
+        as_of=day,
+        engine=engine_name,
+        accounts_scored=len(risk.accounts) if risk else 0,
+        snapshot_rows=snapshot.rows,
+        seconds=seconds,
+        note=risk.note if risk else "",
+    )
+
+
+def _start_run(engine: Engine, options: RunOptions, engine_name: str) -> int:
+    with Session(engine) as session, session.begin():
+        run = AnalysisRun(
+            as_of=options.as_of,
+            engine=engine_name,
+            status="running",
+            horizon_days=options.horizon_days,
+            started_at=_now(),
+        )
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def _fail_run(engine: Engine, run_id: int) -> None:
+    with Session(engine) as session, session.begin():
+        run = session.get(AnalysisRun, run_id)
+        if run is not None:
+            run.status = "failed"
+            run.finished_at = _now()
+
+
+def _finish_run(
+    engine: Engine, run_id: int, risk: RiskResult | None, summary: dict[str, Any]
+) -> None:
+    """Write the risk list and mark the run finished, in one transaction."""
+    with Session(engine) as session, session.begin():
+        session.execute(delete(AccountRisk).where(AccountRisk.run_id == run_id))
+        rows = [
+            {
+                "run_id": run_id,
+                "account_id": a.account_id,
+                "risk": a.risk,
+                "rank": a.rank,
+                "drivers": json.dumps([asdict(d) for d in a.drivers], ensure_ascii=False),
+            }
+            for a in (risk.accounts if risk else [])
+        ]
+        for start in range(0, len(rows), INSERT_BATCH):
+            session.execute(insert(AccountRisk), rows[start : start + INSERT_BATCH])
+        run = session.get(AnalysisRun, run_id)
+        assert run is not None
+        run.status = "finished"
+        run.finished_at = _now()
+        run.summary = json.dumps(summary, default=str)
+
+
+def latest_run(*, session: Session) -> AnalysisRun | None:
+    """The most recent finished analysis run, if any."""
+    return session.scalars(
+        select(AnalysisRun)
+        .where(AnalysisRun.status == "finished")
+        .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
+        .limit(1)
+    ).first()
+
+
+def list_risk(
+    *, session: Session, top: int | None = None, run_id: int | None = None
+) -> list[RiskView]:
+    """Accounts by risk of leaving, riskiest first, with the reasons in words.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        A session on the store.
+    top : int, optional
+        At most this many accounts.
+    run_id : int, optional
+        A particular run; default the latest finished one.
+
+    Returns
+    -------
+    list of RiskView
+        Empty when the run scored nobody.
+
+    Raises
+    ------
+    NotFoundError
+        When ``run_id`` names no run.
+    UsageError
+        When no run has finished yet (run ``carpe analyze``).
+    """
+    from carpe.store.models import Account
+
+    run = session.get(AnalysisRun, run_id) if run_id is not None else latest_run(session=session)
+    if run is None and run_id is not None:
+        raise NotFoundError("analysis run", str(run_id))
+    if run is None:
+        raise UsageError("no finished analysis run yet; run 'carpe analyze' first")
+    query = (
+        select(AccountRisk, Account.name)
+        .join(Account, Account.account_id == AccountRisk.account_id)
+        .where(AccountRisk.run_id == run.id)
+        .order_by(AccountRisk.rank)
+    )
+    if top is not None:
+        query = query.limit(top)
+    return [
+        RiskView(
+            account_id=row.account_id,
+            name=name,
+            risk=row.risk,
+            rank=row.rank,
+            drivers=[DriverView(**d) for d in json.loads(row.drivers)],
+        )
+        for row, name in session.execute(query)
+    ]

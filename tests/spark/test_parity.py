@@ -1,0 +1,100 @@
+"""The same pipeline on DuckDB and on Spark: identical features, identical risk ranks.
+
+Marked ``spark``; skipped unless pyspark (the ``carpe[spark]`` extra) is installed.
+One local Spark session serves the whole test run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("pyspark")
+
+from carpe.analytics.pipeline import (
+    PipelineResult,
+    RunOptions,
+    Snapshot,
+    close_engine,
+    connect_engine,
+    run_pipeline,
+    snapshot_tables,
+    steps_needs,
+)
+from carpe.ingest import import_folder
+from carpe.store import Base, create_store_engine, migrate
+
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.filterwarnings("ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning"),
+    # pyspark's own deprecations and resource warnings are not carpe's to fix
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:pyspark"),
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+]
+
+SEED = 5
+OPTIONS = RunOptions(as_of=date(2026, 10, 1), seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
+    """A simulated business (100 accounts, seed 5) imported to SQLite and snapshotted."""
+    from carpe.simulate import simulate_business
+
+    root = tmp_path_factory.mktemp("parity")
+    simulate_business(
+        root / "business", kind="b2b", accounts=100, months=24, seed=SEED, end=date(2026, 10, 31)
+    )
+    store = create_store_engine(f"sqlite:///{root / 'carpe.db'}")
+    migrate(store)
+    import_folder(root / "business", engine=store)
+    needs = steps_needs()
+    with store.connect() as connection:
+        tables = {name: Base.metadata.tables[name] for name in needs}
+        taken = snapshot_tables(connection, tables, root / "snapshot", columns=needs)
+    store.dispose()
+    return taken
+
+
+@pytest.fixture(scope="module")
+def spark_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The test run's one local Spark session."""
+    backend = connect_engine("spark", workdir=tmp_path_factory.mktemp("spark"), threads=2)
+    yield backend
+    close_engine(backend, stop_spark=True)
+
+
+def _run(backend: Any, engine: str, snapshot: Snapshot) -> PipelineResult:
+    return run_pipeline(backend=backend, engine=engine, snapshot=snapshot, options=OPTIONS)
+
+
+def test_pipeline_gives_identical_features_and_risk_ranks_on_duckdb_and_spark(
+    snapshot: Snapshot, spark_backend: Any
+) -> None:
+    duck = connect_engine("duckdb")
+    try:
+        on_duckdb = _run(duck, "duckdb", snapshot)
+    finally:
+        close_engine(duck)
+    on_spark = _run(spark_backend, "spark", snapshot)
+
+    features = on_duckdb.results["features"].frame
+    assert len(features) > 50
+    pd.testing.assert_frame_equal(features, on_spark.results["features"].frame)
+
+    risk_duckdb = on_duckdb.results["early_warning"]
+    risk_spark = on_spark.results["early_warning"]
+    assert risk_duckdb.note == "" and risk_duckdb.training_rows == risk_spark.training_rows
+    assert [a.account_id for a in risk_duckdb.accounts] == [
+        a.account_id for a in risk_spark.accounts
+    ]
+    assert [a.risk for a in risk_duckdb.accounts] == pytest.approx(
+        [a.risk for a in risk_spark.accounts], rel=1e-9
+    )
+    assert [[d.text for d in a.drivers] for a in risk_duckdb.accounts] == [
+        [d.text for d in a.drivers] for a in risk_spark.accounts
+    ]
