@@ -46,3 +46,21 @@ class AccountRisk(Base):
     drivers: Mapped[str] = mapped_column(
         Text, doc="JSON list of {feature, contribution, text}, largest first"
     )
+
+
+class AnalysisOutput(Base):
+    """One result of a pipeline step about one subject, as JSON (e.g. an employee's effect).
+
+    Steps whose results need no workflow of their own (specialists, effect
+    estimates, retention curves) write here instead of adding a table each.
+    """
+
+    __tablename__ = "analysis_outputs"
+    __table_args__ = (Index("ix_analysis_outputs_run_step", "run_id", "step", "subject_type"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(Integer, ForeignKey("analysis_runs.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(50))
+    subject_type: Mapped[str] = mapped_column(String(50))
+    subject_id: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text, doc="JSON")

@@ -24,7 +24,17 @@ from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services import webhooks
 from carpe.web import api, filters
 from carpe.web.auth import CsrfError, LoginLimiter, LoginRequiredError, csrf_token
-from carpe.web.routes import accounts, admin, contacts, health, session, today, touchpoints
+from carpe.web.routes import (
+    accounts,
+    admin,
+    conflicts,
+    contacts,
+    health,
+    session,
+    specialists,
+    today,
+    touchpoints,
+)
 
 HERE = Path(__file__).parent
 
@@ -85,7 +95,11 @@ def create_app(settings: Settings, *, carpe: Carpe | None = None) -> FastAPI:
         contacts.router,
         touchpoints.router,
         admin.router,
+        conflicts.router,
+        specialists.router,
         api.router,
+        conflicts.api_router,
+        specialists.api_router,
     ):
         app.include_router(router)
     _install_error_handlers(app)
