@@ -58,12 +58,21 @@ class SqliteWriter:
 
 
 class PostgresWriter:
-    """``COPY`` into a temporary table, then one upsert that skips unchanged rows."""
+    """``COPY`` into a temporary table, then one upsert that skips unchanged rows.
+
+    When the table is empty as the import starts, nothing can conflict (keys
+    are unique within a file, and one file fills one table), so rows are
+    copied straight into it.
+    """
 
     def __init__(self, connection: Connection, spec: FileSpec) -> None:
         self.connection = connection
         self.names = spec.column_names
         cols = ", ".join(_quote(n) for n in self.names)
+        self.direct = not connection.exec_driver_sql(
+            f"SELECT EXISTS (SELECT 1 FROM {_quote(spec.table)})"
+        ).scalar()
+        self.direct_sql = f"COPY {_quote(spec.table)} ({cols}) FROM STDIN"
         self.temp = _quote(f"carpe_load_{spec.table}")
         key = ", ".join(_quote(k) for k in spec.key)
         rest = [n for n in self.names if n not in spec.key]
@@ -90,6 +99,11 @@ class PostgresWriter:
         if not rows:
             return 0
         raw = self.connection.connection.driver_connection
+        if self.direct:
+            with raw.cursor() as cursor, cursor.copy(self.direct_sql) as copy:  # type: ignore[union-attr]
+                for row in rows:
+                    copy.write_row(row)
+            return len(rows)
         with raw.cursor() as cursor:  # type: ignore[union-attr]
             with cursor.copy(self.copy_sql) as copy:
                 for row in rows:
