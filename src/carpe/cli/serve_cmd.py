@@ -73,6 +73,10 @@ def demo(
         f"imported {report.rows_read:,} rows into {prepared.settings.database_url} "
         f"in {report.seconds:.1f} s"
     )
+    out.print(
+        f"analysed it: {prepared.analysis.accounts_scored:,} accounts scored for risk "
+        f"as of {prepared.analysis.as_of.isoformat()}"
+    )
     who = f" (as employee {prepared.employee})" if prepared.employee else ""
     out.print(
         f"the browser is signed in automatically as manager '{prepared.username}'{who}; "

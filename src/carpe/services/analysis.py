@@ -276,13 +276,31 @@ def list_risk(
     )
     if top is not None:
         query = query.limit(top)
-    return [
-        RiskView(
-            account_id=row.account_id,
-            name=name,
-            risk=row.risk,
-            rank=row.rank,
-            drivers=[DriverView(**d) for d in json.loads(row.drivers)],
-        )
-        for row, name in session.execute(query)
-    ]
+    return [_risk_view(row, name) for row, name in session.execute(query)]
+
+
+def _risk_view(row: AccountRisk, name: str) -> RiskView:
+    return RiskView(
+        account_id=row.account_id,
+        name=name,
+        risk=row.risk,
+        rank=row.rank,
+        drivers=[DriverView(**d) for d in json.loads(row.drivers)],
+    )
+
+
+def account_risk(*, session: Session, account_id: str) -> RiskView | None:
+    """The account's place on the latest risk list, or ``None`` (no run, or not scored)."""
+    from carpe.store.models import Account
+
+    run = latest_run(session=session)
+    if run is None:
+        return None
+    found = session.execute(
+        select(AccountRisk, Account.name)
+        .join(Account, Account.account_id == AccountRisk.account_id)
+        .where(AccountRisk.run_id == run.id, AccountRisk.account_id == account_id)
+    ).first()
+    if found is None:
+        return None
+    return _risk_view(found[0], found[1])

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from carpe.config import Settings, load_settings
 from carpe.context import Carpe
+from carpe.services.analysis import AnalysisReport, run_analysis
 from carpe.services.data import ImportOutcome, import_data
 from carpe.services.users import add_user
 from carpe.store.memory import FollowUp
@@ -30,6 +31,7 @@ class Demo:
     folder: Path
     settings: Settings
     outcome: ImportOutcome
+    analysis: AnalysisReport
     username: str
     password: str
     employee: str | None
@@ -52,7 +54,9 @@ def _busiest_owner(carpe: Carpe) -> tuple[str | None, str | None]:
 def prepare_demo(
     *, folder: Path, today: date, accounts: int = DEMO_ACCOUNTS, seed: int = DEMO_SEED
 ) -> Demo:
-    """Simulate a business into ``folder/business`` and import it into a fresh ``folder/carpe.db``.
+    """Simulate a business, import it into a fresh ``folder/carpe.db`` and analyse it.
+
+    The business's files go to ``folder/business``.
 
     A manager user ``demo``, linked to the employee with the most open
     follow-ups, is created with a random password; the returned settings sign
@@ -77,6 +81,7 @@ def prepare_demo(
     try:
         carpe.migrate()
         outcome = import_data(engine=carpe.engine, folder=business, today=today)
+        analysed = run_analysis(engine=carpe.engine, today=today)
         employee_id, employee_name = _busiest_owner(carpe)
         with carpe.unit_of_work() as uow:
             add_user(
@@ -90,4 +95,4 @@ def prepare_demo(
     finally:
         carpe.close()
     settings = load_settings(database_url=url, demo_user=DEMO_USER, environment="development")
-    return Demo(folder, settings, outcome, DEMO_USER, password, employee_name)
+    return Demo(folder, settings, outcome, analysed, DEMO_USER, password, employee_name)
