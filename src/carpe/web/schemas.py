@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from carpe.memory.moment import Kind
+
 
 class Schema(BaseModel):
     """Base: built from dataclasses and ORM objects by attribute."""
@@ -84,18 +86,7 @@ class TouchpointPage(Schema):
 
 
 class MomentIn(Schema):
-    kind: Literal[
-        "health",
-        "pet",
-        "family",
-        "loss",
-        "celebration",
-        "milestone",
-        "hardship",
-        "travel",
-        "interest",
-        "preference",
-    ]
+    kind: Kind
     subject: str = Field(max_length=200)
     summary: str = Field(max_length=500)
     when: date | None = None
