@@ -37,6 +37,9 @@ def test_import_folder_lands_every_file(engine: Engine, tmp_path: Path) -> None:
     assert counts["kpis"] == 2
     assert counts["engagement"] == 1
     assert report.rows_changed == report.rows_read == 18
+    if engine.dialect.name == "sqlite":  # the import turns foreign keys off only for itself
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
 def test_import_folder_changes_nothing_when_imported_twice(engine: Engine, tmp_path: Path) -> None:

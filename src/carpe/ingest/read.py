@@ -122,8 +122,7 @@ def _read_csv(
             return
         positions = [(col, header.index(col)) for col in source.spec.column_names if col in header]
         width = len(header)
-        columns = _empty_columns(source.spec)
-        absent = [col for col in source.spec.column_names if col not in header]
+        rows: list[list[str]] = []
         lines: list[int] = []
         previous_end = reader.line_num
         while True:
@@ -152,18 +151,24 @@ def _read_csv(
                     )
                 )
                 continue
-            for col, index in positions:
-                value = row[index]
-                columns[col].append(value if value != "" else None)
-            for col in absent:
-                columns[col].append(None)
+            rows.append(row)
             lines.append(start)
             if len(lines) >= chunk_rows:
-                yield Chunk(columns, lines, handle.buffer.tell())  # type: ignore[attr-defined]
-                columns = _empty_columns(source.spec)
-                lines = []
+                yield Chunk(_columns(source.spec, rows, positions), lines, handle.buffer.tell())  # type: ignore[attr-defined]
+                rows, lines = [], []
         if lines:
-            yield Chunk(columns, lines, source.path.stat().st_size)
+            yield Chunk(_columns(source.spec, rows, positions), lines, source.path.stat().st_size)
+
+
+def _columns(
+    spec: FileSpec, rows: list[list[str]], positions: list[tuple[str, int]]
+) -> dict[str, list[str | None]]:
+    """Rows to columns in one transposition; blank fields become ``None`` in validation."""
+    transposed = list(zip(*rows, strict=True))
+    columns: dict[str, list[str | None]] = {name: [None] * len(rows) for name in spec.column_names}
+    for col, index in positions:
+        columns[col] = list(transposed[index])
+    return columns
 
 
 def _json_text(value: object) -> str | None:

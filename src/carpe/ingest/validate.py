@@ -211,6 +211,7 @@ def validate_chunk(
     result = ValidatedChunk(columns={})
     for col in spec.columns:
         raw = pa.array(columns[col.name], type=pa.string())
+        raw = pc.if_else(pc.equal(raw, ""), pa.scalar(None, pa.string()), raw)  # blank is no value
         result.columns[col.name] = convert_column(
             col, raw, max_lengths.get(col.name), result.problems
         )

@@ -31,7 +31,7 @@ def _quote(name: str) -> str:
 
 
 class SqliteWriter:
-    """``executemany`` of an upsert that skips unchanged rows."""
+    """``executemany`` of an upsert skipping unchanged rows (plain inserts into an empty table)."""
 
     def __init__(self, connection: Connection, spec: FileSpec) -> None:
         self.connection = connection
@@ -48,6 +48,9 @@ class SqliteWriter:
         else:
             action = "DO NOTHING"
         self.sql = f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT ({key}) {action}"
+        empty = not connection.exec_driver_sql(f"SELECT EXISTS (SELECT 1 FROM {table})").scalar()
+        if empty:  # nothing to conflict with: keys are unique within a file, one file a table
+            self.sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
 
     def write(self, rows: Sequence[tuple[object, ...]]) -> int:
         """Upsert ``rows``; return how many were inserted or changed."""
