@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,6 +19,7 @@ from carpe.store.models import Employee
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "carpe_"
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,5 +151,7 @@ def viewer_for_token(*, session: Session, token: str) -> Viewer | None:
     user = session.get(User, found.user_id)
     if user is None or not user.active:
         return None
-    found.last_used_at = _now()
+    now = _now()
+    if found.last_used_at is None or now - found.last_used_at > TOKEN_TOUCH_INTERVAL:
+        found.last_used_at = now  # at most one write per interval, not one per request
     return viewer_of(user)
