@@ -23,7 +23,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from benchmarks._common import OUT, emit, measure, simulated_folder
+from benchmarks._common import LAST_CPU_SECONDS, OUT, emit, measure, simulated_folder
 
 csv.field_size_limit(2**31 - 1)
 
@@ -134,13 +134,15 @@ def main(argv: list[str] | None = None) -> None:
             (work / f"{name}{suffix}").unlink(missing_ok=True)
         return work / name
 
-    runs = [
-        (
-            measure(carpe_import, f"sqlite:///{fresh('carpe.db')}", str(folder)),
-            measure(raw_sqlite, str(fresh("raw.db")), str(folder)),
-        )
-        for _ in range(args.repeat)
-    ]
+    runs = []
+    cpu_carpe: list[float] = []
+    cpu_raw: list[float] = []
+    for _ in range(args.repeat):
+        ours = measure(carpe_import, f"sqlite:///{fresh('carpe.db')}", str(folder))
+        cpu_carpe.append(LAST_CPU_SECONDS[-1])
+        theirs = measure(raw_sqlite, str(fresh("raw.db")), str(folder))
+        cpu_raw.append(LAST_CPU_SECONDS[-1])
+        runs.append((ours, theirs))
     seconds, peak, rows = min((r[0] for r in runs), key=lambda m: m[0])
     raw_seconds, _, raw_rows = min((r[1] for r in runs), key=lambda m: m[0])
     emit("rows", rows)
@@ -148,6 +150,9 @@ def main(argv: list[str] | None = None) -> None:
     emit("sqlite_rows_per_s", rows / seconds)
     emit("sqlite_raw_rows_per_s", raw_rows / raw_seconds)
     emit("sqlite_ratio", (rows / seconds) / (raw_rows / raw_seconds))
+    emit("sqlite_cpu_seconds", min(cpu_carpe))
+    emit("sqlite_raw_cpu_seconds", min(cpu_raw))
+    emit("sqlite_cpu_ratio", min(cpu_raw) / min(cpu_carpe))
     emit("peak_rss_mb", peak)
 
     if not args.postgres:
