@@ -1,0 +1,184 @@
+"""The genuineness guard: does an employee's giving look personal or templated?
+
+A genuine gesture answers something the customer said: it follows a moment, its
+words fit the person, and it comes when the occasion does. A forced programme
+looks different in the data, and each pattern is a flag a manager can read:
+
+* **the same gesture for everyone** — one (kind, description) given to many contacts;
+* **batches** — many gestures handed out on the same day;
+* **a fixed cadence** — gestures at regular intervals, whatever happens;
+* **no occasion** — gestures that follow no moment noted about the contact (or
+  account) in the weeks before.
+
+The score is 1 minus a weighted sum of the four shares (each 0..1), so 1 is
+entirely personal and 0 entirely templated. It is coaching for a manager, not a
+ranking of people: the flags say what to talk about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+
+WEIGHTS = {"repeated": 0.35, "batch": 0.2, "cadence": 0.2, "unlinked": 0.25}
+"""How much each pattern lowers the score."""
+BATCH_SIZE = 3
+"""Gestures by one person on one day from which the day counts as a batch."""
+REPEATED_CONTACTS = 3
+"""Contacts that must receive the identical gesture before it counts as repeated."""
+REPEATED_SHARE = 0.3
+"""Share of a giver's gestures one repeated gesture must reach to be flagged."""
+MIN_CADENCE_DAYS = 4
+"""Distinct gesture days needed before a cadence can be judged."""
+
+
+@dataclass(frozen=True, slots=True)
+class GenuinenessScore:
+    """One giver's score (1 = personal, 0 = templated), its parts and readable flags."""
+
+    employee_id: str
+    score: float
+    flags: tuple[str, ...]
+    gestures: int
+    contacts: int
+    repeated_share: float
+    batch_share: float
+    cadence_regularity: float
+    unlinked_share: float
+
+
+def _normalise(text: pd.Series) -> pd.Series:
+    return text.fillna("").str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
+
+
+def _linked(gestures: pd.DataFrame, moments: pd.DataFrame | None, link_days: int) -> np.ndarray:
+    """Per gesture: was a moment about its contact (or account) noted shortly before?"""
+    if moments is None or moments.empty:
+        return np.zeros(len(gestures), dtype=bool)
+    given = pd.to_datetime(gestures["given_on"]).to_numpy()
+    found = np.zeros(len(gestures), dtype=bool)
+    for key in ("contact_id", "account_id"):
+        if key not in moments or key not in gestures:
+            continue
+        noted = moments.dropna(subset=[key]).assign(
+            noted_on=lambda m: pd.to_datetime(m["noted_on"])
+        )
+        by_key = {k: np.sort(g["noted_on"].to_numpy()) for k, g in noted.groupby(key)}
+        for index, (value, day) in enumerate(zip(gestures[key].to_numpy(), given, strict=True)):
+            if found[index] or value is None or value not in by_key:
+                continue
+            days = by_key[value]
+            position = np.searchsorted(days, day, side="right")
+            if position and (day - days[position - 1]) <= np.timedelta64(link_days, "D"):
+                found[index] = True
+    return found
+
+
+def _cadence(days: pd.Series) -> tuple[float, float]:
+    """Regularity 0..1 of the gaps between distinct gesture days, and the typical gap."""
+    distinct = np.sort(pd.to_datetime(days).dt.normalize().unique())
+    if len(distinct) < MIN_CADENCE_DAYS:
+        return 0.0, 0.0
+    gaps = np.diff(distinct).astype("timedelta64[D]").astype(float)
+    mean = float(gaps.mean())
+    if mean <= 0:
+        return 0.0, 0.0
+    variation = float(gaps.std()) / mean
+    return float(np.clip(1.0 - variation / 0.5, 0.0, 1.0)), mean
+
+
+def score_genuineness(
+    gestures: pd.DataFrame,
+    moments: pd.DataFrame | None = None,
+    *,
+    link_days: int = 30,
+    min_gestures: int = 3,
+) -> list[GenuinenessScore]:
+    """Score every giver with at least ``min_gestures`` gestures, least genuine first.
+
+    Parameters
+    ----------
+    gestures : pandas.DataFrame
+        Columns ``employee_id``, ``contact_id``, ``account_id``, ``given_on``,
+        ``kind``, ``description``.
+    moments : pandas.DataFrame, optional
+        Columns ``contact_id``, ``account_id``, ``noted_on``: what customers told
+        staff. Without it every gesture counts as having no occasion.
+    link_days : int, default 30
+        How long after a moment a gesture still answers it.
+    min_gestures : int, default 3
+        Givers with fewer gestures are not judged.
+
+    Returns
+    -------
+    list of GenuinenessScore
+        Sorted by score, then employee id.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({
+    ...     "employee_id": ["E1"] * 4, "contact_id": ["C1", "C2", "C3", "C4"],
+    ...     "account_id": ["A1", "A2", "A3", "A4"],
+    ...     "given_on": ["2026-01-05"] * 4, "kind": ["gift card"] * 4,
+    ...     "description": ["Thank-you voucher"] * 4})
+    >>> result = score_genuineness(frame)[0]
+    >>> result.score < 0.5, result.flags[0]
+    (True, 'the same gesture ("gift card: Thank-you voucher") for 4 contacts')
+    """
+    if gestures.empty:
+        return []
+    frame = gestures.reset_index(drop=True).copy()
+    frame["signature"] = (
+        frame["kind"].fillna("").str.lower() + "|" + _normalise(frame["description"])
+    )
+    frame["day"] = pd.to_datetime(frame["given_on"]).dt.normalize()
+    frame["linked"] = _linked(frame, moments, link_days)
+    results: list[GenuinenessScore] = []
+    for employee_id, own in frame.groupby("employee_id", sort=True):
+        n = len(own)
+        if n < min_gestures:
+            continue
+        flags: list[str] = []
+        counts = own.groupby("signature")["contact_id"].nunique().sort_values(ascending=False)
+        top_signature, top_contacts = counts.index[0], int(counts.iloc[0])
+        repeated = 0.0
+        if top_contacts >= REPEATED_CONTACTS:
+            repeated = float((own["signature"] == top_signature).sum()) / n
+            kind = top_signature.partition("|")[0]
+            shown = own.loc[own["signature"] == top_signature, "description"].iloc[0] or ""
+            if repeated >= REPEATED_SHARE:
+                flags.append(f'the same gesture ("{kind}: {shown}") for {top_contacts} contacts')
+        per_day = own.groupby("day").size()
+        batch = float(per_day[per_day >= BATCH_SIZE].sum()) / n
+        if batch >= 0.3:
+            batched = int(per_day[per_day >= BATCH_SIZE].sum())
+            flags.append(f"{batched} gestures handed out in same-day batches")
+        regularity, gap = _cadence(own["given_on"])
+        if regularity >= 0.5:
+            flags.append(f"gestures on a fixed cadence (about every {gap:.0f} days)")
+        unlinked = 1.0 - float(own["linked"].mean())
+        if unlinked >= 0.5:
+            alone = int((~own["linked"]).sum())
+            flags.append(f"{alone} of {n} gestures follow no moment noted about the customer")
+        penalty = (
+            WEIGHTS["repeated"] * repeated
+            + WEIGHTS["batch"] * batch
+            + WEIGHTS["cadence"] * regularity
+            + WEIGHTS["unlinked"] * unlinked
+        )
+        results.append(
+            GenuinenessScore(
+                employee_id=str(employee_id),
+                score=round(float(np.clip(1.0 - penalty, 0.0, 1.0)), 3),
+                flags=tuple(flags),
+                gestures=n,
+                contacts=int(own["contact_id"].nunique()),
+                repeated_share=round(repeated, 3),
+                batch_share=round(batch, 3),
+                cadence_regularity=round(regularity, 3),
+                unlinked_share=round(unlinked, 3),
+            )
+        )
+    return sorted(results, key=lambda r: (r.score, r.employee_id))

@@ -1,0 +1,97 @@
+"""The genuineness guard: templated giving scores low with readable flags; personal giving high."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+
+from carpe.gestures import score_genuineness
+
+
+def gestures(rows: list[tuple[str, str, str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "employee_id": e,
+                "contact_id": c,
+                "account_id": "A" + c,
+                "given_on": d,
+                "kind": k,
+                "description": t,
+            }
+            for e, c, d, k, t in rows
+        ]
+    )
+
+
+def templated(
+    employee: str = "T1", months: int = 6, contacts: int = 5
+) -> list[tuple[str, str, str, str, str]]:
+    start = date(2026, 1, 5)
+    return [
+        (
+            employee,
+            f"C{c}",
+            (start + timedelta(days=30 * m)).isoformat(),
+            "gift card",
+            "€20 voucher for valued customers",
+        )
+        for m in range(months)
+        for c in range(contacts)
+    ]
+
+
+def personal(employee: str = "P1") -> tuple[list[tuple[str, str, str, str, str]], pd.DataFrame]:
+    rows = [
+        (employee, "C10", "2026-01-10", "card", "Get-well card for Max"),
+        (employee, "C11", "2026-02-21", "book", "A book on marathon training"),
+        (
+            employee,
+            "C12",
+            "2026-02-25",
+            "gift card",
+            "Voucher for her favourite bar after the car theft",
+        ),
+        (employee, "C13", "2026-04-02", "flowers", "Flowers for the new baby"),
+    ]
+    moments = pd.DataFrame(
+        {
+            "contact_id": ["C10", "C11", "C12", "C13"],
+            "account_id": ["AC10", "AC11", "AC12", "AC13"],
+            "noted_on": ["2026-01-06", "2026-02-14", "2026-02-20", "2026-03-30"],
+        }
+    )
+    return rows, moments
+
+
+def test_score_genuineness_puts_templated_giving_below_personal_giving() -> None:
+    rows, moments = personal()
+    scores = score_genuineness(gestures(templated() + rows), moments)
+    assert [s.employee_id for s in scores] == ["T1", "P1"]
+    low, high = scores
+    assert low.score < 0.3 < 0.8 < high.score
+    assert high.flags == ()
+
+
+def test_score_genuineness_flags_each_templated_pattern_in_words() -> None:
+    (low,) = score_genuineness(gestures(templated()))
+    text = " | ".join(low.flags)
+    assert 'the same gesture ("gift card: €20 voucher for valued customers") for 5 contacts' in text
+    assert "30 gestures handed out in same-day batches" in text
+    assert "fixed cadence (about every 30 days)" in text
+    assert "30 of 30 gestures follow no moment" in text
+
+
+def test_score_genuineness_credits_a_gesture_that_follows_a_moment() -> None:
+    rows, moments = personal()
+    with_moments = score_genuineness(gestures(rows), moments)[0]
+    without = score_genuineness(gestures(rows))[0]
+    assert with_moments.unlinked_share == 0.0
+    assert without.unlinked_share == 1.0
+    assert with_moments.score > without.score
+
+
+def test_score_genuineness_skips_givers_with_too_few_gestures() -> None:
+    assert score_genuineness(gestures(templated(months=1, contacts=2))) == []
+    assert score_genuineness(gestures([])) == []
