@@ -9,6 +9,12 @@ local Spark session.
 
     uv run python -m benchmarks.analyze_scale [--accounts 2000] [--spark-accounts 1000]
     uv run python -m benchmarks.analyze_scale --accounts 100000 --spark-accounts 10000
+    uv run python -m benchmarks.analyze_scale --accounts 10000 --spark-accounts 0 \
+        --steps features,early_warning
+
+The snapshot reads the SQLite store with DuckDB when the
+``duckdb-extension-sqlite-scanner`` wheel is installed (``snapshot_reader:
+duckdb``), else through Python (``snapshot_reader: python``).
 
 Prints ``name: value`` lines. Goal (100,000 accounts): under 180 s, ratio under 20,
 peak RSS under 8 GB. Spark's peak RSS counts the Python driver, not the JVM.
@@ -23,6 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from benchmarks import _common
 from benchmarks._common import OUT, SIM_END, emit, measure, simulated_folder
 
 AS_OF = date(SIM_END.year, SIM_END.month, 1)
@@ -46,21 +53,27 @@ def _store(folder: Path) -> str:
     return url
 
 
-def analyze(url: str, engine_name: str, workdir: str) -> dict[str, Any]:
+def analyze(
+    url: str, engine_name: str, workdir: str, steps: list[str] | None = None
+) -> dict[str, Any]:
     """``carpe analyze`` as the command runs it; returns its report's figures."""
+    from carpe.analytics.pipeline.snapshot import duckdb_snapshot_available
     from carpe.services.analysis import run_analysis
     from carpe.store import create_store_engine, migrate
 
     engine = create_store_engine(url)
     migrate(engine)
     report = run_analysis(
-        engine=engine, engine_name=engine_name, as_of=AS_OF, workdir=Path(workdir)
+        engine=engine, engine_name=engine_name, as_of=AS_OF, workdir=Path(workdir), steps=steps
     )
+    with engine.connect() as connection:
+        reader = "duckdb" if duckdb_snapshot_available(connection) else "python"
     engine.dispose()
     return {
         "scored": report.accounts_scored,
         "seconds": report.seconds,
         "rows": report.snapshot_rows,
+        "reader": reader,
     }
 
 
@@ -77,16 +90,24 @@ def floor(parquet: str) -> int:
     return len(rows)
 
 
-def _run(prefix: str, accounts: int, engine_name: str, with_floor: bool) -> None:
+def _run(
+    prefix: str, accounts: int, engine_name: str, with_floor: bool, steps: list[str] | None
+) -> None:
     folder = simulated_folder(kind="b2b", accounts=accounts, months=24, seed=1)
     url = _store(folder)
     workdir = OUT / f"analyze-{engine_name}-{accounts}"
     shutil.rmtree(workdir, ignore_errors=True)
-    seconds, peak_mb, report = measure(analyze, url, engine_name, str(workdir))
+    seconds, peak_mb, report = measure(analyze, url, engine_name, str(workdir), steps)
     emit(f"{prefix}accounts", accounts)
     emit(f"{prefix}touchpoints", report["rows"]["touchpoints"])
     emit(f"{prefix}accounts_scored", report["scored"])
+    emit(f"{prefix}snapshot_reader", report["reader"])
     emit(f"{prefix}analyze_seconds", seconds)
+    cpu = getattr(_common, "LAST_CPU_SECONDS", [])
+    if cpu:
+        # CPU seconds of the run's process (every thread): steadier than wall
+        # time on a machine shared with other work.
+        emit(f"{prefix}analyze_cpu_seconds", cpu[-1])
     for step, spent in report["seconds"].items():
         emit(f"{prefix}{step}_seconds", float(spent))
     emit(f"{prefix}peak_rss_mb", peak_mb)
@@ -102,13 +123,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=2000)
     parser.add_argument("--spark-accounts", type=int, default=1000, help="0 to skip Spark")
+    parser.add_argument(
+        "--steps",
+        default="",
+        help="comma-separated pipeline steps (default: every registered step)",
+    )
     args = parser.parse_args()
+    steps = [s.strip() for s in args.steps.split(",") if s.strip()] or None
     OUT.mkdir(parents=True, exist_ok=True)
-    _run("", args.accounts, "duckdb", with_floor=True)
+    _run("", args.accounts, "duckdb", with_floor=True, steps=steps)
     from carpe.analytics.pipeline.engines import spark_available
 
     if args.spark_accounts and spark_available():
-        _run("spark_", args.spark_accounts, "spark", with_floor=False)
+        _run("spark_", args.spark_accounts, "spark", with_floor=False, steps=steps)
     elif args.spark_accounts:
         emit("spark", json.dumps("skipped: pyspark is not installed (uv sync --extra spark)"))
 

@@ -12,6 +12,7 @@ import typer
 
 from carpe.cli import (
     analyze_cmd,
+    conflicts_cmd,
     data_cmd,
     extract_cmd,
     gestures_cmd,
@@ -51,6 +52,7 @@ for _module in (
     extract_cmd,
     memory_cmd,
     analyze_cmd,
+    conflicts_cmd,
     gestures_cmd,
     serve_cmd,
     users_cmd,

@@ -158,6 +158,7 @@ def run_analysis(
                 "training_positives": risk.training_positives,
                 "note": risk.note,
             }
+        _record_step_results(engine, result.results, summary)
         _finish_run(engine, run_id, risk, summary)
     except BaseException:
         _fail_run(engine, run_id)
@@ -176,6 +177,17 @@ def run_analysis(
         seconds=seconds,
         note=risk.note if risk else "",
     )
+
+
+def _record_step_results(engine: Engine, results: dict[str, Any], summary: dict[str, Any]) -> None:
+    """Write the results of steps that keep their own tables (conflicts keep a workflow)."""
+    from carpe.services import conflicts  # imports this module: a top-level import would cycle
+
+    found = results.get("conflicts")
+    if found is not None:
+        with Session(engine) as session, session.begin():
+            conflicts.record_conflicts(session=session, report=found)
+        summary["conflicts"] = found.by_type()
 
 
 def _start_run(engine: Engine, options: RunOptions, engine_name: str) -> int:

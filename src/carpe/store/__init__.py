@@ -2,6 +2,7 @@
 
 from carpe.store import access as _access_tables  # noqa: F401 - registers the tables
 from carpe.store import analysis as _analysis_tables  # noqa: F401 - registers the tables
+from carpe.store import conflicts as _conflict_tables  # noqa: F401 - registers the tables
 from carpe.store import memory as _memory_tables  # noqa: F401 - registers the tables
 from carpe.store.engine import create_store_engine, current_revision, head_revision, migrate
 from carpe.store.models import TABLES_BY_FILE, Base

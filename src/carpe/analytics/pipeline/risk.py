@@ -182,24 +182,94 @@ def fit_and_score(
     list of AccountRisk
         One per row of ``current``, ranked.
     """
+    if top < 1:
+        raise ValueError("top must be at least 1")
     columns = feature_names(departments)
     model = EarlyWarningModel(random_state=seed).fit(train[columns], train["left_within"])
-    risk = model.predict_risk(current[columns])
-    reasons = model.explain(current[columns], top=top)
-    order = np.lexsort((current["account_id"].to_numpy(), -risk))
+    features = current[columns]
+    risk = model.predict_risk(features)
+    chosen, contribution, kept = top_contributions(model.contributions(features).to_numpy(), top)
+    texts = _driver_texts(features, chosen, kept, departments)
+    ids = current["account_id"].to_numpy()
+    order = np.lexsort((ids, -risk))
+    names = [str(c) for c in features.columns]
+    # Python's round (correctly rounded), not numpy's (scale, round, unscale).
+    rounded = [[round(v, 6) for v in row] for row in contribution.tolist()]
+    picked, counts, words = chosen.tolist(), kept.sum(axis=1).tolist(), texts.tolist()
+    risks = risk.tolist()
     found: list[AccountRisk] = []
-    for rank, i in enumerate(order, start=1):
-        row = current.iloc[i]
+    for rank, i in enumerate(order.tolist(), start=1):
         drivers = [
-            Driver(
-                d.feature,
-                round(d.contribution, 6),
-                describe(d.feature, row[d.feature], departments),
-            )
-            for d in reasons[i]
+            Driver(names[picked[i][k]], rounded[i][k], words[i][k]) for k in range(counts[i])
         ]
-        found.append(AccountRisk(str(row["account_id"]), float(risk[i]), rank, drivers))
+        found.append(AccountRisk(str(ids[i]), risks[i], rank, drivers))
     return found
+
+
+def top_contributions(
+    contributions: np.ndarray[Any, Any], top: int
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Each row's largest contributions, largest first, as reasons (all rows at once).
+
+    The same choice as :meth:`carpe.analytics.early_warning.EarlyWarningModel.explain`:
+    the ``top`` largest (ties: the earlier feature first), cut before the first
+    that is not positive.
+
+    Parameters
+    ----------
+    contributions : numpy.ndarray of shape (n, p)
+        Per-feature log-odds contributions.
+    top : int
+        Reasons per row at most.
+
+    Returns
+    -------
+    chosen : numpy.ndarray of int, shape (n, k)
+        Feature indices, largest contribution first (``k = min(top, p)``).
+    values : numpy.ndarray of float, shape (n, k)
+        Their contributions.
+    kept : numpy.ndarray of bool, shape (n, k)
+        Which are reasons (a prefix of each row).
+    """
+    # A full stable sort of each row: p is a few dozen features, so this costs
+    # little, and equal contributions keep the feature order as explain() does.
+    order = np.argsort(-contributions, axis=1, kind="stable")[:, :top]
+    values = np.take_along_axis(contributions, order, axis=1)
+    kept = ~np.logical_or.accumulate(values <= 0, axis=1)
+    return order, values, kept
+
+
+def _driver_texts(
+    features: pd.DataFrame,
+    chosen: np.ndarray[Any, Any],
+    kept: np.ndarray[Any, Any],
+    departments: Sequence[str],
+) -> np.ndarray[Any, Any]:
+    """The words of every chosen reason, one feature column at a time (each value worded once)."""
+    texts = np.full(chosen.shape, "", dtype=object)
+    for j, feature in enumerate(features.columns):
+        rows, slots = np.nonzero((chosen == j) & kept)
+        if rows.size == 0:
+            continue
+        values = features[feature].to_numpy()[rows]
+        if values.dtype.kind == "f":
+            # By bit pattern, so -0.0 and 0.0 stay apart ("-0.00" and "+0.00").
+            codes, _ = pd.factorize(values.view(f"i{values.itemsize}"))
+            firsts = np.unique(codes, return_index=True)[1]
+            uniques = values[firsts]
+        else:
+            codes, _ = pd.factorize(values, use_na_sentinel=False)
+            firsts = np.unique(codes, return_index=True)[1]
+            uniques = values[firsts]
+        words = np.array(
+            [describe(str(feature), _python(v), departments) for v in uniques], dtype=object
+        )
+        texts[rows, slots] = words[codes]
+    return texts
+
+
+def _python(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _enough(train: pd.DataFrame) -> bool:

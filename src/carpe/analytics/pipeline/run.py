@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from carpe.analytics.pipeline.conflicts_step import ConflictsStep
 from carpe.analytics.pipeline.context import Context, RunOptions, Step
 from carpe.analytics.pipeline.risk import EarlyWarningStep, FeaturesStep
 from carpe.analytics.pipeline.snapshot import ALL_COLUMNS, Snapshot
@@ -44,6 +45,7 @@ def register_step(step: Step) -> Step:
 
 register_step(FeaturesStep())
 register_step(EarlyWarningStep())
+register_step(ConflictsStep())
 
 
 def ordered_steps(names: Iterable[str] | None = None) -> list[Step]:
@@ -202,3 +204,5 @@ def run_pipeline(
 def steps_needs(names: Iterable[str] | None = None) -> Mapping[str, list[str] | str]:
     """The snapshot columns a run of ``names`` (default: every step) needs."""
     return needed_columns(ordered_steps(names))
+
+

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from carpe.store import access as _access  # noqa: F401 - registers its tables
 from carpe.store import analysis as _analysis  # noqa: F401 - registers its tables
+from carpe.store import conflicts as _conflicts  # noqa: F401 - registers its tables
 from carpe.store import memory as _memory  # noqa: F401 - registers its tables
 from carpe.store.models import Base
 

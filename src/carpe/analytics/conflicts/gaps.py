@@ -1,0 +1,330 @@
+"""Departments that disagree about an account, and hand-offs that drop the customer."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Final
+
+import pandas as pd  # type: ignore[import-untyped]
+
+from carpe.analytics.conflicts.billing import INVOICE_COLUMNS, _make
+from carpe.analytics.conflicts.frames import as_frame, day, ids, month
+from carpe.analytics.conflicts.ledger import CARPE
+from carpe.analytics.conflicts.model import Conflict, DetectorSettings, Evidence
+
+ACCOUNT_COLUMNS: Final = (
+    "account_id",
+    "owner_employee_id",
+    "started_on",
+    "ended_on",
+    "annual_value",
+)
+EMPLOYEE_COLUMNS: Final = ("employee_id", "department", "left_on")
+TOUCHPOINT_COLUMNS: Final = (
+    "touchpoint_id",
+    "account_id",
+    "employee_id",
+    "occurred_at",
+    "kind",
+    "direction",
+    "subject",
+)
+
+
+def _owner_departments(accounts: Any, employees: Any) -> dict[str, str]:
+    acc = as_frame(accounts, ACCOUNT_COLUMNS)
+    staff = as_frame(employees, EMPLOYEE_COLUMNS)
+    dept = dict(zip(staff["employee_id"].astype(str), staff["department"], strict=True))
+    return {
+        str(a): str(dept[str(o)])
+        for a, o in zip(acc["account_id"], acc["owner_employee_id"], strict=True)
+        if pd.notna(o) and str(o) in dept
+    }
+
+
+def _monthly_value(accounts: Any) -> dict[str, float]:
+    acc = as_frame(accounts, ACCOUNT_COLUMNS)
+    return {
+        str(a): float(v) / 12.0 if pd.notna(v) else 0.0
+        for a, v in zip(acc["account_id"], acc["annual_value"], strict=True)
+    }
+
+
+def detect_kpi_disagreements(
+    ledger: pd.DataFrame,
+    *,
+    accounts: Any,
+    employees: Any,
+    invoices: Any = None,
+    settings: DetectorSettings | None = None,
+) -> list[Conflict]:
+    """``kpi_disagreement``: in one account and month, one department healthy, another in trouble.
+
+    By default the healthy one must be the account owner's department (the one
+    that believes it knows the account); ``owner_only=False`` accepts any pair.
+    carpe's own signals are shown in the ledger but never make a disagreement.
+
+    Parameters
+    ----------
+    ledger : pandas.DataFrame
+        From :func:`~carpe.analytics.conflicts.ledger.build_ledger`.
+    accounts : table
+        ``account_id, owner_employee_id, annual_value``.
+    employees : table
+        ``employee_id, department``.
+    invoices : table, optional
+        Disputed or open invoices of the month become evidence and money at stake.
+    settings : DetectorSettings, optional
+        ``healthy_at``, ``trouble_at``, ``owner_only``.
+
+    Returns
+    -------
+    list of Conflict
+        Amount at risk: the month's disputed invoices, else a month of the account's value.
+    """
+    settings = settings or DetectorSettings()
+    if ledger.empty:
+        return []
+    kpi = ledger[ledger["department"] != CARPE]
+    keys = ["account_id", "period", "department"]
+    views = kpi.groupby(keys, as_index=False, sort=True).agg(
+        score=("score", "mean"),
+        metric=("metric", "first"),
+        value=("value", "first"),
+    )
+    owners = _owner_departments(accounts, employees)
+    monthly = _monthly_value(accounts)
+    bills = as_frame(invoices, INVOICE_COLUMNS)
+    bills = bills[bills["status"].isin(["disputed"])].assign(period=month(bills["issued_on"]))
+    disputed = {k: g for k, g in bills.groupby(["account_id", "period"], sort=False)}
+    views["owner"] = views["department"] == views["account_id"].astype(str).map(owners)
+    healthy_rows = views[views["score"] >= settings.healthy_at]
+    if settings.owner_only:
+        healthy_rows = healthy_rows[healthy_rows["owner"]]
+    trouble_rows = views[views["score"] < settings.trouble_at]
+    pair = ["account_id", "period"]
+    candidates = healthy_rows[pair].drop_duplicates().merge(trouble_rows[pair].drop_duplicates())
+    views = views.merge(candidates, on=pair)
+    found = []
+    for (account_id, period), group in views.groupby(pair, sort=True):
+        healthy = group[group["score"] >= settings.healthy_at]
+        trouble = group[group["score"] < settings.trouble_at]
+        if settings.owner_only:
+            healthy = healthy[healthy["owner"]]
+        if healthy.empty or trouble.empty:
+            continue
+        good = healthy.iloc[0]
+        bad = trouble[trouble["department"] != good["department"]]
+        if bad.empty:
+            continue
+        money = disputed.get((account_id, period))
+        amount = (
+            float(money["amount"].sum())
+            if money is not None and len(money)
+            else monthly.get(str(account_id), 0.0)
+        )
+        words = "; ".join(
+            f"{b.department} reports trouble ({b.metric} {b.value:g})"
+            for b in bad.itertuples(index=False)
+        )
+        evidence = Evidence(
+            invoice_ids=ids(money["invoice_id"]) if money is not None else (),
+            period=str(period),
+            detail=f"{good['department']} reports healthy ({good['metric']} {good['value']:g}); "
+            + words
+            + ".",
+        )
+        departments = tuple(sorted({str(good["department"]), *map(str, bad["department"])}))
+        found.append(_make("kpi_disagreement", str(account_id), departments, evidence, amount))
+    return found
+
+
+def detect_ticket_gaps(
+    touchpoints: Any,
+    *,
+    accounts: Any,
+    employees: Any,
+    as_of: date,
+    settings: DetectorSettings | None = None,
+) -> list[Conflict]:
+    """``handoff_gap``: a support ticket closed with no confirmation from the customer.
+
+    A ticket is a thread of touchpoints sharing a subject that starts with
+    ``ticket_prefix``. It is closed when its last touchpoint is internal, or
+    when it has been quiet for ``ticket_quiet_days``; confirmed when the
+    customer wrote (inbound) after the first answer.
+
+    Parameters
+    ----------
+    touchpoints : table
+        :data:`TOUCHPOINT_COLUMNS`, before ``as_of``.
+    accounts : table
+        ``account_id, ended_on, annual_value``.
+    employees : table
+        ``employee_id, department``.
+    as_of : date
+        The run's day.
+    settings : DetectorSettings, optional
+        ``ticket_prefix``, ``ticket_quiet_days``.
+
+    Returns
+    -------
+    list of Conflict
+        Amount at risk: a month of the account's value.
+    """
+    settings = settings or DetectorSettings()
+    tp = as_frame(touchpoints, TOUCHPOINT_COLUMNS)
+    tp = tp[tp["subject"].fillna("").astype(str).str.startswith(settings.ticket_prefix)]
+    if tp.empty:
+        return []
+    tp = tp.assign(at=pd.to_datetime(tp["occurred_at"])).sort_values(
+        ["account_id", "subject", "at", "touchpoint_id"], kind="stable"
+    )
+    acc = as_frame(accounts, ACCOUNT_COLUMNS)
+    ended = dict(zip(acc["account_id"].astype(str), day(acc["ended_on"]), strict=True))
+    staff = as_frame(employees, EMPLOYEE_COLUMNS)
+    dept = dict(zip(staff["employee_id"].astype(str), staff["department"], strict=True))
+    monthly = _monthly_value(accounts)
+    quiet = pd.Timestamp(as_of) - pd.Timedelta(days=settings.ticket_quiet_days)
+    keys = ["account_id", "subject"]
+    tp = tp.reset_index(drop=True)
+    direction = tp["direction"].fillna("")
+    position = tp.groupby(keys, sort=False).cumcount()
+    answered = direction.isin(["outbound", "internal"])
+    first_answer = position.where(answered).groupby([tp[k] for k in keys]).transform("min")
+    after = (direction == "inbound") & (position > first_answer)
+    threads = pd.DataFrame(
+        {
+            "answered": answered.groupby([tp[k] for k in keys]).any(),
+            "confirmed": after.groupby([tp[k] for k in keys]).any(),
+            "last_direction": direction.groupby([tp[k] for k in keys]).last(),
+            "last": tp["at"].groupby([tp[k] for k in keys]).max(),
+        }
+    )
+    closed = (threads["last_direction"] == "internal") | (threads["last"] < quiet)
+    gaps = threads[threads["answered"] & ~threads["confirmed"] & closed]
+    found = []
+    for account_id, subject in sorted(gaps.index):
+        thread = tp[(tp["account_id"] == account_id) & (tp["subject"] == subject)]
+        last = thread["at"].max()
+        end = ended.get(str(account_id))
+        if (
+            end is not None
+            and pd.notna(end)
+            and end <= last + pd.Timedelta(days=settings.ticket_quiet_days)
+        ):
+            continue  # the customer left before they could confirm
+        departments = {
+            str(dept[str(e)]) for e in thread["employee_id"].dropna() if str(e) in dept
+        } or {"Support"}
+        evidence = Evidence(
+            touchpoint_ids=ids(thread["touchpoint_id"]),
+            period=f"{thread['at'].iloc[0]:%Y-%m}",
+            detail="Ticket closed with no confirmation from the customer.",
+        )
+        found.append(
+            _make(
+                "handoff_gap",
+                str(account_id),
+                tuple(sorted(departments)),
+                evidence,
+                monthly.get(str(account_id), 0.0),
+            )
+        )
+    return found
+
+
+def detect_owner_gaps(
+    touchpoints: Any,
+    *,
+    accounts: Any,
+    employees: Any,
+    as_of: date,
+    settings: DetectorSettings | None = None,
+) -> list[Conflict]:
+    """``handoff_gap``: an account owner left and the successor never introduced themself.
+
+    For every employee who left (at least ``introduction_days`` before
+    ``as_of``), the accounts they served most in their last 180 days, now owned
+    by a colleague of the same department, need a touchpoint from that
+    successor whose subject has an ``introduction_words`` fragment within
+    ``introduction_days`` of the leaving day.
+
+    Parameters
+    ----------
+    touchpoints : table
+        :data:`TOUCHPOINT_COLUMNS`.
+    accounts : table
+        :data:`ACCOUNT_COLUMNS`.
+    employees : table
+        :data:`EMPLOYEE_COLUMNS`.
+    as_of : date
+        The run's day.
+    settings : DetectorSettings, optional
+        ``introduction_words``, ``introduction_days``.
+
+    Returns
+    -------
+    list of Conflict
+        Amount at risk: the account's annual value (the relationship).
+    """
+    settings = settings or DetectorSettings()
+    staff = as_frame(employees, EMPLOYEE_COLUMNS)
+    staff = staff.assign(left=day(staff["left_on"]))
+    window = pd.Timedelta(days=settings.introduction_days)
+    leavers = staff[staff["left"].notna() & (staff["left"] + window <= pd.Timestamp(as_of))]
+    if leavers.empty:
+        return []
+    dept = dict(zip(staff["employee_id"].astype(str), staff["department"], strict=True))
+    acc = as_frame(accounts, ACCOUNT_COLUMNS)
+    acc = acc.assign(start=day(acc["started_on"]), end=day(acc["ended_on"]))
+    tp = as_frame(touchpoints, TOUCHPOINT_COLUMNS)
+    tp = tp.assign(
+        at=pd.to_datetime(tp["occurred_at"]),
+        employee_id=tp["employee_id"].astype(str),
+        account_id=tp["account_id"].astype(str),
+    )
+    by_account = {str(k): g for k, g in tp.groupby("account_id", sort=False)}
+    acc = acc.assign(account_id=acc["account_id"].astype(str)).drop_duplicates("account_id")
+    acc = acc.set_index("account_id", drop=False)
+    words = tuple(w.lower() for w in settings.introduction_words)
+    found = []
+    for leaver in leavers.itertuples(index=False):
+        left = leaver.left
+        mine = tp[(tp["employee_id"] == str(leaver.employee_id))
+                  & (tp["at"] >= left - pd.Timedelta(days=180)) & (tp["at"] < left)]  # fmt: skip
+        for account_id in sorted(set(mine["account_id"].astype(str))):
+            if account_id not in acc.index:
+                continue
+            info = acc.loc[account_id]
+            owner = str(info["owner_employee_id"])
+            if owner in ("None", "nan", str(leaver.employee_id)):
+                continue
+            if dept.get(owner) != leaver.department or not info["start"] < left:
+                continue
+            if pd.notna(info["end"]) and info["end"] <= left + window:
+                continue
+            served = by_account[account_id]
+            theirs = served[served["employee_id"] == owner]
+            before = theirs[(theirs["at"] >= left - pd.Timedelta(days=180)) & (theirs["at"] < left)]
+            if len(before) >= int((mine["account_id"] == account_id).sum()):
+                continue  # the successor already served the account more than the leaver
+            near = theirs[
+                (theirs["at"] >= left - pd.Timedelta(days=7)) & (theirs["at"] < left + window)
+            ]
+            subjects = near["subject"].fillna("").astype(str).str.lower()
+            if any(any(w in s for w in words) for s in subjects):
+                continue
+            evidence = Evidence(
+                employee_ids=(str(leaver.employee_id), owner),
+                period=f"{left:%Y-%m}",
+                detail=(
+                    f"Account owner {leaver.employee_id} left on {left:%Y-%m-%d}; no "
+                    f"introduction from {owner} within {settings.introduction_days} days."
+                ),
+            )
+            value = float(info["annual_value"]) if pd.notna(info["annual_value"]) else 0.0
+            found.append(
+                _make("handoff_gap", account_id, (str(leaver.department),), evidence, value)
+            )
+    return found

@@ -1,0 +1,243 @@
+"""Promises that Operations or Billing cannot keep: lead times and prices in quotes."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import pandas as pd  # type: ignore[import-untyped]
+
+from carpe.analytics.conflicts.billing import INVOICE_COLUMNS, ORDER_COLUMNS, _make
+from carpe.analytics.conflicts.frames import as_frame, day, ids, month
+from carpe.analytics.conflicts.model import Conflict, DetectorSettings, Evidence
+
+QUOTE_COLUMNS: Final = (
+    "quote_id",
+    "account_id",
+    "employee_id",
+    "issued_at",
+    "promised_lead_days",
+    "price",
+    "status",
+)
+ORDER_QUOTE: Final = r"\bOrder\s+(?P<order_id>\S+)\s+\(quote\s+(?P<quote_id>[^)\s]+)\)"
+"""How a touchpoint subject names the quote an order came from."""
+
+
+def quote_orders(touchpoints: Any, orders: Any = None) -> pd.DataFrame:
+    """Which order came from which quote: ``order_id, quote_id`` pairs.
+
+    Read from an orders column ``quote_id`` when the source has one, else from
+    touchpoint subjects like ``Order O00000012 (quote Q0000034)``.
+
+    Parameters
+    ----------
+    touchpoints : table
+        ``subject`` column.
+    orders : table, optional
+        Used when it has a ``quote_id`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Unique pairs.
+    """
+    frame = as_frame(orders)
+    if "quote_id" in frame.columns:
+        pairs = frame[["order_id", "quote_id"]].dropna()
+    else:
+        subjects = as_frame(touchpoints, ("subject",))["subject"].dropna().astype(str)
+        pairs = subjects.str.extract(ORDER_QUOTE).dropna()
+    return pairs.astype(str).drop_duplicates().reset_index(drop=True)
+
+
+def _departments(employees: Any) -> dict[str, str]:
+    staff = as_frame(employees, ("employee_id", "department"))
+    return {str(e): str(d) for e, d in zip(staff["employee_id"], staff["department"], strict=True)}
+
+
+def delivered_lead_days(orders: Any, settings: DetectorSettings | None = None) -> pd.Series:
+    """Each account's usual lead time: median days from order to an on-time delivery.
+
+    Late deliveries (after the order's promised day) are left out, so one bad
+    week does not make a fair promise look broken.
+
+    Orders delivered the day they were placed (services, counter sales) are
+    not deliveries and do not count.
+
+    Accounts with fewer than ``lead_time_min_orders`` deliveries get everyone's
+    median (key ``"*"``).
+
+    Parameters
+    ----------
+    orders : table
+        :data:`~carpe.analytics.conflicts.billing.ORDER_COLUMNS`.
+    settings : DetectorSettings, optional
+        ``lead_time_min_orders``.
+
+    Returns
+    -------
+    pandas.Series
+        Days by account id, plus ``"*"``.
+    """
+    settings = settings or DetectorSettings()
+    frame = as_frame(orders, ORDER_COLUMNS)
+    done = frame[frame["delivered_on"].notna()]
+    promised = day(done["promised_on"])
+    done = done[promised.isna() | (day(done["delivered_on"]) <= promised)]
+    lead = (day(done["delivered_on"]) - day(done["ordered_at"])).dt.days
+    lead = pd.Series(lead.to_numpy(), index=done["account_id"].astype(str)).dropna()
+    lead = lead[lead > 0]  # same-day orders (services, counter sales) are not deliveries
+    overall = float(lead.median()) if len(lead) else float("nan")
+    grouped = lead.groupby(level=0)
+    medians = grouped.median()[grouped.size() >= settings.lead_time_min_orders]
+    medians.loc["*"] = overall
+    return medians
+
+
+def detect_lead_time_promises(
+    quotes: Any,
+    orders: Any,
+    touchpoints: Any,
+    employees: Any = None,
+    settings: DetectorSettings | None = None,
+) -> list[Conflict]:
+    """``promise_lead_time``: a quote (open or won) promising well below the delivered lead time.
+
+    Open quotes are flagged pre-sale, before the customer ever waits. A won
+    quote whose own orders were all delivered within the promise is kept, not
+    broken, whatever the account's usual lead time. Without enough deliveries
+    of the account, a won quote is judged by its own orders' lead time, an open
+    one by everyone's.
+
+    Parameters
+    ----------
+    quotes : table
+        :data:`QUOTE_COLUMNS`.
+    orders : table
+        Orders (for the lead time operations delivers).
+    touchpoints : table
+        ``subject`` (links orders to quotes).
+    employees : table, optional
+        ``employee_id, department`` (the quoting department).
+    settings : DetectorSettings, optional
+        ``lead_time_ratio``, ``lead_time_min_gap_days``, ``lead_time_min_orders``.
+
+    Returns
+    -------
+    list of Conflict
+        Amount at risk: the quote's price.
+    """
+    settings = settings or DetectorSettings()
+    frame = as_frame(quotes, QUOTE_COLUMNS)
+    live = frame[frame["status"].isin(["open", "won"]) & frame["promised_lead_days"].notna()]
+    if live.empty:
+        return []
+    usual = delivered_lead_days(orders, settings)
+    linked = quote_orders(touchpoints, orders)
+    by_quote = linked.groupby("quote_id")["order_id"].apply(tuple).to_dict()
+    order_frame = as_frame(orders, ORDER_COLUMNS)
+    took = (day(order_frame["delivered_on"]) - day(order_frame["ordered_at"])).dt.days
+    actual_lead = dict(zip(order_frame["order_id"].astype(str), took, strict=True))
+    departments = _departments(employees)
+    found = []
+    for row in live.itertuples(index=False):
+        own = [actual_lead.get(o) for o in by_quote.get(str(row.quote_id), ())]
+        delivered = [float(x) for x in own if x is not None and pd.notna(x)]
+        if delivered and max(delivered) <= float(row.promised_lead_days):
+            continue  # its own orders came within the promise: kept
+        actual = usual.get(str(row.account_id))
+        if actual is None and delivered:
+            actual = float(pd.Series(delivered).median())  # its own orders' lead time
+        if actual is None and row.status == "open":
+            actual = usual.get("*")  # pre-sale, a new account: judge by everyone's lead time
+        promised = float(row.promised_lead_days)
+        if actual is None or pd.isna(actual):
+            continue
+        if promised >= settings.lead_time_ratio * actual:
+            continue
+        if actual - promised < settings.lead_time_min_gap_days:
+            continue
+        seller = departments.get(str(row.employee_id), "Sales")
+        evidence = Evidence(
+            quote_ids=(str(row.quote_id),),
+            order_ids=ids(by_quote.get(str(row.quote_id), ())),
+            period=str(month(pd.Series([row.issued_at])).iloc[0]),
+            detail=(
+                f"Quote ({row.status}) promised {promised:g} days; "
+                f"operations delivers in about {actual:g}."
+            ),
+        )
+        price = float(row.price) if pd.notna(row.price) else 0.0
+        found.append(
+            _make(
+                "promise_lead_time",
+                str(row.account_id),
+                tuple(sorted({seller, "Operations"})),
+                evidence,
+                price,
+            )
+        )
+    return found
+
+
+def detect_price_promises(
+    quotes: Any,
+    invoices: Any,
+    touchpoints: Any,
+    orders: Any = None,
+    employees: Any = None,
+    settings: DetectorSettings | None = None,
+) -> list[Conflict]:
+    """``promise_price``: an order from a quote invoiced above the quoted price.
+
+    Parameters
+    ----------
+    quotes : table
+        :data:`QUOTE_COLUMNS`.
+    invoices : table
+        :data:`~carpe.analytics.conflicts.billing.INVOICE_COLUMNS`.
+    touchpoints : table
+        ``subject`` (links orders to quotes).
+    orders : table, optional
+        Used when it has a ``quote_id`` column.
+    employees : table, optional
+        ``employee_id, department``.
+    settings : DetectorSettings, optional
+        ``amount_tolerance``.
+
+    Returns
+    -------
+    list of Conflict
+        Amount at risk: invoiced minus quoted.
+    """
+    settings = settings or DetectorSettings()
+    quote_frame = as_frame(quotes, QUOTE_COLUMNS)
+    quote_frame = quote_frame[quote_frame["price"].notna()]
+    bills = as_frame(invoices, INVOICE_COLUMNS)
+    bills = bills[bills["status"].fillna("open") != "void"]
+    linked = quote_orders(touchpoints, orders)
+    joined = linked.merge(
+        quote_frame[["quote_id", "account_id", "employee_id", "price"]], on="quote_id"
+    ).merge(bills[["invoice_id", "order_id", "issued_on", "amount"]], on="order_id")
+    over = joined[joined["amount"] > joined["price"] * (1 + settings.amount_tolerance) + 0.01]
+    departments = _departments(employees)
+    found = []
+    for row in over.itertuples(index=False):
+        seller = departments.get(str(row.employee_id), "Sales")
+        evidence = Evidence(
+            invoice_ids=(str(row.invoice_id),),
+            order_ids=(str(row.order_id),),
+            quote_ids=(str(row.quote_id),),
+            period=str(month(pd.Series([row.issued_on])).iloc[0]),
+            detail=f"Quoted {row.price:,.2f}, invoiced {row.amount:,.2f}.",
+        )
+        found.append(
+            _make(
+                "promise_price",
+                str(row.account_id),
+                tuple(sorted({seller, "Billing"})),
+                evidence,
+                float(row.amount) - float(row.price),
+            )
+        )
+    return found

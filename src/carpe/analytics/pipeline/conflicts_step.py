@@ -1,0 +1,135 @@
+"""Experience conflicts inside the pipeline: Ibis narrows the tables, the detectors judge.
+
+:class:`ConflictsStep` reads the snapshot's tables through Ibis (the same
+expressions on DuckDB and Spark): every row it needs dated before the run's
+day, and of the touchpoints only those the detectors look at (ticket threads,
+orders placed from quotes, introductions, touchpoints of employees who left)
+plus carpe's monthly sentiment per account, aggregated on the engine. The pure
+detectors of :mod:`carpe.analytics.conflicts` then run on the engine's output.
+When early warning ran before it, each account's churn risk feeds severity.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any, Final
+
+import pandas as pd  # type: ignore[import-untyped]
+
+from carpe.analytics.conflicts import ConflictReport, DetectorSettings, detect_conflicts
+from carpe.analytics.conflicts.ledger import CARPE
+from carpe.analytics.pipeline.context import Context
+
+NEEDS: Final = {
+    "accounts": ("account_id", "owner_employee_id", "started_on", "ended_on", "annual_value"),
+    "employees": ("employee_id", "department", "left_on"),
+    "touchpoints": (
+        "touchpoint_id",
+        "account_id",
+        "employee_id",
+        "occurred_at",
+        "kind",
+        "direction",
+        "subject",
+        "sentiment",
+    ),
+    "orders": (
+        "order_id",
+        "account_id",
+        "ordered_at",
+        "promised_on",
+        "delivered_on",
+        "amount",
+        "status",
+    ),
+    "quotes": (
+        "quote_id",
+        "account_id",
+        "employee_id",
+        "issued_at",
+        "promised_lead_days",
+        "price",
+        "status",
+    ),
+    "invoices": (
+        "invoice_id",
+        "account_id",
+        "order_id",
+        "issued_on",
+        "amount",
+        "status",
+        "paid_on",
+    ),
+    "kpis": ("department", "account_id", "period", "metric", "value"),
+    "feedback": ("account_id", "received_at", "survey", "score"),
+}
+"""Snapshot columns the step reads (no note texts)."""
+
+
+def churn_risk_of(context: Context) -> dict[str, float]:
+    """Each account's churn risk from an earlier ``early_warning`` result (empty without one)."""
+    risk = context.results.get("early_warning")
+    accounts = getattr(risk, "accounts", None) or []
+    return {str(a.account_id): float(a.risk) for a in accounts}
+
+
+def _touchpoints(context: Context, settings: DetectorSettings, cut: datetime) -> pd.DataFrame:
+    tp = context.tables["touchpoints"]
+    staff = context.tables["employees"]
+    before = tp.filter(tp.occurred_at < cut)
+    leavers = context.execute(staff.filter(staff.left_on.notnull()).select("employee_id"))
+    gone = [str(e) for e in leavers["employee_id"]]
+    subject = before.subject.fill_null("")
+    wanted = subject.startswith(settings.ticket_prefix) | subject.contains("(quote ")
+    for word in settings.introduction_words:
+        wanted = wanted | subject.lower().contains(word.lower())
+    if gone:
+        wanted = wanted | before.employee_id.isin(gone)
+    columns = [c for c in NEEDS["touchpoints"] if c != "sentiment"]
+    return context.execute(before.filter(wanted).select(columns))
+
+
+def _sentiment(context: Context, cut: datetime) -> pd.DataFrame:
+    tp = context.tables["touchpoints"]
+    rated = tp.filter((tp.occurred_at < cut) & tp.sentiment.notnull())
+    period = rated.occurred_at.strftime("%Y-%m")
+    monthly = rated.group_by([rated.account_id, period.name("period")]).aggregate(
+        value=rated.sentiment.mean()
+    )
+    frame = context.execute(monthly)
+    return frame.assign(department=CARPE, metric="sentiment")
+
+
+class ConflictsStep:
+    """Find experience conflicts and build the experience ledger as of the run's day.
+
+    Parameters
+    ----------
+    settings : DetectorSettings, optional
+        The detectors' thresholds and KPI mappings.
+    """
+
+    name = "conflicts"
+    needs = NEEDS
+    requires: tuple[str, ...] = ()
+
+    def __init__(self, settings: DetectorSettings | None = None) -> None:
+        self.settings = settings
+
+    def run(self, context: Context) -> ConflictReport:
+        """Detect the conflicts (see :class:`~carpe.analytics.conflicts.ConflictReport`)."""
+        settings = self.settings or DetectorSettings()
+        cut = datetime.combine(context.options.as_of, time())
+        tables: dict[str, Any] = {
+            name: context.execute(context.tables[name].select(list(columns)))
+            for name, columns in NEEDS.items()
+            if name != "touchpoints"
+        }
+        tables["touchpoints"] = _touchpoints(context, settings, cut)
+        return detect_conflicts(
+            tables,
+            as_of=context.options.as_of,
+            settings=settings,
+            churn_risk=churn_risk_of(context),
+            sentiment=_sentiment(context, cut),
+        )

@@ -1,0 +1,530 @@
+"""Experience-conflict use cases: detect and record, list, act, the radar and the ledger.
+
+``detect_and_record`` snapshots the store, runs the conflicts step (with the
+latest stored churn risk for severity) and records what it finds with
+``record_conflicts``: a conflict's id is stable, so a re-run updates money,
+severity and evidence but keeps status, owner and notes, and never duplicates.
+A conflict seen for the first time queues a ``conflict.detected`` webhook.
+
+Access: managers and admins see and act on every conflict; frontline staff see
+the conflicts of accounts they own (or that they own themselves) and act on
+those they own (the conflict's ``owner``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import Engine, func, or_, select
+from sqlalchemy.orm import Session
+
+from carpe.analytics.conflicts import (
+    CONFLICT_TYPES,
+    ConflictReport,
+    severity_label,
+)
+from carpe.analytics.pipeline import (
+    AccountRisk,
+    Context,
+    RiskResult,
+    RunOptions,
+    close_engine,
+    connect_engine,
+    snapshot_tables,
+)
+from carpe.analytics.pipeline.conflicts_step import NEEDS, ConflictsStep
+from carpe.analytics.pipeline.engines import ENGINES
+from carpe.analytics.pipeline.run import open_tables
+from carpe.errors import ForbiddenError, NotFoundError, UsageError
+from carpe.services import webhooks
+from carpe.services.analysis import default_as_of, latest_run
+from carpe.services.users import Viewer
+from carpe.store.analysis import AccountRisk as StoredRisk
+from carpe.store.conflicts import CONFLICT_STATUSES, StoredConflict
+from carpe.store.models import Account, Base, Employee
+
+EVENT: Final = "conflict.detected"
+ACTIONS: Final = {
+    "acknowledge": (("open",), "acknowledged"),
+    "resolve": (("open", "acknowledged"), "resolved"),
+    "dismiss": (("open", "acknowledged"), "dismissed"),
+    "reopen": (("acknowledged", "resolved", "dismissed"), "open"),
+}
+"""Action → (statuses it applies to, the status it leads to)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictView:
+    """A conflict as the web, API and CLI show it."""
+
+    conflict_id: str
+    type: str
+    account_id: str
+    account_name: str
+    departments: list[str]
+    evidence: dict[str, Any]
+    period: str | None
+    amount_at_risk: float
+    severity: float
+    severity_label: str
+    detected_at: datetime
+    last_seen_at: datetime
+    status: str
+    owner: str | None
+    notes: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSummary:
+    """What recording a detection run changed."""
+
+    found: int
+    new: int
+    updated: int
+    new_ids: list[str] = field(default_factory=list)
+
+
+def _view(row: StoredConflict, name: str) -> ConflictView:
+    return ConflictView(
+        conflict_id=row.conflict_id,
+        type=row.type,
+        account_id=row.account_id,
+        account_name=name,
+        departments=list(json.loads(row.departments)),
+        evidence=dict(json.loads(row.evidence)),
+        period=row.period,
+        amount_at_risk=row.amount_at_risk,
+        severity=row.severity,
+        severity_label=severity_label(row.severity),
+        detected_at=row.detected_at,
+        last_seen_at=row.last_seen_at,
+        status=row.status,
+        owner=row.owner,
+        notes=row.notes,
+    )
+
+
+def record_conflicts(
+    *, session: Session, report: ConflictReport, now: datetime | None = None
+) -> RecordSummary:
+    """Upsert a detection run's conflicts by their stable id; queue a webhook for new ones.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The caller's session (the caller commits).
+    report : ConflictReport
+        From the conflicts step.
+    now : datetime, optional
+        When it was detected (default: now, UTC).
+
+    Returns
+    -------
+    RecordSummary
+        How many were found, new and updated.
+    """
+    now = now or _now()
+    ids = [c.conflict_id for c in report.conflicts]
+    known: dict[str, StoredConflict] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = session.scalars(select(StoredConflict).where(StoredConflict.conflict_id.in_(chunk)))
+        known.update({r.conflict_id: r for r in rows})
+    accounts = {c.account_id for c in report.conflicts}
+    owners: dict[str, str | None] = {}
+    names: dict[str, str] = {}
+    listed = sorted(accounts)
+    for start in range(0, len(listed), 500):
+        query = select(Account.account_id, Account.owner_employee_id, Account.name).where(
+            Account.account_id.in_(listed[start : start + 500])
+        )
+        for account_id, owner, name in session.execute(query):
+            owners[account_id] = owner
+            names[account_id] = name
+    new_ids: list[str] = []
+    updated = 0
+    for c in report.conflicts:
+        if c.account_id not in names:
+            continue  # an account the store no longer has
+        evidence = json.dumps(c.evidence.as_dict(), ensure_ascii=False)
+        row = known.get(c.conflict_id)
+        if row is not None:
+            row.amount_at_risk = c.amount_at_risk
+            row.severity = c.severity
+            row.evidence = evidence
+            row.last_seen_at = now
+            updated += 1
+            continue
+        session.add(
+            StoredConflict(
+                conflict_id=c.conflict_id,
+                type=c.type,
+                account_id=c.account_id,
+                departments=json.dumps(list(c.departments)),
+                evidence=evidence,
+                period=c.evidence.period,
+                amount_at_risk=c.amount_at_risk,
+                severity=c.severity,
+                detected_at=now,
+                last_seen_at=now,
+                status="open",
+                owner=owners.get(c.account_id),
+            )
+        )
+        new_ids.append(c.conflict_id)
+        webhooks.queue_event(
+            session=session,
+            event=EVENT,
+            key=f"{EVENT}:{c.conflict_id}",
+            payload={
+                "conflict_id": c.conflict_id,
+                "type": c.type,
+                "account_id": c.account_id,
+                "account_name": names[c.account_id],
+                "departments": list(c.departments),
+                "amount_at_risk": c.amount_at_risk,
+                "severity": c.severity,
+                "evidence": c.evidence.as_dict(),
+            },
+        )
+    return RecordSummary(len(report.conflicts), len(new_ids), updated, new_ids)
+
+
+def stored_churn_risk(*, session: Session) -> dict[str, float]:
+    """Each account's risk from the latest finished analysis run (empty without one)."""
+    run = latest_run(session=session)
+    if run is None:
+        return {}
+    rows = session.execute(
+        select(StoredRisk.account_id, StoredRisk.risk).where(StoredRisk.run_id == run.id)
+    )
+    return {a: float(r) for a, r in rows}
+
+
+def detect_and_record(
+    *,
+    engine: Engine,
+    engine_name: str = "duckdb",
+    as_of: date | None = None,
+    today: date | None = None,
+    workdir: Path | None = None,
+) -> tuple[ConflictReport, RecordSummary]:
+    """Snapshot the store, detect conflicts as of a day and record them.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The store.
+    engine_name : {"duckdb", "spark"}, default "duckdb"
+        The analytics engine.
+    as_of : date, optional
+        Default: the day after the last touchpoint (at most today).
+    today : date, optional
+        Today, for the default as-of day.
+    workdir : Path, optional
+        Keep the snapshot here (a temporary folder by default, removed).
+
+    Returns
+    -------
+    tuple of ConflictReport and RecordSummary
+        What was found and what changed in the store.
+    """
+    if engine_name not in ENGINES:
+        raise UsageError(f"unknown engine {engine_name!r}; choose one of {', '.join(ENGINES)}")
+    day = as_of or default_as_of(engine=engine, today=today or date.today())
+    scratch = workdir or Path(tempfile.mkdtemp(prefix="carpe-conflicts-"))
+    backend = None
+    try:
+        tables = {name: Base.metadata.tables[name] for name in NEEDS}
+        with engine.connect() as connection:
+            snapshot = snapshot_tables(connection, tables, scratch / "snapshot", columns=NEEDS)
+        with Session(engine) as session:
+            risk = stored_churn_risk(session=session)
+        backend = connect_engine(engine_name, workdir=scratch / "engine")
+        context = Context(
+            backend=backend,
+            engine=engine_name,
+            options=RunOptions(as_of=day),
+            tables=open_tables(backend, snapshot, NEEDS),
+        )
+        context.results["early_warning"] = RiskResult(
+            [AccountRisk(a, r, 0, []) for a, r in sorted(risk.items())], [], 0, 0
+        )
+        report = ConflictsStep().run(context)
+    finally:
+        if backend is not None:
+            close_engine(backend)
+        if workdir is None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    with Session(engine) as session, session.begin():
+        summary = record_conflicts(session=session, report=report)
+    return report, summary
+
+
+def _visible(viewer: Viewer | None) -> Any:
+    if viewer is None or viewer.is_manager:
+        return None
+    me = viewer.employee_id or "\x00nobody"
+    return or_(Account.owner_employee_id == me, StoredConflict.owner == me)
+
+
+def list_conflicts(
+    *,
+    session: Session,
+    viewer: Viewer | None = None,
+    type: str | None = None,
+    status: str | None = None,
+    account_id: str | None = None,
+    owner: str | None = None,
+    department: str | None = None,
+    limit: int | None = None,
+) -> list[ConflictView]:
+    """Conflicts the viewer may see, most severe first, filtered.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        A session on the store.
+    viewer : Viewer, optional
+        Who asks (``None``: everything, e.g. the local command line).
+    type, status, account_id, owner, department : str, optional
+        Filters (``department``: one of the departments involved).
+    limit : int, optional
+        At most this many.
+
+    Returns
+    -------
+    list of ConflictView
+        Most severe first, ties by id.
+
+    Raises
+    ------
+    UsageError
+        For an unknown type or status.
+    """
+    if type is not None and type not in CONFLICT_TYPES:
+        raise UsageError(f"unknown conflict type {type!r}; known: {', '.join(CONFLICT_TYPES)}")
+    if status is not None and status not in CONFLICT_STATUSES:
+        raise UsageError(f"unknown status {status!r}; known: {', '.join(CONFLICT_STATUSES)}")
+    query = select(StoredConflict, Account.name).join(
+        Account, Account.account_id == StoredConflict.account_id
+    )
+    visible = _visible(viewer)
+    if visible is not None:
+        query = query.where(visible)
+    for column, value in (
+        (StoredConflict.type, type),
+        (StoredConflict.status, status),
+        (StoredConflict.account_id, account_id),
+        (StoredConflict.owner, owner),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if department is not None:
+        query = query.where(StoredConflict.departments.contains(json.dumps(department)))
+    query = query.order_by(StoredConflict.severity.desc(), StoredConflict.conflict_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_view(row, name) for row, name in session.execute(query)]
+
+
+def _load(session: Session, conflict_id: str, viewer: Viewer | None) -> tuple[StoredConflict, str]:
+    found = session.execute(
+        select(StoredConflict, Account.name, Account.owner_employee_id)
+        .join(Account, Account.account_id == StoredConflict.account_id)
+        .where(StoredConflict.conflict_id == conflict_id)
+    ).first()
+    if found is None:
+        raise NotFoundError("conflict", conflict_id)
+    row, name, account_owner = found
+    if viewer is not None and not viewer.is_manager:
+        me = viewer.employee_id
+        if me is None or me not in (account_owner, row.owner):
+            raise NotFoundError("conflict", conflict_id)
+    return row, name
+
+
+def get_conflict(
+    *, session: Session, conflict_id: str, viewer: Viewer | None = None
+) -> ConflictView:
+    """One conflict with its evidence.
+
+    Raises
+    ------
+    NotFoundError
+        When there is none, or the viewer may not see it.
+    """
+    row, name = _load(session, conflict_id, viewer)
+    return _view(row, name)
+
+
+def can_act(viewer: Viewer | None, conflict: ConflictView) -> bool:
+    """Whether ``viewer`` may change a conflict: a manager, or its owner."""
+    if viewer is None or viewer.is_manager:
+        return True
+    return viewer.employee_id is not None and viewer.employee_id == conflict.owner
+
+
+def act_on_conflict(
+    *,
+    session: Session,
+    conflict_id: str,
+    action: str,
+    viewer: Viewer | None = None,
+    notes: str | None = None,
+    owner: str | None = None,
+    now: datetime | None = None,
+) -> ConflictView:
+    """Acknowledge, resolve, dismiss or reopen a conflict, with notes and a new owner.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The caller's session (the caller commits).
+    conflict_id : str
+        Which conflict.
+    action : {"acknowledge", "resolve", "dismiss", "reopen"}
+        What to do.
+    viewer : Viewer, optional
+        Who acts (``None``: the local command line).
+    notes : str, optional
+        Added to the conflict's notes, dated and signed.
+    owner : str, optional
+        An employee id to hand the conflict to (managers only).
+    now : datetime, optional
+        When (default: now).
+
+    Returns
+    -------
+    ConflictView
+        The conflict after the change.
+
+    Raises
+    ------
+    NotFoundError
+        No such conflict (or not visible), or no such owner.
+    ForbiddenError
+        Frontline staff acting on a conflict they do not own, or reassigning.
+    UsageError
+        An unknown action, or one that does not apply to the current status.
+    """
+    if action not in ACTIONS:
+        raise UsageError(f"unknown action {action!r}; choose one of {', '.join(ACTIONS)}")
+    row, name = _load(session, conflict_id, viewer)
+    if not can_act(viewer, _view(row, name)):
+        raise ForbiddenError("only the conflict's owner or a manager may act on it")
+    allowed, target = ACTIONS[action]
+    if row.status not in allowed:
+        raise UsageError(f"a conflict that is {row.status} cannot be {action}d")
+    if owner is not None and owner != row.owner:
+        if viewer is not None and not viewer.is_manager:
+            raise ForbiddenError("only a manager may hand a conflict to someone else")
+        if session.get(Employee, owner) is None:
+            raise NotFoundError("employee", owner)
+        row.owner = owner
+    now = now or _now()
+    who = viewer.username if viewer is not None else "cli"
+    if notes:
+        line = f"{now:%Y-%m-%d %H:%M} {who} ({action}): {notes.strip()}"
+        row.notes = f"{row.notes}\n{line}" if row.notes else line
+    row.status = target
+    row.updated_at = now
+    row.updated_by = who
+    session.flush()
+    return _view(row, name)
+
+
+@dataclass(frozen=True, slots=True)
+class RadarRow:
+    """One line of the radar: a type or a department pair, how many, how much."""
+
+    key: str
+    conflicts: int
+    amount_at_risk: float
+    high: int
+
+
+@dataclass(frozen=True, slots=True)
+class Radar:
+    """The conflict radar: open and acknowledged conflicts by type and by department pair."""
+
+    total: int
+    amount_at_risk: float
+    by_type: list[RadarRow]
+    by_department_pair: list[RadarRow]
+    by_status: dict[str, int]
+
+
+def _rows(groups: dict[str, list[ConflictView]]) -> list[RadarRow]:
+    rows = [
+        RadarRow(
+            key,
+            len(items),
+            round(sum(c.amount_at_risk for c in items), 2),
+            sum(c.severity_label == "high" for c in items),
+        )
+        for key, items in groups.items()
+    ]
+    return sorted(rows, key=lambda r: (-r.amount_at_risk, r.key))
+
+
+def conflict_radar(*, session: Session, viewer: Viewer | None = None) -> Radar:
+    """Where the live conflicts are: by type, by department pair, money at stake.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        A session on the store.
+    viewer : Viewer, optional
+        Frontline staff see their own accounts' conflicts only.
+
+    Returns
+    -------
+    Radar
+        Counting conflicts that are open or acknowledged; ``by_status`` counts all.
+    """
+    every = list_conflicts(session=session, viewer=viewer)
+    live = [c for c in every if c.status in ("open", "acknowledged")]
+    by_type: dict[str, list[ConflictView]] = defaultdict(list)
+    by_pair: dict[str, list[ConflictView]] = defaultdict(list)
+    for c in live:
+        by_type[c.type].append(c)
+        depts = c.departments
+        pairs = [f"{a} × {b}" for i, a in enumerate(depts) for b in depts[i + 1 :]] or depts
+        for pair in pairs:
+            by_pair[pair].append(c)
+    statuses = {s: 0 for s in CONFLICT_STATUSES}
+    for c in every:
+        statuses[c.status] = statuses.get(c.status, 0) + 1
+    return Radar(
+        total=len(live),
+        amount_at_risk=round(sum(c.amount_at_risk for c in live), 2),
+        by_type=_rows(by_type),
+        by_department_pair=_rows(by_pair),
+        by_status=statuses,
+    )
+
+
+def count_open(*, session: Session, viewer: Viewer | None = None) -> int:
+    """Open conflicts the viewer may see (for badges)."""
+    query = (
+        select(func.count())
+        .select_from(StoredConflict)
+        .join(Account, Account.account_id == StoredConflict.account_id)
+        .where(StoredConflict.status == "open")
+    )
+    visible = _visible(viewer)
+    if visible is not None:
+        query = query.where(visible)
+    return int(session.scalar(query) or 0)
