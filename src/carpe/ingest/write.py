@@ -13,9 +13,11 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Table, select
 
-from carpe.ingest.format import FileSpec
+from carpe.ingest.format import FILES, FileSpec
 
 LOOKUP_BATCH = 500
+REFERENCED = frozenset(c.references for spec in FILES for c in spec.columns if c.references)
+"""Files whose ids other files name: their ids are remembered through the import."""
 
 
 class RowWriter(Protocol):
@@ -127,26 +129,30 @@ def make_writer(connection: Connection, spec: FileSpec) -> RowWriter:
 class ReferenceIndex:
     """Answers "does this id exist?" for the import's own rows and the store's.
 
-    Ids read in this import are remembered (they are also what duplicate
-    detection needs); ids already in the store are looked up in batches and
+    The hashes of ids read in this import are remembered (duplicate detection
+    needs them too); ids already in the store are looked up in batches and
     cached.
     """
 
     def __init__(self, connection: Connection, tables: dict[str, Table]) -> None:
         self.connection = connection
         self.tables = tables
-        self.seen: dict[str, set[str]] = {}
+        self.seen: dict[str, set[int]] = {}
         self._stored: dict[str, set[str]] = {}
 
-    def remember(self, file: str, ids: set[str]) -> None:
-        """Record the ids of ``file`` read so far in this import."""
-        self.seen[file] = ids
+    def remember(self, file: str, hashes: set[int]) -> None:
+        """Record the hashes of the ids of ``file`` read in this import.
+
+        Only files that other files refer to are kept for the rest of the import.
+        """
+        if file in REFERENCED:
+            self.seen[file] = hashes
 
     def missing(self, file: str, key_column: str, values: Sequence[str | None]) -> list[bool]:
         """For each value, whether it names no row of ``file`` (``None`` is never missing)."""
         seen = self.seen.get(file, set())
         stored = self._stored.setdefault(file, set())
-        unknown = {v for v in values if v is not None and v not in seen and v not in stored}
+        unknown = {v for v in values if v is not None and hash(v) not in seen and v not in stored}
         if unknown:
             column = self.tables[file].c[key_column]
             pending = sorted(unknown)
@@ -154,4 +160,4 @@ class ReferenceIndex:
                 batch = pending[start : start + LOOKUP_BATCH]
                 found = self.connection.execute(select(column).where(column.in_(batch)))
                 stored.update(row[0] for row in found)
-        return [v is not None and v not in seen and v not in stored for v in values]
+        return [v is not None and hash(v) not in seen and v not in stored for v in values]
