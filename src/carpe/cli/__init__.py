@@ -18,6 +18,7 @@ from carpe.cli import (
     gestures_cmd,
     memory_cmd,
     serve_cmd,
+    specialists_cmd,
     users_cmd,
     webhooks_cmd,
 )
@@ -55,6 +56,7 @@ for _module in (
     conflicts_cmd,
     gestures_cmd,
     serve_cmd,
+    specialists_cmd,
     users_cmd,
     webhooks_cmd,
 ):

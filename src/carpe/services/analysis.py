@@ -158,7 +158,7 @@ def run_analysis(
                 "training_positives": risk.training_positives,
                 "note": risk.note,
             }
-        _record_step_results(engine, result.results, summary)
+        _record_step_results(engine, run_id, result.results, summary)
         _finish_run(engine, run_id, risk, summary)
     except BaseException:
         _fail_run(engine, run_id)
@@ -179,15 +179,23 @@ def run_analysis(
     )
 
 
-def _record_step_results(engine: Engine, results: dict[str, Any], summary: dict[str, Any]) -> None:
-    """Write the results of steps that keep their own tables (conflicts keep a workflow)."""
-    from carpe.services import conflicts  # imports this module: a top-level import would cycle
+def _record_step_results(
+    engine: Engine, run_id: int, results: dict[str, Any], summary: dict[str, Any]
+) -> None:
+    """Write what later steps found: conflicts (with their workflow) and specialists."""
+    # Both services import this module; importing them at the top would cycle.
+    from carpe.services import conflicts, specialists
 
-    found = results.get("conflicts")
-    if found is not None:
-        with Session(engine) as session, session.begin():
+    with Session(engine) as session, session.begin():
+        found = results.get("conflicts")
+        if found is not None:
             conflicts.record_conflicts(session=session, report=found)
-        summary["conflicts"] = found.by_type()
+            summary["conflicts"] = found.by_type()
+        people = results.get("specialists")
+        if people is not None:
+            summary["specialists"] = specialists.write_specialists(
+                session=session, run_id=run_id, result=people
+            )
 
 
 def _start_run(engine: Engine, options: RunOptions, engine_name: str) -> int:

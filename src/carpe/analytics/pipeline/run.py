@@ -206,3 +206,4 @@ def steps_needs(names: Iterable[str] | None = None) -> Mapping[str, list[str] | 
     return needed_columns(ordered_steps(names))
 
 
+from carpe.analytics.pipeline import specialists_step  # noqa: E402, F401 (registers it)

@@ -1,0 +1,258 @@
+"""Recovery of planted hidden specialists, and agents credited on real support tweets.
+
+Run: ``uv run python benchmarks/specialists_recovery.py [--accounts N] [--kind b2b|b2c]
+[--seeds 1,2,3,4,5] [--fdr 0.1] [--outcome-days 365] [--twitter-only]``
+(prints ``name: value`` lines).
+
+Part 1, simulated businesses. For each seed, a business of ``--accounts``
+accounts over 24 months is simulated; DuckDB reads its CSV files directly and
+the pipeline's specialists step (:class:`SpecialistsStep`: Ibis aggregations,
+then :func:`carpe.analytics.specialists.find_specialists`) runs as of the day
+after the history ends. Against ``ground_truth.json``, averaged over seeds:
+
+* ``precision_flagged`` = planted specialists flagged / flagged (a seed with
+  nobody flagged counts as precision 1: no false claim);
+* ``recall_flagged`` = planted specialists flagged / planted;
+* ``decoys_flagged`` = decoys flagged (per seed);
+* ``precision_at_k``: share of the top k by effect that are planted (k = number planted);
+* baseline in the same run, ranking by the raw retention rate of each employee's
+  accounts (no adjustment, no shrinkage): ``naive_precision_at_k`` and
+  ``naive_decoys_in_top_k``.
+
+Part 2, the real Twitter sample (``../shared/data/twcs-customer-support-twitter/
+twcs_first5000.csv``, see its SOURCE.md). Brand replies that end in an agent's
+signature (``^JK``, ``-Becky``) credit that agent. A conversation is a customer
+tweet the agent answered and the customer's later tweets in the same thread
+(replies to the agent's reply, followed down the thread); it *ends better*
+when the sentiment of the customer's last tweet is above that of the tweet the
+agent answered. Sentiment is a small documented word list (:data:`POSITIVE`,
+:data:`NEGATIVE`, a negation flips the next word), not a trained model. Per
+brand, agents with at least two such conversations are ranked by the smoothed
+share ``(better + 1) / (conversations + 2)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import OUT, emit
+from carpe.analytics.pipeline import Context, RunOptions
+from carpe.analytics.pipeline.specialists_step import NEEDS, SpecialistsStep
+
+END = date(2026, 3, 31)
+DATA = Path(
+    os.environ.get("CARPE_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+TWEETS = DATA / "twcs-customer-support-twitter" / "twcs_first5000.csv"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.split(r"\s+", text.strip()))
+
+
+SIGNATURE: Final = re.compile(r"(?:\^|-)\s?([A-Z][A-Za-z]{1,5})\s*$")
+POSITIVE: Final = _words(
+    "thanks thank thx ty great awesome love appreciate appreciated perfect resolved fixed "
+    "works working helpful amazing good excellent best happy glad nice brilliant sorted "
+    "quick fast wonderful cool yay kind :) <3 ❤️ 👍 🙏 😊"
+)
+NEGATIVE: Final = _words(
+    "worst terrible awful angry broken still waiting wait ridiculous frustrated frustrating "
+    "disappointed hate bad issue problem charged unacceptable useless delayed delay "
+    "cancelled cancel never nobody rude wrong fail failed failing error stuck slow lost "
+    "horrible poor annoyed sucks :( 😡 😠 😤 👎"
+)
+NEGATIONS: Final = _words("not no never don't doesn't didn't isn't wasn't can't won't")
+
+
+def sentiment(text: str) -> float:
+    """Word-list sentiment of a tweet: (positive - negative) / number of words, in [-1, 1].
+
+    Examples
+    --------
+    >>> sentiment("thanks, that fixed it") > 0 > sentiment("still not working, worst service")
+    True
+    """
+    words = re.findall(r"[\w']+|[:;]-?[()]|<3|[^\s\w]", text.lower())
+    score, flip = 0, False
+    for w in words:
+        value = (w in POSITIVE) - (w in NEGATIVE)
+        score += -value if flip else value
+        flip = w in NEGATIONS
+    return max(-1.0, min(1.0, score / max(1, len(words)) * 5))
+
+
+# ---------------------------------------------------------------- part 1
+
+
+def _read(folder: Path) -> tuple[Any, dict[str, Any]]:
+    import ibis
+
+    backend = ibis.duckdb.connect()
+    tables = {
+        n: backend.read_csv(str(folder / f"{n}.csv"), table_name=n)
+        for n in NEEDS
+        if n != "follow_ups"
+    }
+    tables["follow_ups"] = ibis.memtable(
+        {"employee_id": ["-"], "due_on": [date(2000, 1, 1)], "status": ["open"]}
+    ).filter(ibis._.employee_id != "-")
+    return backend, tables
+
+
+def recover(kind: str, accounts: int, seed: int, fdr: float, outcome_days: int) -> dict[str, float]:
+    """One seed's figures (see the module docstring)."""
+    from carpe.analytics.pipeline.specialists_step import gather_inputs
+    from carpe.analytics.specialists import find_specialists
+    from carpe.simulate import simulate_business
+
+    folder = OUT / f"specialists-{kind}-{accounts}-{seed}"
+    if not (folder / "ground_truth.json").exists():
+        simulate_business(folder, kind=kind, accounts=accounts, months=24, seed=seed, end=END)  # type: ignore[arg-type]
+    truth = json.loads((folder / "ground_truth.json").read_text())
+    planted = {s["employee_id"] for s in truth["specialists"]}
+    decoys = {d["employee_id"] for d in truth["decoys"]}
+    backend, tables = _read(folder)
+    options = RunOptions(as_of=END + timedelta(days=1), seed=0)
+    context = Context(backend=backend, engine="duckdb", options=options, tables=tables)
+    started = time.perf_counter()
+    if outcome_days == 365 and fdr == 0.1:
+        result = SpecialistsStep().run(context)
+    else:
+        result = find_specialists(gather_inputs(context, outcome_days=outcome_days), fdr=fdr)
+    seconds = time.perf_counter() - started
+    rows = [s for s in result.specialists if s.effect == s.effect]
+    flagged = {s.employee_id for s in rows if s.flagged}
+    k = len(planted)
+    top = {s.employee_id for s in rows[:k]}
+    naive = sorted(
+        (s for s in rows if s.naive_retention == s.naive_retention and s.n_accounts >= 5),
+        key=lambda s: (-s.naive_retention, s.employee_id),
+    )
+    naive_top = {s.employee_id for s in naive[:k]}
+    return {
+        "precision_flagged": len(flagged & planted) / len(flagged) if flagged else 1.0,
+        "recall_flagged": len(flagged & planted) / k,
+        "decoys_flagged": float(len(flagged & decoys)),
+        "precision_at_k": len(top & planted) / k,
+        "naive_precision_at_k": len(naive_top & planted) / k,
+        "naive_decoys_in_top_k": float(len(naive_top & decoys)),
+        "flagged": float(len(flagged)),
+        "planted": float(k),
+        "employees": float(len(result.specialists)),
+        "seconds": seconds,
+    }
+
+
+# ---------------------------------------------------------------- part 2
+
+
+def credit_agents(path: Path) -> pd.DataFrame:
+    """Per (brand, agent): conversations answered and how many ended with the customer happier.
+
+    Parameters
+    ----------
+    path : Path
+        ``twcs_first5000.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``brand``, ``agent``, ``conversations``, ``better``, ``smoothed``; best first per brand.
+    """
+    tweets = pd.read_csv(path, lineterminator="\n", index_col=0)
+    tweets["inbound"] = tweets["inbound"].astype(str).str.lower() == "true"
+    by_id = tweets.set_index("tweet_id")
+    children: dict[int, list[int]] = defaultdict(list)
+    for tid, parent in zip(tweets["tweet_id"], tweets["in_response_to_tweet_id"], strict=True):
+        if pd.notna(parent):
+            children[int(parent)].append(int(tid))
+    tally: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in tweets[~tweets["inbound"]].itertuples(index=False):
+        found = SIGNATURE.search(str(row.text).strip())
+        parent = row.in_response_to_tweet_id
+        if not found or pd.isna(parent) or int(parent) not in by_id.index:
+            continue
+        asked = by_id.loc[int(parent)]
+        if not bool(asked["inbound"]):
+            continue
+        customer = asked["author_id"]
+        later, queue = [], list(children.get(int(row.tweet_id), []))
+        while queue:  # the customer's tweets further down this thread, in time order
+            tid = queue.pop(0)
+            tweet = by_id.loc[tid]
+            if tweet["author_id"] == customer:
+                later.append((str(tweet["created_at"]), str(tweet["text"])))
+            queue.extend(children.get(tid, []))
+        if not later:
+            continue
+        last = sorted(later)[-1][1]
+        key = (str(row.author_id), found.group(1))
+        tally[key][0] += 1
+        tally[key][1] += int(sentiment(last) > sentiment(str(asked["text"])))
+    frame = pd.DataFrame(
+        [(b, a, n, k) for (b, a), (n, k) in tally.items()],
+        columns=["brand", "agent", "conversations", "better"],
+    )
+    frame["smoothed"] = (frame["better"] + 1) / (frame["conversations"] + 2)
+    return frame.sort_values(
+        ["brand", "smoothed", "conversations", "agent"], ascending=[True, False, False, True]
+    ).reset_index(drop=True)
+
+
+def twitter(path: Path) -> None:
+    """Print the per-brand agent ranking of part 2."""
+    if not path.exists():
+        emit("twitter", f"skipped: {path} not found (set CARPE_DATA_DIR)")
+        return
+    frame = credit_agents(path)
+    emit("twitter_signed_conversations", int(frame["conversations"].sum()))
+    emit("twitter_agents", len(frame))
+    emit(
+        "twitter_conversations_better_share",
+        float(frame["better"].sum() / frame["conversations"].sum()),
+    )
+    ranked = frame[frame["conversations"] >= 2]
+    for brand, rows in ranked.groupby("brand", sort=True):
+        best = ", ".join(
+            f"{r.agent} {r.better}/{r.conversations}" for r in rows.head(3).itertuples(index=False)
+        )
+        print(f"twitter_top_agents[{brand}]: {best}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the arguments, run both parts, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--kind", default="b2b", choices=("b2b", "b2c"))
+    parser.add_argument("--seeds", default="1,2,3,4,5")
+    parser.add_argument("--fdr", type=float, default=0.1)
+    parser.add_argument("--outcome-days", type=int, default=365)
+    parser.add_argument("--twitter-only", action="store_true")
+    args = parser.parse_args(argv)
+    if not args.twitter_only:
+        seeds = [int(s) for s in args.seeds.split(",")]
+        runs = [recover(args.kind, args.accounts, s, args.fdr, args.outcome_days) for s in seeds]
+        emit("seeds", ",".join(map(str, seeds)))
+        emit("kind", args.kind)
+        emit("accounts", args.accounts)
+        for name in runs[0]:
+            emit(name, sum(r[name] for r in runs) / len(runs))
+    twitter(TWEETS)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,296 @@
+"""Hidden specialists inside the pipeline: Ibis aggregations on the engine, then the analysis.
+
+:class:`SpecialistsStep` reduces the snapshot to small per-account, per-employee
+and per-(account, employee) tables with Ibis (so the same expressions run on
+DuckDB and Spark), hands them to
+:func:`carpe.analytics.specialists.find_specialists` and returns its
+:class:`~carpe.analytics.specialists.SpecialistsResult`. Importing the module
+registers the step (``run.py`` imports it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import Any, Final
+
+import ibis
+import pandas as pd  # type: ignore[import-untyped]
+
+from carpe.analytics.pipeline.context import Context
+from carpe.analytics.pipeline.run import register_step
+from carpe.analytics.specialists import (
+    SpecialistInputs,
+    SpecialistsResult,
+    Windows,
+    choose_windows,
+    find_specialists,
+    name_variants,
+)
+from carpe.analytics.specialists.inputs import (
+    ACCOUNT_COLUMNS,
+    ACCOUNT_STATS_COLUMNS,
+    ACTIVITY_COLUMNS,
+    EMPLOYEE_COLUMNS,
+    ENGAGEMENT_COLUMNS,
+    FOLLOW_UP_COLUMNS,
+    INVOLVEMENT_COLUMNS,
+    OUTCOME_DAYS,
+    TEXT_COLUMNS,
+)
+
+PERSONAL_CHANNELS: Final = ("in_person", "phone", "video")
+PROACTIVE_KINDS: Final = ("call", "visit", "meeting")
+
+NEEDS: Final[dict[str, tuple[str, ...]]] = {
+    "accounts": ACCOUNT_COLUMNS,
+    "employees": EMPLOYEE_COLUMNS,
+    "touchpoints": (
+        "touchpoint_id",
+        "account_id",
+        "employee_id",
+        "occurred_at",
+        "channel",
+        "kind",
+        "direction",
+        "subject",
+        "note",
+        "sentiment",
+    ),
+    "orders": ("account_id", "employee_id", "ordered_at", "promised_on", "delivered_on", "status"),
+    "quotes": ("account_id", "employee_id", "issued_at"),
+    "invoices": ("account_id", "issued_on", "status"),
+    "feedback": ("feedback_id", "account_id", "received_at", "survey", "score", "comment"),
+    "follow_ups": ("employee_id", "due_on", "status"),
+    "gestures": ("account_id", "given_on"),
+    "engagement": ENGAGEMENT_COLUMNS,
+}
+"""The snapshot columns the step reads, per table."""
+
+
+def _ts(day: date) -> Any:
+    return ibis.literal(datetime.combine(day, time()))
+
+
+def _frame(context: Context, expression: Any, columns: Sequence[str]) -> pd.DataFrame:
+    frame = context.execute(expression)
+    return frame[list(columns)].reset_index(drop=True)
+
+
+def history_start(context: Context) -> date | None:
+    """The first touchpoint's day, or None without touchpoints."""
+    tp = context.tables["touchpoints"]
+    first = context.execute(tp.occurred_at.min())
+    return None if first is None or pd.isna(first) else pd.Timestamp(first).date()
+
+
+def _involvement(tables: dict[str, Any], w: Windows) -> Any:
+    lo, hi = w.exposure_start, w.outcome_start
+    tp, orders, quotes = tables["touchpoints"], tables["orders"], tables["quotes"]
+    parts = [
+        tp.filter(
+            tp.occurred_at >= _ts(lo), tp.occurred_at < _ts(hi), tp.employee_id.notnull()
+        ).select("account_id", "employee_id"),
+        orders.filter(
+            orders.ordered_at >= _ts(lo), orders.ordered_at < _ts(hi), orders.employee_id.notnull()
+        ).select("account_id", "employee_id"),
+        quotes.filter(
+            quotes.issued_at >= _ts(lo), quotes.issued_at < _ts(hi), quotes.employee_id.notnull()
+        ).select("account_id", "employee_id"),
+    ]
+    union = ibis.union(*parts, distinct=False)
+    return union.group_by(["account_id", "employee_id"]).aggregate(n=union.count())
+
+
+def _activity(tables: dict[str, Any], w: Windows) -> Any:
+    tp = tables["touchpoints"]
+    recent = tp.filter(
+        tp.occurred_at >= _ts(w.recent_start),
+        tp.occurred_at < _ts(w.as_of),
+        tp.employee_id.notnull(),
+    )
+    personal = recent.channel.isin(PERSONAL_CHANNELS)
+    proactive = (recent.direction == "outbound") & recent.kind.isin(PROACTIVE_KINDS)
+    has_sentiment = recent.sentiment.notnull()
+    touches = recent.group_by(["account_id", "employee_id"]).aggregate(
+        touches=recent.count(),
+        personal=personal.cast("int64").sum(),
+        proactive=proactive.cast("int64").sum(),
+        sentiment_sum=recent.sentiment.sum(),
+        sentiment_n=has_sentiment.cast("int64").sum(),
+        positive=ibis.greatest(recent.sentiment.fill_null(0.0), 0.0).sum(),
+    )
+    tickets = recent.filter((recent.kind == "ticket") & recent.subject.notnull())
+    replies = tickets.filter(tickets.direction == "outbound")
+    threads = replies.group_by(["account_id", "subject"]).aggregate(total=replies.count())
+    handled = replies.group_by(["account_id", "subject", "employee_id"]).aggregate(
+        mine=replies.count()
+    )
+    handled = handled.join(threads, ["account_id", "subject"])
+    per_handler = handled.group_by(["account_id", "employee_id"]).aggregate(
+        tickets=handled.count(), first_contact=(handled.total == 1).cast("int64").sum()
+    )
+    joined = touches.left_join(
+        per_handler,
+        [
+            touches.account_id == per_handler.account_id,
+            touches.employee_id == per_handler.employee_id,
+        ],
+    )
+    return joined.select(
+        touches.account_id,
+        touches.employee_id,
+        touches.touches,
+        touches.personal,
+        touches.proactive,
+        touches.sentiment_sum.fill_null(0.0).name("sentiment_sum"),
+        touches.sentiment_n,
+        touches.positive,
+        per_handler.tickets.fill_null(0).name("tickets"),
+        per_handler.first_contact.fill_null(0).name("first_contact"),
+    )
+
+
+def _account_stats(tables: dict[str, Any], w: Windows) -> Any:
+    accounts, tp, orders = tables["accounts"], tables["touchpoints"], tables["orders"]
+    invoices, feedback = tables["invoices"], tables["feedback"]
+    pre_tp = tp.filter(
+        tp.occurred_at >= _ts(w.exposure_start), tp.occurred_at < _ts(w.outcome_start)
+    )
+    touches = pre_tp.group_by("account_id").aggregate(touches_pre=pre_tp.count())
+    delivered = orders.filter(orders.delivered_on.notnull() & orders.promised_on.notnull())
+    is_late = (delivered.delivered_on > delivered.promised_on).cast("int64")
+    pre_orders = delivered.filter(
+        (delivered.delivered_on >= ibis.literal(w.exposure_start))
+        & (delivered.delivered_on < ibis.literal(w.outcome_start))
+    )
+    late_pre = pre_orders.group_by("account_id").aggregate(
+        late_pre=(pre_orders.delivered_on > pre_orders.promised_on).cast("int64").sum()
+    )
+    recent = delivered.filter(
+        (delivered.delivered_on >= ibis.literal(w.recent_start))
+        & (delivered.delivered_on < ibis.literal(w.as_of))
+    )
+    _ = is_late
+    deliveries = recent.group_by("account_id").aggregate(
+        delivered=recent.count(),
+        late=(recent.delivered_on > recent.promised_on).cast("int64").sum(),
+    )
+    pre_fb = feedback.filter(
+        (feedback.received_at >= _ts(w.exposure_start))
+        & (feedback.received_at < _ts(w.outcome_start))
+        & (feedback.survey == "nps")
+        & feedback.score.notnull()
+    )
+    nps = pre_fb.group_by("account_id").aggregate(nps_pre=pre_fb.score.mean())
+    inv = invoices.filter(
+        (invoices.issued_on >= ibis.literal(w.recent_start))
+        & (invoices.issued_on < ibis.literal(w.as_of))
+    )
+    billed = inv.group_by("account_id").aggregate(
+        invoices=inv.count(), disputed=(inv.status == "disputed").cast("int64").sum()
+    )
+    gestures = tables["gestures"]
+    pre_g = gestures.filter(
+        (gestures.given_on >= ibis.literal(w.exposure_start))
+        & (gestures.given_on < ibis.literal(w.outcome_start))
+    )
+    given = pre_g.group_by("account_id").aggregate(gestures_pre=pre_g.count())
+    out = accounts.select("account_id")
+    for part in (touches, late_pre, nps, deliveries, billed, given):
+        out = out.left_join(part, "account_id").drop("account_id_right")
+    return out
+
+
+def _texts(tables: dict[str, Any], w: Windows, first_names: Sequence[str]) -> Any:
+    tp, feedback = tables["touchpoints"], tables["feedback"]
+    pattern = r"\b(" + "|".join(re.escape(n) for n in sorted(set(first_names))) + r")\b"
+    notes = tp.filter(tp.note.notnull(), tp.occurred_at < _ts(w.as_of), tp.note.re_search(pattern))
+    comments = feedback.filter(
+        feedback.comment.notnull(),
+        feedback.received_at < _ts(w.as_of),
+        feedback.comment.re_search(pattern),
+    )
+    return ibis.union(
+        notes.select(
+            source=ibis.literal("note"),
+            source_id=notes.touchpoint_id,
+            account_id=notes.account_id,
+            employee_id=notes.employee_id,
+            at=notes.occurred_at,
+            text=notes.note,
+        ),
+        comments.select(
+            source=ibis.literal("feedback"),
+            source_id=comments.feedback_id,
+            account_id=comments.account_id,
+            employee_id=ibis.null().cast("string"),
+            at=comments.received_at,
+            text=comments.comment,
+        ),
+    )
+
+
+def _follow_ups(tables: dict[str, Any], w: Windows) -> Any:
+    fu = tables["follow_ups"]
+    due = fu.filter(
+        fu.employee_id.notnull(), fu.due_on < ibis.literal(w.as_of), fu.status != "dismissed"
+    )
+    return due.group_by("employee_id").aggregate(
+        due=due.count(), kept=(due.status == "done").cast("int64").sum()
+    )
+
+
+def gather_inputs(context: Context, *, outcome_days: int = OUTCOME_DAYS) -> SpecialistInputs:
+    """Reduce the snapshot to the analysis's small input tables on the engine.
+
+    Parameters
+    ----------
+    context : Context
+        The run's context, with the tables of :data:`NEEDS`.
+
+    Returns
+    -------
+    SpecialistInputs
+        Pandas frames, one row per account, employee or (account, employee).
+    """
+    t = context.tables
+    w = choose_windows(context.options.as_of, history_start(context), outcome_days=outcome_days)
+    employees = _frame(context, t["employees"].select(*EMPLOYEE_COLUMNS), EMPLOYEE_COLUMNS)
+    first_names = sorted({v for n in employees["name"].dropna() for v in name_variants(str(n))})
+    engagement = t["engagement"]
+    month = w.as_of.strftime("%Y-%m")
+    stats = _frame(context, _account_stats(t, w), ACCOUNT_STATS_COLUMNS)
+    return SpecialistInputs(
+        windows=w,
+        accounts=_frame(context, t["accounts"].select(*ACCOUNT_COLUMNS), ACCOUNT_COLUMNS),
+        employees=employees,
+        involvement=_frame(context, _involvement(t, w), INVOLVEMENT_COLUMNS),
+        activity=_frame(context, _activity(t, w), ACTIVITY_COLUMNS),
+        account_stats=stats,
+        texts=(
+            _frame(context, _texts(t, w, first_names), TEXT_COLUMNS)
+            if first_names
+            else pd.DataFrame({c: [] for c in TEXT_COLUMNS})
+        ),
+        follow_ups=_frame(context, _follow_ups(t, w), FOLLOW_UP_COLUMNS),
+        engagement=_frame(
+            context, engagement.filter(engagement.period < month), ENGAGEMENT_COLUMNS
+        ),
+    )
+
+
+class SpecialistsStep:
+    """Find the employees who measurably keep customers (issue 6)."""
+
+    name = "specialists"
+    needs = NEEDS
+    requires: tuple[str, ...] = ()
+
+    def run(self, context: Context) -> SpecialistsResult:
+        """Gather the inputs on the engine and run the analysis (see :func:`find_specialists`)."""
+        return find_specialists(gather_inputs(context), seed=context.options.seed)
+
+
+register_step(SpecialistsStep())

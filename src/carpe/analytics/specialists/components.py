@@ -1,0 +1,206 @@
+"""What they excel at: the experience components where an employee's accounts differ.
+
+Each component is a rate over the recent year, compared between one employee
+and the rest of their department (so a billing clerk is compared with billing
+clerks), with a two-proportion (or Welch) z-score. A component is listed for an
+employee when it is better than their peers' with ``z >= min_z``.
+
+| component | rate | who it is measured on |
+| --- | --- | --- |
+| on-time delivery | deliveries on or before the promised day | the employee's accounts |
+| billing accuracy | invoices not disputed | the employee's accounts |
+| first-contact resolution | tickets solved with one reply | tickets the employee answered |
+| proactive outreach | outbound calls, visits, meetings | the employee's touchpoints |
+| personal follow-ups kept | follow-ups completed of those due | the employee's follow-ups |
+| sentiment of their touchpoints | mean sentiment | the employee's touchpoints |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+
+from carpe.analytics.specialists.inputs import SpecialistInputs
+
+COMPONENTS: Final = (
+    "on-time delivery",
+    "first-contact resolution",
+    "billing accuracy",
+    "proactive outreach",
+    "personal follow-ups kept",
+    "sentiment of their touchpoints",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """One component where an employee's accounts differ from their department's.
+
+    Attributes
+    ----------
+    name : str
+        One of :data:`COMPONENTS`.
+    value, peers : float
+        The employee's rate and their department peers' rate.
+    z : float
+        How many standard errors apart (positive: better than peers).
+    n : int
+        Events behind the employee's rate (deliveries, tickets, touchpoints…).
+    """
+
+    name: str
+    value: float
+    peers: float
+    z: float
+    n: int
+
+
+def _proportion_z(hits: float, n: float, peer_hits: float, peer_n: float) -> float:
+    if n <= 0 or peer_n <= 0:
+        return float("nan")
+    pooled = (hits + peer_hits) / (n + peer_n)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / n + 1 / peer_n))
+    return float((hits / n - peer_hits / peer_n) / se) if se > 0 else 0.0
+
+
+def _mean_z(total: float, n: float, peer_total: float, peer_n: float, sd: float) -> float:
+    if n <= 0 or peer_n <= 0 or sd <= 0:
+        return float("nan")
+    return float((total / n - peer_total / peer_n) / (sd * np.sqrt(1 / n + 1 / peer_n)))
+
+
+def _rates(inputs: SpecialistInputs) -> pd.DataFrame:
+    """Per employee: the counts behind every component."""
+    act = inputs.activity.copy()
+    for column in act.columns[2:]:
+        act[column] = pd.to_numeric(act[column], errors="coerce").fillna(0.0)
+    stats = inputs.account_stats.set_index("account_id")
+    for column in ("delivered", "late", "invoices", "disputed"):
+        values = pd.to_numeric(act["account_id"].map(stats[column]), errors="coerce")
+        act[column] = values.fillna(0.0).to_numpy(dtype=float)
+    per = act.groupby("employee_id").agg(
+        accounts=("account_id", "nunique"),
+        touches=("touches", "sum"),
+        proactive=("proactive", "sum"),
+        sentiment_sum=("sentiment_sum", "sum"),
+        sentiment_n=("sentiment_n", "sum"),
+        tickets=("tickets", "sum"),
+        first_contact=("first_contact", "sum"),
+        delivered=("delivered", "sum"),
+        late=("late", "sum"),
+        invoices=("invoices", "sum"),
+        disputed=("disputed", "sum"),
+    )
+    fu = inputs.follow_ups.set_index("employee_id")
+    per["due"] = pd.to_numeric(per.index.map(fu["due"]) if len(fu) else 0.0, errors="coerce")
+    per["kept"] = pd.to_numeric(per.index.map(fu["kept"]) if len(fu) else 0.0, errors="coerce")
+    department = inputs.employees.set_index("employee_id")["department"].astype(str)
+    per["department"] = per.index.map(department).fillna("unknown")
+    return per.fillna({"due": 0.0, "kept": 0.0})
+
+
+def compare_components(
+    inputs: SpecialistInputs, *, min_z: float = 2.0
+) -> dict[str, list[Component]]:
+    """Every employee's components that are better than their department peers'.
+
+    Parameters
+    ----------
+    inputs : SpecialistInputs
+        The analysis's inputs.
+    min_z : float, default 2.0
+        How clearly better a component must be to be listed.
+
+    Returns
+    -------
+    dict of str to list of Component
+        By employee id, strongest first (employees with none are absent).
+    """
+    per = _rates(inputs)
+    act = inputs.activity
+    sentiment = pd.to_numeric(act["sentiment_sum"], errors="coerce") / pd.to_numeric(
+        act["sentiment_n"], errors="coerce"
+    ).replace(0, np.nan)
+    sd = float(np.nanstd(sentiment)) if sentiment.notna().sum() > 1 else 0.0
+    found: dict[str, list[Component]] = {}
+    for employee, row in per.iterrows():
+        peers = per[(per["department"] == row["department"]) & (per.index != employee)].sum(
+            numeric_only=True
+        )
+        candidates = [
+            Component(
+                "on-time delivery",
+                1 - row["late"] / row["delivered"] if row["delivered"] else np.nan,
+                1 - peers["late"] / peers["delivered"] if peers["delivered"] else np.nan,
+                _proportion_z(
+                    row["delivered"] - row["late"],
+                    row["delivered"],
+                    peers["delivered"] - peers["late"],
+                    peers["delivered"],
+                ),
+                int(row["delivered"]),
+            ),
+            Component(
+                "first-contact resolution",
+                row["first_contact"] / row["tickets"] if row["tickets"] else np.nan,
+                peers["first_contact"] / peers["tickets"] if peers["tickets"] else np.nan,
+                _proportion_z(
+                    row["first_contact"], row["tickets"], peers["first_contact"], peers["tickets"]
+                ),
+                int(row["tickets"]),
+            ),
+            Component(
+                "billing accuracy",
+                1 - row["disputed"] / row["invoices"] if row["invoices"] else np.nan,
+                1 - peers["disputed"] / peers["invoices"] if peers["invoices"] else np.nan,
+                _proportion_z(
+                    row["invoices"] - row["disputed"],
+                    row["invoices"],
+                    peers["invoices"] - peers["disputed"],
+                    peers["invoices"],
+                ),
+                int(row["invoices"]),
+            ),
+            Component(
+                "proactive outreach",
+                row["proactive"] / row["touches"] if row["touches"] else np.nan,
+                peers["proactive"] / peers["touches"] if peers["touches"] else np.nan,
+                _proportion_z(
+                    row["proactive"], row["touches"], peers["proactive"], peers["touches"]
+                ),
+                int(row["touches"]),
+            ),
+            Component(
+                "personal follow-ups kept",
+                row["kept"] / row["due"] if row["due"] else np.nan,
+                peers["kept"] / peers["due"] if peers["due"] else np.nan,
+                _proportion_z(row["kept"], row["due"], peers["kept"], peers["due"]),
+                int(row["due"]),
+            ),
+            Component(
+                "sentiment of their touchpoints",
+                row["sentiment_sum"] / row["sentiment_n"] if row["sentiment_n"] else np.nan,
+                peers["sentiment_sum"] / peers["sentiment_n"] if peers["sentiment_n"] else np.nan,
+                _mean_z(
+                    row["sentiment_sum"],
+                    row["sentiment_n"],
+                    peers["sentiment_sum"],
+                    peers["sentiment_n"],
+                    sd,
+                ),
+                int(row["sentiment_n"]),
+            ),
+        ]
+        good = [
+            Component(
+                c.name, round(float(c.value), 4), round(float(c.peers), 4), round(c.z, 2), c.n
+            )
+            for c in candidates
+            if np.isfinite(c.z) and c.z >= min_z
+        ]
+        if good:
+            found[str(employee)] = sorted(good, key=lambda c: -c.z)
+    return found

@@ -1,0 +1,183 @@
+"""What the specialists analysis reads: the windows it looks at and its input tables.
+
+The pipeline step (:mod:`carpe.analytics.pipeline.specialists_step`) builds a
+:class:`SpecialistInputs` with Ibis aggregations on the engine; tests and
+benchmarks can build one from pandas frames directly. Every frame is small: one
+row per account, per employee, or per (account, employee) pair, except the
+texts searched for praise, which are already filtered to those naming an
+employee.
+
+Windows, as of the start of day ``T``::
+
+    exposure_start ........ outcome_start (T0) ........ T
+    |-- who was involved --||-- did the account stay? --|
+                             |------ recent year (components, key people) --|
+
+An employee's *involvement* with an account is measured before ``T0``, and the
+outcome is whether the account, active at ``T0``, was still a customer at ``T``
+(12-month retention when the history allows it). Measuring involvement before
+the outcome window avoids crediting people for accounts that merely lived long
+enough to meet them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Final
+
+import pandas as pd  # type: ignore[import-untyped]
+
+OUTCOME_DAYS: Final = 365
+"""Length of the retention window when the history is long enough (12 months)."""
+MIN_OUTCOME_DAYS: Final = 90
+EXPOSURE_DAYS: Final = 365
+MIN_EXPOSURE_DAYS: Final = 180
+RECENT_DAYS: Final = 365
+
+ACCOUNT_COLUMNS: Final = (
+    "account_id",
+    "name",
+    "segment",
+    "owner_employee_id",
+    "started_on",
+    "ended_on",
+    "annual_value",
+)
+EMPLOYEE_COLUMNS: Final = ("employee_id", "name", "department", "role", "left_on")
+INVOLVEMENT_COLUMNS: Final = ("account_id", "employee_id", "n")
+ACTIVITY_COLUMNS: Final = (
+    "account_id",
+    "employee_id",
+    "touches",
+    "personal",
+    "proactive",
+    "sentiment_sum",
+    "sentiment_n",
+    "positive",
+    "tickets",
+    "first_contact",
+)
+ACCOUNT_STATS_COLUMNS: Final = (
+    "account_id",
+    "touches_pre",
+    "late_pre",
+    "nps_pre",
+    "delivered",
+    "late",
+    "invoices",
+    "disputed",
+    "gestures_pre",
+)
+TEXT_COLUMNS: Final = ("source", "source_id", "account_id", "employee_id", "at", "text")
+FOLLOW_UP_COLUMNS: Final = ("employee_id", "due", "kept")
+ENGAGEMENT_COLUMNS: Final = ("employee_id", "period", "score")
+
+
+@dataclass(frozen=True, slots=True)
+class Windows:
+    """The days the analysis looks at.
+
+    Attributes
+    ----------
+    as_of : date
+        ``T``: nothing on or after it is used.
+    outcome_start : date
+        ``T0``: accounts active on it form the retention cohort.
+    exposure_start : date
+        Involvement counts from this day up to ``T0``.
+    recent_start : date
+        Components, key people and praise look at ``[recent_start, T)``.
+    """
+
+    as_of: date
+    outcome_start: date
+    exposure_start: date
+    recent_start: date
+
+    @property
+    def outcome_days(self) -> int:
+        """Length of the retention window in days (365 = 12-month retention)."""
+        return (self.as_of - self.outcome_start).days
+
+
+def choose_windows(
+    as_of: date, history_start: date | None, *, outcome_days: int = OUTCOME_DAYS
+) -> Windows:
+    """The windows for a run as of ``as_of`` on a history starting on ``history_start``.
+
+    Parameters
+    ----------
+    as_of : date
+        The run's day.
+    history_start : date or None
+        The first touchpoint's day (None: assume a full history).
+
+    Returns
+    -------
+    Windows
+        12-month retention after a year of involvement when the history holds
+        two years; otherwise the history is split in halves (at least 90 days of
+        outcome).
+
+    Examples
+    --------
+    >>> choose_windows(date(2026, 4, 1), date(2024, 4, 1)).outcome_days
+    365
+    """
+    span = (as_of - history_start).days if history_start is not None else 2 * OUTCOME_DAYS
+    outcome = min(outcome_days, max(MIN_OUTCOME_DAYS, span - MIN_EXPOSURE_DAYS, span // 2))
+    outcome_start = as_of - timedelta(days=outcome)
+    exposure_start = outcome_start - timedelta(days=EXPOSURE_DAYS)
+    if history_start is not None:
+        exposure_start = max(exposure_start, min(history_start, outcome_start))
+    return Windows(as_of, outcome_start, exposure_start, as_of - timedelta(days=RECENT_DAYS))
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: [] for c in columns})
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialistInputs:
+    """The tables the analysis reads (pandas, small).
+
+    Attributes
+    ----------
+    windows : Windows
+        The days looked at.
+    accounts : pandas.DataFrame
+        :data:`ACCOUNT_COLUMNS`, one row per account.
+    employees : pandas.DataFrame
+        :data:`EMPLOYEE_COLUMNS`, one row per employee.
+    involvement : pandas.DataFrame
+        :data:`INVOLVEMENT_COLUMNS`: touchpoints, orders and quotes of each
+        employee with each account in ``[exposure_start, outcome_start)``.
+    activity : pandas.DataFrame
+        :data:`ACTIVITY_COLUMNS`: each employee's touchpoints with each account
+        in the recent year (personal channels, proactive outreach, sentiment,
+        support tickets and those resolved with a single reply).
+    account_stats : pandas.DataFrame
+        :data:`ACCOUNT_STATS_COLUMNS`: per account, touchpoints, late deliveries,
+        mean NPS and gestures received before ``T0``; deliveries, late deliveries, invoices and
+        disputed invoices in the recent year.
+    texts : pandas.DataFrame
+        :data:`TEXT_COLUMNS`: feedback comments and touchpoint notes that may
+        name an employee (``source`` is ``"feedback"`` or ``"note"``;
+        ``employee_id`` is the note's author).
+    follow_ups : pandas.DataFrame
+        :data:`FOLLOW_UP_COLUMNS`: follow-ups due before ``T`` per employee and
+        how many were completed.
+    engagement : pandas.DataFrame
+        :data:`ENGAGEMENT_COLUMNS`: monthly engagement answers before ``T``.
+    """
+
+    windows: Windows
+    accounts: pd.DataFrame
+    employees: pd.DataFrame
+    involvement: pd.DataFrame = field(default_factory=lambda: _empty(INVOLVEMENT_COLUMNS))
+    activity: pd.DataFrame = field(default_factory=lambda: _empty(ACTIVITY_COLUMNS))
+    account_stats: pd.DataFrame = field(default_factory=lambda: _empty(ACCOUNT_STATS_COLUMNS))
+    texts: pd.DataFrame = field(default_factory=lambda: _empty(TEXT_COLUMNS))
+    follow_ups: pd.DataFrame = field(default_factory=lambda: _empty(FOLLOW_UP_COLUMNS))
+    engagement: pd.DataFrame = field(default_factory=lambda: _empty(ENGAGEMENT_COLUMNS))

@@ -1,0 +1,75 @@
+"""Response schemas of ``GET /api/v1/specialists`` (they make its OpenAPI document)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ComponentOut(_Schema):
+    name: str = Field(description="on-time delivery, first-contact resolution, billing accuracy, …")
+    value: float | None = Field(description="The employee's rate")
+    peers: float | None = Field(description="Their department peers' rate")
+    z: float = Field(description="Standard errors above the peers")
+    n: int = Field(description="Events behind the employee's rate")
+
+
+class SpecialistOut(_Schema):
+    employee_id: str
+    name: str
+    department: str
+    effect: float | None = Field(
+        description="Change in 12-month retention of the accounts they served, percentage points"
+    )
+    ci_low: float | None = Field(description="95% interval, low end (percentage points)")
+    ci_high: float | None = Field(description="95% interval, high end (percentage points)")
+    q_value: float | None = Field(description="Benjamini-Hochberg q-value of a positive effect")
+    flagged: bool = Field(description="The positive effect holds after false-discovery control")
+    n_accounts: int
+    n_touchpoints: int
+    naive_retention: float | None = Field(description="Raw retention of their accounts (0..1)")
+    components: list[ComponentOut]
+    praise_mentions: int
+    dependent_value: float = Field(
+        description="Annual value of active accounts whose positive experience rests on them"
+    )
+    dependent_accounts: int
+    recognition: str = Field(description="A suggested recognition (flagged people only)")
+
+
+class KeyPersonOut(_Schema):
+    account_id: str
+    name: str
+    employee_id: str
+    employee_name: str
+    share: float = Field(description="Share of the account's positive experience (0..1)")
+    annual_value: float
+    owner_employee_id: str | None
+
+
+class EngagementOut(_Schema):
+    employee_id: str
+    name: str
+    first: float
+    last: float
+    trend: float
+    declining: bool
+    accounts_sentiment: float | None
+    company_sentiment: float | None
+    accounts_churn: float | None
+    company_churn: float | None
+    apathy_spreads: bool
+
+
+class SpecialistsPage(_Schema):
+    run_id: int | None = Field(description="The analysis run; null when none has run yet")
+    as_of: str | None = None
+    outcome_days: int | None = Field(default=None, description="Length of the retention window")
+    fdr: float | None = None
+    cohort_accounts: int | None = None
+    specialists: list[SpecialistOut]
+    key_people: list[KeyPersonOut]
+    engagement: list[EngagementOut]

@@ -1,0 +1,107 @@
+"""The specialists page, its API and ``carpe specialists`` (managers and admins only)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+
+import pytest
+import typer
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from carpe.analytics.specialists import SpecialistsResult, find_specialists
+from carpe.cli import specialists_cmd
+from carpe.services import specialists
+from carpe.store.analysis import AnalysisRun
+from tests.e2e.conftest import World
+from tests.unit.specialists.conftest import AS_OF, SEED, make_company
+
+
+@functools.cache
+def _result() -> SpecialistsResult:
+    inputs, _, _ = make_company(accounts=900)
+    return find_specialists(inputs)
+
+
+@pytest.fixture
+def stored(world: World) -> World:
+    """A specialists result with known flagged people, stored under a finished run."""
+    print(f"seed {SEED}")
+    result = _result()
+    with world.carpe.unit_of_work() as uow:
+        run = AnalysisRun(as_of=AS_OF, engine="duckdb", status="finished", horizon_days=0,
+                          started_at=AS_OF, finished_at=AS_OF)  # fmt: skip
+        uow.session.add(run)
+        uow.session.flush()
+        specialists.write_specialists(session=uow.session, run_id=run.id, result=result)
+        uow.commit()
+    return world
+
+
+def test_specialists_page_shows_intervals_recognition_and_key_people(
+    stored: World, signed_in: Callable[[str], TestClient]
+) -> None:
+    page = signed_in("mona").get("/specialists")
+    assert page.status_code == 200
+    html = page.text
+    assert "<svg" in html and "95% intervals" in html
+    assert "Recognise" in html and "Person1 Lastname" in html  # E01, a planted hero
+    assert 'id="key-people"' in html and "Key-person (poaching) risk" in html
+
+
+def test_specialists_page_is_refused_to_frontline_staff(
+    stored: World, signed_in: Callable[[str], TestClient]
+) -> None:
+    assert signed_in("ana").get("/specialists").status_code == 403
+
+
+def test_specialists_page_explains_what_to_run_before_any_analysis(
+    world: World, signed_in: Callable[[str], TestClient]
+) -> None:
+    html = signed_in("root").get("/specialists").text
+    assert "No specialists analysis yet" in html
+
+
+def test_specialists_api_lists_effects_sorted_for_managers_only(
+    stored: World, app_client: TestClient
+) -> None:
+    manager = {"Authorization": f"Bearer {stored.tokens['mona']}"}
+    body = app_client.get("/api/v1/specialists", headers=manager).json()
+    effects = [s["effect"] for s in body["specialists"] if s["effect"] is not None]
+    assert effects == sorted(effects, reverse=True)
+    flagged = {s["employee_id"] for s in body["specialists"] if s["flagged"]}
+    assert {"E01", "E02"} <= flagged and not flagged & {"E03", "E04"}
+    assert body["outcome_days"] == 365
+    frontline = {"Authorization": f"Bearer {stored.tokens['ana']}"}
+    refused = app_client.get("/api/v1/specialists", headers=frontline)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "forbidden"
+
+
+def test_specialists_command_prints_json_sorted_by_effect(
+    stored: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARPE_DATABASE_URL", stored.carpe.settings.database_url)
+    app = typer.Typer()
+    specialists_cmd.register(app)
+    result = CliRunner().invoke(app, ["--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert list(rows[0]) == list(specialists_cmd.FIELDS)
+    assert rows[0]["flagged"] and isinstance(rows[0]["components"], list)
+    assert [r["effect"] for r in rows if r["effect"] is not None] == sorted(
+        (r["effect"] for r in rows if r["effect"] is not None), reverse=True
+    )
+
+
+def test_specialists_command_analyses_a_store_that_has_no_result_yet(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARPE_DATABASE_URL", world.carpe.settings.database_url)
+    app = typer.Typer()
+    specialists_cmd.register(app)
+    result = CliRunner().invoke(app, [])
+    assert result.exit_code == 0, result.output
+    assert "accounts followed for" in result.output

@@ -1,0 +1,87 @@
+"""The pipeline step on a small simulated business, read by DuckDB straight from its CSV files."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pytest
+
+from carpe.analytics.pipeline import STEPS, Context, RunOptions
+from carpe.analytics.pipeline.specialists_step import NEEDS, SpecialistsStep
+from carpe.analytics.specialists import SpecialistsResult
+from carpe.simulate import simulate_business
+
+SEED = 7
+END = date(2026, 3, 31)
+
+
+def read_simulation(folder: Path) -> tuple[Any, dict[str, Any]]:
+    """The simulator's CSV files as DuckDB tables (no follow-ups: an empty table)."""
+    backend = ibis.duckdb.connect()
+    tables = {
+        name: backend.read_csv(str(folder / f"{name}.csv"), table_name=name)
+        for name in NEEDS
+        if name != "follow_ups"
+    }
+    tables["follow_ups"] = ibis.memtable(
+        {"employee_id": ["-"], "due_on": [date(2000, 1, 1)], "status": ["open"]}
+    ).filter(ibis._.employee_id != "-")
+    return backend, tables
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[SpecialistsResult, dict[str, Any]]:
+    print(f"seed {SEED}")
+    folder = tmp_path_factory.mktemp("sim")
+    simulate_business(folder, kind="b2b", accounts=300, months=24, seed=SEED, end=END)
+    backend, tables = read_simulation(folder)
+    context = Context(backend=backend, engine="duckdb", options=RunOptions(as_of=date(2026, 4, 1)),
+                      tables=tables)  # fmt: skip
+    result = SpecialistsStep().run(context)
+    truth = json.loads((folder / "ground_truth.json").read_text())
+    return result, truth
+
+
+def test_specialists_step_is_registered() -> None:
+    assert "specialists" in STEPS
+    assert STEPS["specialists"].needs["touchpoints"] == NEEDS["touchpoints"]
+
+
+def test_specialists_step_lists_every_employee_sorted_by_effect(
+    simulated: tuple[SpecialistsResult, dict[str, Any]],
+) -> None:
+    result, _truth = simulated
+    assert result.windows.outcome_days == 365
+    ids = [s.employee_id for s in result.specialists]
+    assert len(ids) == len(set(ids)) > 10
+    effects = [s.effect for s in result.specialists if s.effect == s.effect]
+    assert effects == sorted(effects, reverse=True)
+    for s in result.specialists:
+        if s.effect == s.effect:
+            assert s.ci_low <= s.effect <= s.ci_high
+        assert not s.flagged or s.effect > 0
+
+
+def test_specialists_step_finds_praise_by_name_for_the_heroes(
+    simulated: tuple[SpecialistsResult, dict[str, Any]],
+) -> None:
+    result, truth = simulated
+    praised = {m.employee_id for m in result.mentions if m.source == "feedback"}
+    heroes = {h["hero_employee_id"] for h in truth["hero_episodes"]}
+    assert heroes and heroes <= praised
+
+
+def test_specialists_step_sees_declining_engagement_and_key_people(
+    simulated: tuple[SpecialistsResult, dict[str, Any]],
+) -> None:
+    result, truth = simulated
+    declining = {e.employee_id for e in result.engagement if e.declining}
+    planted = {d["employee_id"] for d in truth["declining_employees"]}
+    assert planted and planted <= declining
+    assert result.dependences and all(0 < d.share <= 1 for d in result.dependences)
+    owners = {d.owner_employee_id for d in result.dependences}
+    assert {d.employee_id for d in result.dependences} - owners  # non-owners hold accounts too
