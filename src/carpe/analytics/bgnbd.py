@@ -30,6 +30,9 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special
 from sklearn.exceptions import NotFittedError
 
+from carpe.analytics.tables import day_timestamps as _dates
+from carpe.analytics.tables import to_pandas as _to_pandas
+
 __all__ = ["BetaGeoFitter", "BetaGeoParams", "rfm_summary"]
 
 FloatArray = NDArray[np.float64]
@@ -366,24 +369,6 @@ class BetaGeoFitter:
                 f"n={self.n_customers_})"
             )
         return f"BetaGeoFitter(penalizer_coef={self.penalizer_coef})"
-
-
-def _to_pandas(table: Any) -> pd.DataFrame:
-    if isinstance(table, pd.DataFrame):
-        return table
-    if hasattr(table, "to_pandas"):
-        frame = table.to_pandas()
-        if isinstance(frame, pd.DataFrame):
-            return frame
-    raise TypeError(f"expected a pandas DataFrame or an Arrow table, got {type(table).__name__}")
-
-
-def _dates(values: Any) -> pd.Series:
-    """Day-precision timestamps from dates, datetimes or ISO 8601 text (offsets dropped)."""
-    parsed = pd.to_datetime(pd.Series(values), format="ISO8601")
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
-    return parsed.dt.normalize()
 
 
 def rfm_summary(

@@ -45,6 +45,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from carpe.analytics.tables import to_pandas as _to_pandas
+
 __all__ = [
     "EffectEstimate",
     "GroupEffect",
@@ -133,16 +135,6 @@ class GroupEffect:
     flagged: bool
     n_treated: int
     n_control: int
-
-
-def _to_pandas(table: Any) -> pd.DataFrame:
-    if isinstance(table, pd.DataFrame):
-        return table
-    if hasattr(table, "to_pandas"):
-        frame = table.to_pandas()
-        if isinstance(frame, pd.DataFrame):
-            return frame
-    raise TypeError(f"expected a pandas DataFrame or an Arrow table, got {type(table).__name__}")
 
 
 def _binary(values: pd.Series, name: str) -> NDArray[np.int64]:

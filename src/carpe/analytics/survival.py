@@ -22,6 +22,9 @@ import pandas as pd  # type: ignore[import-untyped]
 from lifelines import KaplanMeierFitter
 from lifelines.utils import median_survival_times
 
+from carpe.analytics.tables import day_timestamps as _dates
+from carpe.analytics.tables import to_pandas as _to_pandas
+
 __all__ = [
     "MedianLifetime",
     "RetentionRate",
@@ -126,24 +129,6 @@ class MedianLifetime:
     n_accounts: int
     n_ended: int
     unit: str
-
-
-def _to_pandas(table: Any) -> pd.DataFrame:
-    if isinstance(table, pd.DataFrame):
-        return table
-    if hasattr(table, "to_pandas"):
-        frame = table.to_pandas()
-        if isinstance(frame, pd.DataFrame):
-            return frame
-    raise TypeError(f"expected a pandas DataFrame or an Arrow table, got {type(table).__name__}")
-
-
-def _dates(values: Any) -> pd.Series:
-    """Day-precision timestamps from dates, datetimes or ISO 8601 text (offsets dropped)."""
-    parsed = pd.to_datetime(pd.Series(values), format="ISO8601")
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
-    return parsed.dt.normalize()
 
 
 def _resolve_as_of(frame: pd.DataFrame, as_of: Any | None) -> pd.Timestamp:
