@@ -97,6 +97,9 @@ def test_sensitive_moment_shows_to_its_recorder_not_to_another_frontline(
     assert "husband in hospital" in signed_in("ana").get("/accounts/A1").text
     page = signed_in("ben").get("/accounts/A1").text
     assert "husband in hospital" not in page
+    brief = signed_in("ben").get("/contacts/C1").text
+    assert "A get-well card for husband" not in brief  # no idea gives away a hidden moment
+    assert "A book for Berlin marathon" in brief
     assert "training for the Berlin marathon" in page
 
 
@@ -164,6 +167,7 @@ def test_log_a_touchpoint_offers_the_moment_and_saves_it_confirmed(
     brief = client.get(saved.headers["location"]).text
     assert "Touchpoint saved" in brief
     assert "Ask how Luna is doing." in brief
+    assert "A treat or toy for Luna" in brief  # a gesture idea for the moment
 
 
 def test_unknown_account_is_a_404_page(signed_in: Callable[[str], TestClient]) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from carpe.services import accounts, brief
+from carpe.services import accounts, brief, gestures
 from carpe.web.auth import ViewerDep
 from carpe.web.routes.deps import CarpeDep, TodayDep, UowDep, render
 
@@ -22,8 +22,21 @@ def contact_page(
     found = brief.contact_brief(
         session=uow.session, contact_id=contact_id, today=today, viewer=viewer
     )
+    ideas = gestures.suggest_for_contact(
+        session=uow.session, contact_id=contact_id, today=today, giver=viewer.employee_id
+    )
+    visible = {m.summary for m in found.open_moments}  # ideas only for moments the viewer sees
     uow.commit()  # the audit entries of sensitive moments shown
-    return render(request, "contact.html", {"brief": found, "today": today})
+    return render(
+        request,
+        "contact.html",
+        {
+            "brief": found,
+            "today": today,
+            "ideas": [i for i in ideas.suggestions if i.answers in visible],
+            "budget_left": ideas.budget_left,
+        },
+    )
 
 
 @router.get("/search", response_class=HTMLResponse)
