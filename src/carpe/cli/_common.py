@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -65,3 +69,19 @@ def running(*, migrate: bool = True) -> Iterator[Carpe]:
     finally:
         if carpe is not None:
             carpe.close()
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, lists and dates as plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def print_json(value: Any) -> None:
+    """Print dataclasses, lists and dates as JSON on standard output."""
+    out.print_json(json.dumps(jsonable(value), ensure_ascii=False))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from carpe.cli._common import EXIT_USAGE, err, out, running
+from carpe.cli._common import EXIT_USAGE, err, jsonable, out, running
 from carpe.services import analysis
 
 
@@ -65,14 +64,6 @@ def analyze(
         out.print(f"[yellow]note[/yellow]: {report.note}")
 
 
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 def risk(
     top: Annotated[int, typer.Option("--top", min=1, help="Show the N riskiest accounts.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -86,7 +77,7 @@ def risk(
     if as_json:
         payload = [
             {"account_id": r.account_id, "name": r.name, "risk": round(r.risk, 6),
-             "rank": r.rank, "drivers": _jsonable(r.drivers)}
+             "rank": r.rank, "drivers": jsonable(r.drivers)}
             for r in rows
         ]  # fmt: skip
         out.print_json(json.dumps(payload, ensure_ascii=False))

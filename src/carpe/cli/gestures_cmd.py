@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from carpe.cli._common import out, running
-from carpe.cli.memory_cmd import print_json
+from carpe.cli._common import out, print_json, running
 from carpe.services import gestures
 
 

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from carpe.cli._common import EXIT_USAGE, err, out, running
+from carpe.cli._common import EXIT_USAGE, err, out, print_json, running
 from carpe.services import brief as brief_service
 from carpe.services import memory
-
-
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def print_json(value: Any) -> None:
-    """Print dataclasses, lists and dates as JSON on standard output."""
-    out.print_json(json.dumps(_jsonable(value), ensure_ascii=False))
 
 
 def _parse_day(option: str, value: str | None) -> date | None:
