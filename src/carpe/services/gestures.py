@@ -18,6 +18,8 @@ from carpe.gestures import (
     suggest_gestures,
 )
 from carpe.services.brief import MOMENT_HORIZON_DAYS
+from carpe.services.privacy import can_see
+from carpe.services.users import Viewer
 from carpe.store.memory import StoredMoment
 from carpe.store.models import Account, Budget, Contact, Employee, Gesture
 
@@ -123,12 +125,19 @@ def budget_left(*, session: Session, employee_id: str, today: date) -> float | N
 
 
 def suggest_for_contact(
-    *, session: Session, contact_id: str, today: date, giver: str | None = None, limit: int = 3
+    *,
+    session: Session,
+    contact_id: str,
+    today: date,
+    giver: str | None = None,
+    limit: int = 3,
+    viewer: Viewer | None = None,
 ) -> GestureIdeas:
     """Gesture ideas for a contact's open moments, within the giver's budget.
 
     The giver defaults to the account owner. Ideas never repeat the kind of the
-    contact's last gesture first.
+    contact's last gesture first. With a ``viewer``, moments they may not see
+    (sensitive ones of others) give no idea, so no idea gives them away.
 
     Raises
     ------
@@ -138,10 +147,6 @@ def suggest_for_contact(
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise NotFoundError("contact", contact_id)
-    if giver is None:
-        giver = session.scalar(
-            select(Account.owner_employee_id).where(Account.account_id == contact.account_id)
-        )
     horizon = today - timedelta(days=MOMENT_HORIZON_DAYS)
     moments = session.scalars(
         select(StoredMoment)
@@ -152,10 +157,17 @@ def suggest_for_contact(
         )
         .order_by(StoredMoment.noted_on.desc(), StoredMoment.id.desc())
     ).all()
+    owner = session.scalar(
+        select(Account.owner_employee_id).where(Account.account_id == contact.account_id)
+    )
     cues = [
         MomentCue(m.kind, m.subject, m.summary)
         for m in moments
-        if m.noted_on >= horizon or (m.event_on is not None and m.event_on >= today)
+        if (m.noted_on >= horizon or (m.event_on is not None and m.event_on >= today))
+        and (
+            viewer is None
+            or can_see(viewer, sensitive=m.sensitive, recorded_by=m.recorded_by, owner=owner)
+        )
     ]
     interests = [m.summary for m in moments if m.kind == "interest"]
     last = session.scalar(
@@ -164,6 +176,7 @@ def suggest_for_contact(
         .order_by(Gesture.given_on.desc(), Gesture.gesture_id.desc())
         .limit(1)
     )
+    giver = giver or owner
     left = budget_left(session=session, employee_id=giver, today=today) if giver else None
     ideas = suggest_gestures(
         moments=cues, interests=interests, budget_left=left, last_kind=last, limit=limit

@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from carpe.errors import NotFoundError, UsageError
+from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.memory import DURABLE_KINDS, KINDS, SENSITIVE_KINDS, Extractor, Moment
 from carpe.memory.opener import suggest_opener
 from carpe.memory.resolve import drop_resolved, find_resolutions
-from carpe.services.privacy import can_see
+from carpe.services.privacy import audit, can_act_on_follow_up, can_review, can_see
 from carpe.services.users import Viewer
 from carpe.store.memory import FollowUp, NoteExtraction, StoredMoment
 from carpe.store.models import Account, Contact, Employee, Touchpoint
@@ -286,23 +286,61 @@ class MomentEdit:
 
 
 def review_moment(
-    *, session: Session, moment_id: int, action: str, edit: MomentEdit | None = None
+    *,
+    session: Session,
+    moment_id: int,
+    action: str,
+    edit: MomentEdit | None = None,
+    viewer: Viewer | None = None,
 ) -> StoredMoment:
     """Confirm (optionally edited) or dismiss an extracted moment.
 
     Dismissing a moment also dismisses its follow-up. Editing the kind keeps
     sensitivity in line with the kind (health and loss are always sensitive).
+    With a ``viewer``: a sensitive moment they may not see does not exist for
+    them; only its recorder, the account owner or a manager may review it; the
+    review of a sensitive moment is audited.
 
     Raises
     ------
     NotFoundError
-        No moment with that id.
+        No moment with that id (that the viewer may see).
+    ForbiddenError
+        The viewer may see the moment but not review it.
     UsageError
         An unknown action or kind.
     """
     moment = session.get(StoredMoment, moment_id)
     if moment is None:
         raise NotFoundError("moment", str(moment_id))
+    if viewer is not None:
+        owner = session.scalar(
+            select(Account.owner_employee_id).where(Account.account_id == moment.account_id)
+        )
+        if not can_see(
+            viewer, sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner
+        ):
+            raise NotFoundError("moment", str(moment_id))
+        if not can_review(viewer, recorded_by=moment.recorded_by, owner=owner):
+            raise ForbiddenError(
+                "only the person who recorded it, the account owner or a manager may review it"
+            )
+    reviewed = _review(session, moment, action, edit)
+    if viewer is not None and reviewed.sensitive:
+        audit(
+            session=session,
+            viewer=viewer,
+            action=f"review:{action}",
+            subject_type="moment",
+            subject_id=str(moment_id),
+        )
+    return reviewed
+
+
+def _review(
+    session: Session, moment: StoredMoment, action: str, edit: MomentEdit | None
+) -> StoredMoment:
+    moment_id = moment.id
     if action not in ("confirm", "dismiss"):
         raise UsageError(f"action must be confirm or dismiss, not {action!r}")
     follow_up = session.scalars(select(FollowUp).where(FollowUp.moment_id == moment_id)).first()
@@ -363,8 +401,17 @@ def list_follow_ups(
 ) -> list[FollowUpRow]:
     """Follow-ups, soonest first; snoozed ones count as open again once their day comes.
 
-    With a ``viewer``, follow-ups about sensitive moments they may not see are left out.
+    With a ``viewer``, follow-ups about sensitive moments they may not see are
+    left out, and frontline staff may list only their own.
+
+    Raises
+    ------
+    ForbiddenError
+        A frontline viewer asking for anyone's but their own.
     """
+    own = employee_id is not None and viewer is not None and employee_id == viewer.employee_id
+    if viewer is not None and not viewer.is_manager and not own:
+        raise ForbiddenError("frontline staff see their own follow-ups")
     query = (
         select(
             FollowUp,
@@ -430,25 +477,39 @@ def list_follow_ups(
     return rows
 
 
-def _follow_up(session: Session, follow_up_id: int) -> FollowUp:
+def _follow_up(session: Session, follow_up_id: int, viewer: Viewer | None) -> FollowUp:
+    """The follow-up, if it exists and (with a viewer) is theirs to act on, or they manage."""
     found = session.get(FollowUp, follow_up_id)
     if found is None:
         raise NotFoundError("follow-up", str(follow_up_id))
+    if viewer is not None and not can_act_on_follow_up(viewer, assignee=found.employee_id):
+        raise ForbiddenError("this follow-up is someone else's")
     return found
 
 
 def complete_follow_up(
-    *, session: Session, follow_up_id: int, today: date, outcome: str | None = None
+    *,
+    session: Session,
+    follow_up_id: int,
+    today: date,
+    outcome: str | None = None,
+    viewer: Viewer | None = None,
 ) -> FollowUp:
-    """Mark a follow-up done (the contact was asked), with what they said."""
-    follow_up = _follow_up(session, follow_up_id)
+    """Mark a follow-up done (the contact was asked), with what they said.
+
+    With a ``viewer``, only their own follow-ups unless they are a manager
+    (:class:`~carpe.errors.ForbiddenError`); the same holds for snooze and dismiss.
+    """
+    follow_up = _follow_up(session, follow_up_id, viewer)
     follow_up.status = "done"
     follow_up.completed_on = today
     follow_up.outcome = outcome
     return follow_up
 
 
-def snooze_follow_up(*, session: Session, follow_up_id: int, until: date, today: date) -> FollowUp:
+def snooze_follow_up(
+    *, session: Session, follow_up_id: int, until: date, today: date, viewer: Viewer | None = None
+) -> FollowUp:
     """Put a follow-up off until a later day.
 
     Raises
@@ -456,17 +517,19 @@ def snooze_follow_up(*, session: Session, follow_up_id: int, until: date, today:
     UsageError
         When ``until`` is not after ``today``.
     """
+    follow_up = _follow_up(session, follow_up_id, viewer)
     if until <= today:
         raise UsageError("a follow-up can only be snoozed to a later day")
-    follow_up = _follow_up(session, follow_up_id)
     follow_up.status = "snoozed"
     follow_up.snoozed_until = until
     return follow_up
 
 
-def dismiss_follow_up(*, session: Session, follow_up_id: int) -> FollowUp:
+def dismiss_follow_up(
+    *, session: Session, follow_up_id: int, viewer: Viewer | None = None
+) -> FollowUp:
     """Drop a follow-up (it no longer makes sense to ask)."""
-    follow_up = _follow_up(session, follow_up_id)
+    follow_up = _follow_up(session, follow_up_id, viewer)
     follow_up.status = "dismissed"
     return follow_up
 

@@ -11,13 +11,10 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy import select
 
-from carpe.errors import ForbiddenError, NotFoundError
 from carpe.memory import SENSITIVE_KINDS, Moment
 from carpe.services import accounts, brief, memory, privacy, touchpoints, users
-from carpe.store.memory import FollowUp, StoredMoment
-from carpe.store.models import Account
+from carpe.store.memory import StoredMoment
 from carpe.web import schemas
 from carpe.web.auth import ViewerDep, check_csrf
 from carpe.web.routes.deps import SessionDep, TodayDep, UowDep
@@ -210,20 +207,6 @@ def create_touchpoint(
 )
 def review_moment(moment_id: RowId, body: schemas.ReviewIn, viewer: ViewerDep, uow: UowDep) -> Any:
     """Confirm (with edits) or dismiss a moment: your own, or any as a manager."""
-    moment = uow.session.get(StoredMoment, moment_id)
-    if moment is None:
-        raise NotFoundError("moment", str(moment_id))
-    owner = uow.session.scalar(
-        select(Account.owner_employee_id).where(Account.account_id == moment.account_id)
-    )
-    if not privacy.can_see(
-        viewer, sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner
-    ):
-        raise NotFoundError("moment", str(moment_id))
-    if not privacy.can_review(viewer, recorded_by=moment.recorded_by, owner=owner):
-        raise ForbiddenError(
-            "only the person who recorded it, the account owner or a manager may review it"
-        )
     edit = memory.MomentEdit(
         kind=body.kind,
         subject=body.subject,
@@ -232,16 +215,8 @@ def review_moment(moment_id: RowId, body: schemas.ReviewIn, viewer: ViewerDep, u
         follow_up_on=body.follow_up_on,
     )
     reviewed = memory.review_moment(
-        session=uow.session, moment_id=moment_id, action=body.action, edit=edit
+        session=uow.session, moment_id=moment_id, action=body.action, edit=edit, viewer=viewer
     )
-    if reviewed.sensitive:
-        privacy.audit(
-            session=uow.session,
-            viewer=viewer,
-            action=f"review:{body.action}",
-            subject_type="moment",
-            subject_id=str(moment_id),
-        )
     result = _row(reviewed)
     uow.commit()
     return result
@@ -269,25 +244,14 @@ def list_follow_ups(
     status: Annotated[str, Query(pattern="^(open|done|snoozed|dismissed|expired)$")] = "open",
 ) -> Any:
     """Follow-ups, soonest first. Frontline staff see their own; managers anyone's."""
-    target = employee_id or viewer.employee_id
-    if target != viewer.employee_id and not viewer.is_manager:
-        raise ForbiddenError("frontline staff see their own follow-ups")
     return memory.list_follow_ups(
         session=session,
         today=today,
-        employee_id=target,
+        employee_id=employee_id or viewer.employee_id,
         due_by=due_by,
         statuses=(status,),
         viewer=viewer,
     )
-
-
-def _own_follow_up(uow: UowDep, viewer: ViewerDep, follow_up_id: RowId) -> None:
-    found = uow.session.get(FollowUp, follow_up_id)
-    if found is None:
-        raise NotFoundError("follow-up", str(follow_up_id))
-    if not privacy.can_act_on_follow_up(viewer, assignee=found.employee_id):
-        raise ForbiddenError("this follow-up is someone else's")
 
 
 @router.post(
@@ -301,12 +265,12 @@ def complete_follow_up(
     body: schemas.CompleteIn | None = None,
 ) -> Any:
     """Mark a follow-up done, with what the contact said."""
-    _own_follow_up(uow, viewer, follow_up_id)
     done = memory.complete_follow_up(
         session=uow.session,
         follow_up_id=follow_up_id,
         today=today,
         outcome=body.outcome if body else None,
+        viewer=viewer,
     )
     uow.commit()
     return schemas.StatusOut(follow_up_id=done.id, status=done.status)
@@ -319,9 +283,12 @@ def snooze_follow_up(
     follow_up_id: RowId, body: schemas.SnoozeIn, viewer: ViewerDep, uow: UowDep, today: TodayDep
 ) -> Any:
     """Put a follow-up off until a later day."""
-    _own_follow_up(uow, viewer, follow_up_id)
     snoozed = memory.snooze_follow_up(
-        session=uow.session, follow_up_id=follow_up_id, until=body.until, today=today
+        session=uow.session,
+        follow_up_id=follow_up_id,
+        until=body.until,
+        today=today,
+        viewer=viewer,
     )
     uow.commit()
     return schemas.StatusOut(follow_up_id=snoozed.id, status=snoozed.status)
@@ -332,8 +299,9 @@ def snooze_follow_up(
 )
 def dismiss_follow_up(follow_up_id: RowId, viewer: ViewerDep, uow: UowDep) -> Any:
     """Drop a follow-up."""
-    _own_follow_up(uow, viewer, follow_up_id)
-    dropped = memory.dismiss_follow_up(session=uow.session, follow_up_id=follow_up_id)
+    dropped = memory.dismiss_follow_up(
+        session=uow.session, follow_up_id=follow_up_id, viewer=viewer
+    )
     uow.commit()
     return schemas.StatusOut(follow_up_id=dropped.id, status=dropped.status)
 

@@ -8,10 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from carpe.errors import ForbiddenError
 from carpe.services import brief, memory
-from carpe.services.privacy import can_act_on_follow_up
-from carpe.store.memory import FollowUp
 from carpe.web.auth import ViewerDep, check_csrf
 from carpe.web.routes.deps import SessionDep, TodayDep, UowDep, is_htmx, render
 
@@ -53,13 +50,6 @@ def today_page(
     )
 
 
-def _own(session: SessionDep, viewer: ViewerDep, follow_up_id: int) -> FollowUp:
-    found = session.get(FollowUp, follow_up_id)
-    if found is not None and not can_act_on_follow_up(viewer, assignee=found.employee_id):
-        raise ForbiddenError("this follow-up is someone else's")
-    return found  # type: ignore[return-value]
-
-
 def _after(request: Request, message: str) -> Response:
     if is_htmx(request):
         return HTMLResponse(f'<li class="done" role="status">{message}</li>')
@@ -76,9 +66,12 @@ def complete(
     outcome: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Mark a follow-up done."""
-    _own(uow.session, viewer, follow_up_id)
     memory.complete_follow_up(
-        session=uow.session, follow_up_id=follow_up_id, today=today, outcome=outcome or None
+        session=uow.session,
+        follow_up_id=follow_up_id,
+        today=today,
+        outcome=outcome or None,
+        viewer=viewer,
     )
     uow.commit()
     return _after(request, "Done — nicely remembered.")
@@ -94,9 +87,10 @@ def snooze(
     until: Annotated[date | None, Form()] = None,
 ) -> Response:
     """Put a follow-up off (by default for three days)."""
-    _own(uow.session, viewer, follow_up_id)
     day = until or today + timedelta(days=3)
-    memory.snooze_follow_up(session=uow.session, follow_up_id=follow_up_id, until=day, today=today)
+    memory.snooze_follow_up(
+        session=uow.session, follow_up_id=follow_up_id, until=day, today=today, viewer=viewer
+    )
     uow.commit()
     return _after(request, f"Snoozed until {day:%d %b}.")
 
@@ -109,7 +103,6 @@ def dismiss(
     uow: UowDep,
 ) -> Response:
     """Drop a follow-up."""
-    _own(uow.session, viewer, follow_up_id)
-    memory.dismiss_follow_up(session=uow.session, follow_up_id=follow_up_id)
+    memory.dismiss_follow_up(session=uow.session, follow_up_id=follow_up_id, viewer=viewer)
     uow.commit()
     return _after(request, "Dismissed.")
