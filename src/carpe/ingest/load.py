@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, String, Table, insert
@@ -18,7 +18,7 @@ from carpe.ingest.format import FILES, FILES_BY_NAME, FileSpec
 from carpe.ingest.read import Chunk, SourceFile, read_chunks
 from carpe.ingest.validate import ValidatedChunk, storage_rows, validate_chunk
 from carpe.ingest.write import ReferenceIndex, make_writer
-from carpe.store.models import TABLES_BY_FILE, ImportRun
+from carpe.store.models import TABLES_BY_FILE, ImportRun, utc_now
 
 Progress = Callable[[str, int, int], None]
 """Called with (file name, bytes done, bytes in the file) as an import advances."""
@@ -280,7 +280,7 @@ def import_folder(
         When any row is bad; it lists the problems and nothing was written.
     """
     started = time.perf_counter()
-    started_at = datetime.now(UTC).replace(tzinfo=None)
+    started_at = utc_now()
     sources, skipped = find_sources(folder, ignore_unknown=ignore_unknown)
     problems = _Problems(max_problems)
     with _collector_paused(), engine.connect() as connection:
@@ -353,7 +353,7 @@ def _import_in_transaction(
             result = connection.execute(
                 insert(ImportRun).values(
                     started_at=started_at,
-                    finished_at=datetime.now(UTC).replace(tzinfo=None),
+                    finished_at=utc_now(),
                     source=str(folder),
                     rows_read=sum(r.rows_read for r in reports),
                     rows_written=sum(r.rows_changed for r in reports),

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from carpe.analytics.pipeline import (
 from carpe.analytics.pipeline.engines import ENGINES
 from carpe.errors import NotFoundError, UsageError
 from carpe.store.analysis import AccountRisk, AnalysisRun
-from carpe.store.models import Base, Touchpoint
+from carpe.store.models import Base, Touchpoint, utc_now
 
 INSERT_BATCH = 10_000
 
@@ -68,10 +68,6 @@ class RiskView:
     risk: float
     rank: int
     drivers: list[DriverView]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def default_as_of(*, engine: Engine, today: date) -> date:
@@ -205,7 +201,7 @@ def _start_run(engine: Engine, options: RunOptions, engine_name: str) -> int:
             engine=engine_name,
             status="running",
             horizon_days=options.horizon_days,
-            started_at=_now(),
+            started_at=utc_now(),
         )
         session.add(run)
         session.flush()
@@ -217,7 +213,7 @@ def _fail_run(engine: Engine, run_id: int) -> None:
         run = session.get(AnalysisRun, run_id)
         if run is not None:
             run.status = "failed"
-            run.finished_at = _now()
+            run.finished_at = utc_now()
 
 
 def _finish_run(
@@ -241,7 +237,7 @@ def _finish_run(
         run = session.get(AnalysisRun, run_id)
         assert run is not None
         run.status = "finished"
-        run.finished_at = _now()
+        run.finished_at = utc_now()
         run.summary = json.dumps(summary, default=str)
 
 

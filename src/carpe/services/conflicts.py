@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -48,7 +48,7 @@ from carpe.services.analysis import default_as_of, latest_run
 from carpe.services.users import Viewer
 from carpe.store.analysis import AccountRisk as StoredRisk
 from carpe.store.conflicts import CONFLICT_STATUSES, StoredConflict
-from carpe.store.models import Account, Base, Employee
+from carpe.store.models import Account, Base, Employee, utc_now
 
 EVENT: Final = "conflict.detected"
 ACTIONS: Final = {
@@ -58,10 +58,6 @@ ACTIONS: Final = {
     "reopen": (("acknowledged", "resolved", "dismissed"), "open"),
 }
 """Action → (statuses it applies to, the status it leads to)."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +130,7 @@ def record_conflicts(
     RecordSummary
         How many were found, new and updated.
     """
-    now = now or _now()
+    now = now or utc_now()
     ids = [c.conflict_id for c in report.conflicts]
     known: dict[str, StoredConflict] = {}
     for start in range(0, len(ids), 500):
@@ -433,7 +429,7 @@ def act_on_conflict(
         if session.get(Employee, owner) is None:
             raise NotFoundError("employee", owner)
         row.owner = owner
-    now = now or _now()
+    now = now or utc_now()
     who = viewer.username if viewer is not None else "cli"
     if notes:
         line = f"{now:%Y-%m-%d %H:%M} {who} ({action}): {notes.strip()}"

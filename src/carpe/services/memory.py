@@ -6,7 +6,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from carpe.memory.resolve import drop_resolved, find_resolutions
 from carpe.services.privacy import audit, can_act_on_follow_up, can_review, can_see
 from carpe.services.users import Viewer
 from carpe.store.memory import FollowUp, NoteExtraction, StoredMoment
-from carpe.store.models import Account, Contact, Employee, Touchpoint
+from carpe.store.models import Account, Contact, Employee, Touchpoint, utc_now
 
 STALE_AFTER_DAYS = 30
 """A follow-up found in history more than this long past its day is recorded as expired."""
@@ -35,10 +35,6 @@ class ExtractionReport:
     follow_ups_created: int
     moments_resolved: int
     seconds: float
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _as_moment(row: StoredMoment) -> Moment:
@@ -123,7 +119,7 @@ def record_note(
     ``open_moments`` are the contact's open, time-bound moments before this note;
     the result's ``still_open`` are those after it (including the new ones).
     """
-    stamp = _now()
+    stamp = utc_now()
     resolved = 0
     hits = find_resolutions(source.note, source.noted_on, [_as_moment(m) for m in open_moments])
     for hit in hits:

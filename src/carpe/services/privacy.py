@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -14,13 +14,9 @@ from carpe.errors import ForbiddenError, NotFoundError
 from carpe.services.users import Viewer
 from carpe.store.access import AuditEntry
 from carpe.store.memory import FollowUp, StoredMoment
-from carpe.store.models import Account, Contact, Feedback, Gesture, Order, Touchpoint
+from carpe.store.models import Account, Contact, Feedback, Gesture, Order, Touchpoint, utc_now
 
 ERASED = "[erased]"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def can_see(viewer: Viewer, *, sensitive: bool, recorded_by: str | None, owner: str | None) -> bool:
@@ -60,7 +56,7 @@ def audit(
     """Write one entry to the audit log (in the caller's transaction)."""
     session.add(
         AuditEntry(
-            at=_now(),
+            at=utc_now(),
             user_id=viewer.user_id if viewer and viewer.user_id > 0 else None,
             actor=viewer.username if viewer else "system",
             action=action,
@@ -102,7 +98,7 @@ def export_contact(*, session: Session, viewer: Viewer, contact_id: str) -> dict
         return [_row(r) for r in session.scalars(select(model).where(column == contact_id))]
 
     data = {
-        "exported_at": _now().isoformat(),
+        "exported_at": utc_now().isoformat(),
         "contact": _row(contact),
         "account": {"account_id": contact.account_id, "name": account.name if account else None},
         "touchpoints": rows(Touchpoint, Touchpoint.contact_id),

@@ -15,7 +15,7 @@ import math
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
@@ -35,7 +35,7 @@ from carpe.errors import ForbiddenError
 from carpe.services.analysis import default_as_of
 from carpe.services.users import Viewer
 from carpe.store.analysis import AnalysisOutput, AnalysisRun
-from carpe.store.models import Base
+from carpe.store.models import Base, utc_now
 
 STEP: Final = "specialists"
 SUBJECT_EMPLOYEE: Final = "employee"
@@ -81,10 +81,6 @@ def _clean(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def require_manager(viewer: Viewer) -> None:
@@ -178,7 +174,7 @@ def analyze_specialists(
     scratch = workdir or Path(tempfile.mkdtemp(prefix="carpe-specialists-"))
     with Session(engine) as session, session.begin():
         run = AnalysisRun(
-            as_of=day, engine=engine_name, status="running", horizon_days=0, started_at=_now()
+            as_of=day, engine=engine_name, status="running", horizon_days=0, started_at=utc_now()
         )
         session.add(run)
         session.flush()
@@ -198,7 +194,7 @@ def analyze_specialists(
             stored = session.get(AnalysisRun, run_id)
             assert stored is not None
             stored.status = "finished"
-            stored.finished_at = _now()
+            stored.finished_at = utc_now()
             stored.summary = json.dumps(
                 {"steps": [STEP], "rows": snapshot.rows, "seconds": result.seconds}, default=str
             )
@@ -207,7 +203,7 @@ def analyze_specialists(
             failed = session.get(AnalysisRun, run_id)
             if failed is not None:
                 failed.status = "failed"
-                failed.finished_at = _now()
+                failed.finished_at = utc_now()
         raise
     finally:
         if backend is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from carpe.errors import NotFoundError, UsageError
 from carpe.store.access import ROLES, ApiToken, User
-from carpe.store.models import Employee
+from carpe.store.models import Employee, utc_now
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
@@ -44,10 +44,6 @@ class Viewer:
 
 SYSTEM = Viewer(user_id=0, username="cli", role="admin", employee_id=None)
 """The local command line: trusted like an admin, audited as ``cli``."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def viewer_of(user: User) -> Viewer:
@@ -81,7 +77,7 @@ def add_user(
         role=role,
         employee_id=employee_id,
         active=True,
-        created_at=_now(),
+        created_at=utc_now(),
     )
     session.add(user)
     session.flush()
@@ -100,7 +96,7 @@ def authenticate(*, session: Session, username: str, password: str) -> Viewer | 
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    user.last_login_at = _now()
+    user.last_login_at = utc_now()
     return viewer_of(user)
 
 
@@ -136,7 +132,9 @@ def _digest(token: str) -> str:
 def create_api_token(*, session: Session, user_id: int, name: str) -> str:
     """Create an API token for a user; the token itself is returned once and never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user_id, name=name, token_hash=_digest(token), created_at=_now()))
+    session.add(
+        ApiToken(user_id=user_id, name=name, token_hash=_digest(token), created_at=utc_now())
+    )
     session.flush()
     return token
 
@@ -151,7 +149,7 @@ def viewer_for_token(*, session: Session, token: str) -> Viewer | None:
     user = session.get(User, found.user_id)
     if user is None or not user.active:
         return None
-    now = _now()
+    now = utc_now()
     if found.last_used_at is None or now - found.last_used_at > TOKEN_TOUCH_INTERVAL:
         found.last_used_at = now  # at most one write per interval, not one per request
     return viewer_of(user)

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -24,15 +24,12 @@ from sqlalchemy.orm import Session
 from carpe.memory.opener import suggest_opener
 from carpe.store.access import WebhookDelivery
 from carpe.store.memory import FollowUp, StoredMoment
+from carpe.store.models import utc_now
 
 MAX_ATTEMPTS = 5
 SIGNATURE_HEADER = "X-Carpe-Signature"
 Sender = Callable[[str, bytes, dict[str, str]], int]
 """Posts ``body`` with ``headers`` to a URL and returns the HTTP status."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -47,12 +44,12 @@ def queue_event(*, session: Session, event: str, key: str, payload: dict[str, An
     body = {
         "event": event,
         "key": key,
-        "created_at": _now().isoformat(timespec="seconds"),
+        "created_at": utc_now().isoformat(timespec="seconds"),
         "data": payload,
     }
     session.add(
         WebhookDelivery(
-            event=event, key=key, payload=json.dumps(body), created_at=_now(), attempts=0
+            event=event, key=key, payload=json.dumps(body), created_at=utc_now(), attempts=0
         )
     )
     return True
@@ -138,7 +135,7 @@ def deliver_pending(
         status = send(url, body, headers)
         delivery.attempts += 1
         if 200 <= status < 300:
-            delivery.delivered_at = _now()
+            delivery.delivered_at = utc_now()
             delivery.last_error = None
             sent += 1
         else:

@@ -8,7 +8,7 @@ add their tables in their own modules of this package, each with a migration.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -31,6 +31,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def utc_now() -> datetime:
+    """The store's clock: now in UTC, without an offset (how every timestamp is stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
 
 ID = String(128)
 """Ids are the source system's strings."""
