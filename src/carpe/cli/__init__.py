@@ -19,6 +19,7 @@ from carpe.cli import (
     memory_cmd,
     serve_cmd,
     specialists_cmd,
+    stories_cmd,
     users_cmd,
     webhooks_cmd,
 )
@@ -57,6 +58,7 @@ for _module in (
     gestures_cmd,
     serve_cmd,
     specialists_cmd,
+    stories_cmd,
     users_cmd,
     webhooks_cmd,
 ):

@@ -29,10 +29,12 @@ from carpe.web.routes import (
     admin,
     conflicts,
     contacts,
+    gestures,
     health,
     retention,
     session,
     specialists,
+    stories,
     today,
     touchpoints,
 )
@@ -99,9 +101,13 @@ def create_app(settings: Settings, *, carpe: Carpe | None = None) -> FastAPI:
         retention.router,
         conflicts.router,
         specialists.router,
+        gestures.router,
+        stories.router,
         api.router,
         conflicts.api_router,
         specialists.api_router,
+        gestures.api_router,
+        stories.api_router,
     ):
         app.include_router(router)
     _install_error_handlers(app)

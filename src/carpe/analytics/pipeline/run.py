@@ -206,4 +206,5 @@ def steps_needs(names: Iterable[str] | None = None) -> Mapping[str, list[str] | 
     return needed_columns(ordered_steps(names))
 
 
-from carpe.analytics.pipeline import specialists_step  # noqa: E402, F401 (registers it)
+# Importing a step's module registers it.
+from carpe.analytics.pipeline import specialists_step, stories_step  # noqa: E402, F401

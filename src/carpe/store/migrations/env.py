@@ -8,7 +8,9 @@ from sqlalchemy import Engine
 from carpe.store import access as _access  # noqa: F401 - registers its tables
 from carpe.store import analysis as _analysis  # noqa: F401 - registers its tables
 from carpe.store import conflicts as _conflicts  # noqa: F401 - registers its tables
+from carpe.store import gestures as _gestures  # noqa: F401 - registers its tables
 from carpe.store import memory as _memory  # noqa: F401 - registers its tables
+from carpe.store import stories as _stories  # noqa: F401 - registers its tables
 from carpe.store.models import Base
 
 engine = context.config.attributes.get("engine")

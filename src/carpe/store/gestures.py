@@ -1,0 +1,3 @@
+"""Logged gestures' approval state and the moment each answers."""
+
+from __future__ import annotations
