@@ -207,4 +207,8 @@ def steps_needs(names: Iterable[str] | None = None) -> Mapping[str, list[str] | 
 
 
 # Importing a step's module registers it.
-from carpe.analytics.pipeline import specialists_step, stories_step  # noqa: E402, F401
+from carpe.analytics.pipeline import (  # noqa: E402, F401
+    gestures_step,
+    specialists_step,
+    stories_step,
+)
