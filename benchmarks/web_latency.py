@@ -2,9 +2,9 @@
 
 Simulates a business (``--accounts``, default 20,000; the issue's figure is
 100,000 ≈ 10 million touchpoints), imports it into SQLite, starts ``carpe serve``
-as its own process, and loads it from this process with ``--clients``
-concurrent clients, each request signed with an API token of a frontline user
-who owns accounts.
+as its own process with ``--workers`` processes (default: one per core), and
+loads it from this process with ``--clients`` concurrent clients, each request
+signed with an API token of a frontline user who owns accounts.
 
     uv run python -m benchmarks.web_latency [--accounts 20000] [--requests 400]
 
@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="carpe serve --workers"
+    )
+    parser.add_argument(
         "--extract", action="store_true", help="also read every note's moments on import"
     )
     args = parser.parse_args(argv)
@@ -110,6 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     token, accounts, contacts = _prepare(folder, database, args.extract)
     emit("accounts", len(accounts))
     emit("prepare_seconds", time.perf_counter() - started)
+    emit("workers", args.workers)
 
     port = _free_port()
     log = (database.parent / "server.log").open("wb")
@@ -123,6 +127,8 @@ def main(argv: list[str] | None = None) -> None:
             "serve",
             "--port",
             str(port),
+            "--workers",
+            str(args.workers),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -130,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
+        for _ in range(600):  # workers import carpe before they answer
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break

@@ -71,14 +71,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     carpe.close()
     port = _free_port()
     log = (folder / "server.log").open("wb")
+    # Two worker processes: a session signed in on one must be honoured by the other.
+    command = [sys.executable, "-m", "carpe.cli", "--db", url, "serve", "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "carpe.cli", "--db", url, "serve", "--port", str(port)],
+        [*command, "--workers", "2"],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=os.environ | {"CARPE_ENVIRONMENT": "test"},
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # workers import carpe first; CI machines are busy
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:

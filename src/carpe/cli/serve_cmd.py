@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +13,7 @@ from typing import Annotated
 import typer
 
 from carpe.cli._common import out, running, settings
+from carpe.config import Settings
 
 
 def _free_port(host: str, preferred: int) -> int:
@@ -24,27 +28,74 @@ def _free_port(host: str, preferred: int) -> int:
             return port
 
 
-def _serve(config_settings: object, host: str, port: int) -> None:
+WORKER_STARTUP_SECONDS = 120
+
+
+def _environment(config: Settings) -> dict[str, str]:
+    """``config`` as the ``CARPE_*`` variables a worker process reads it back from."""
+    return {
+        f"CARPE_{name.upper()}": str(value)
+        for name, value in config.model_dump().items()
+        if value is not None
+    }
+
+
+def _send_webhooks_in_background(config: Settings) -> None:
+    """Send webhook events from this (supervising) process while its workers serve."""
+    from carpe.context import Carpe
+    from carpe.web.app import send_webhooks_forever
+
+    def loop() -> None:
+        asyncio.run(send_webhooks_forever(Carpe(config)))
+
+    threading.Thread(target=loop, name="carpe-webhooks", daemon=True).start()
+
+
+def _serve(config: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    from carpe.web import create_app
+    if workers == 1:
+        from carpe.web import create_app
 
-    app = create_app(config_settings)  # type: ignore[arg-type]
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+        return
+    # Worker processes are started fresh and read their settings from the environment.
+    os.environ.update(_environment(config))
+    if config.webhook_url:
+        _send_webhooks_in_background(config)
+    uvicorn.run(
+        "carpe.web.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        # A worker imports carpe before it answers; on a busy machine that takes longer
+        # than uvicorn's 5 s default, which would restart workers in a loop.
+        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
+    )
 
 
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes (one per CPU core serves the most people at once).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web UI and API for the store.
 
-    Example: carpe --db sqlite:///shop.db serve --port 8080
+    Example: carpe --db sqlite:///shop.db serve --port 8080 --workers 2
     """
     with running():
         pass  # migrate and check the store before listening
     out.print(f"carpe is serving at http://{host}:{port}/  (Ctrl+C to stop)")
-    _serve(settings(), host, port)
+    _serve(settings(), host, port, workers)
 
 
 def demo(

@@ -175,16 +175,15 @@ def get_account(*, session: Session, account_id: str) -> AccountView:
         .where(Contact.account_id == account_id)
         .order_by(Contact.is_primary.desc(), Contact.first_name)
     ).all()
-    departments = session.scalars(
-        select(Employee.department)
-        .join(Touchpoint, Touchpoint.employee_id == Employee.employee_id)
+    touches = session.execute(  # one pass over the account's touchpoints: who, how many
+        select(Employee.department, func.count())
+        .select_from(Touchpoint)
+        .outerjoin(Employee, Employee.employee_id == Touchpoint.employee_id)
         .where(Touchpoint.account_id == account_id)
-        .distinct()
-        .order_by(Employee.department)
+        .group_by(Employee.department)
     ).all()
-    count = session.execute(
-        select(func.count()).select_from(Touchpoint).where(Touchpoint.account_id == account_id)
-    ).scalar_one()
+    departments = sorted(d for d, _ in touches if d is not None)
+    count = sum(n for _, n in touches)
     return AccountView(
         _to_row(found[0], found[1]),
         tuple(
@@ -207,13 +206,15 @@ def _withheld_notes(
     """Touchpoints whose note holds a sensitive moment the viewer may not see."""
     if viewer is None or viewer.is_manager or not touchpoint_ids:
         return set()
-    owner = session.scalar(
-        select(Account.owner_employee_id).where(Account.account_id == account_id)
-    )
     rows = session.execute(
         select(StoredMoment.touchpoint_id, StoredMoment.recorded_by).where(
             StoredMoment.touchpoint_id.in_(touchpoint_ids), StoredMoment.sensitive
         )
+    ).all()
+    if not rows:
+        return set()
+    owner = session.scalar(
+        select(Account.owner_employee_id).where(Account.account_id == account_id)
     )
     return {
         tp
@@ -242,8 +243,19 @@ def list_timeline(
     """
     page = max(page, 1)
     query = (
-        select(
-            Touchpoint, Employee.name, Employee.department, Contact.first_name, Contact.last_name
+        select(  # columns, not entities: a page of rows to show, nothing to change
+            Touchpoint.touchpoint_id,
+            Touchpoint.occurred_at,
+            Touchpoint.channel,
+            Touchpoint.kind,
+            Touchpoint.direction,
+            Touchpoint.subject,
+            Touchpoint.note,
+            Touchpoint.sentiment,
+            Employee.name,
+            Employee.department,
+            Contact.first_name,
+            Contact.last_name,
         )
         .outerjoin(Employee, Employee.employee_id == Touchpoint.employee_id)
         .outerjoin(Contact, Contact.contact_id == Touchpoint.contact_id)
@@ -270,22 +282,35 @@ def list_timeline(
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
-    hidden = _withheld_notes(session, account_id, [row[0].touchpoint_id for row in rows], viewer)
+    hidden = _withheld_notes(session, account_id, [row[0] for row in rows], viewer)
     items = tuple(
         TimelineEntry(
-            t.touchpoint_id,
-            t.occurred_at,
-            t.channel,
-            t.kind,
-            t.direction,
-            t.subject,
-            WITHHELD_NOTE if t.touchpoint_id in hidden else t.note,
-            t.sentiment,
+            tp_id,
+            occurred_at,
+            channel_,
+            kind,
+            direction,
+            subject,
+            WITHHELD_NOTE if tp_id in hidden else note,
+            sentiment,
             name,
             dept,
             " ".join(p for p in (first, last) if p) or None,
         )
-        for t, name, dept, first, last in rows
+        for (
+            tp_id,
+            occurred_at,
+            channel_,
+            kind,
+            direction,
+            subject,
+            note,
+            sentiment,
+            name,
+            dept,
+            first,
+            last,
+        ) in rows
     )
     return Page(items, page, page_size, total)
 
@@ -324,16 +349,19 @@ def account_extras(
 
     Each sensitive moment shown to a viewer is written to the audit log.
     """
-    owner = session.scalar(
-        select(Account.owner_employee_id).where(Account.account_id == account_id)
-    )
-    moments = []
-    for m in session.scalars(
+    found = session.scalars(
         select(StoredMoment)
         .where(StoredMoment.account_id == account_id, StoredMoment.review != "dismissed")
         .order_by(StoredMoment.noted_on.desc(), StoredMoment.id.desc())
         .limit(50)
-    ):
+    ).all()
+    owner = (
+        session.scalar(select(Account.owner_employee_id).where(Account.account_id == account_id))
+        if found and viewer is not None
+        else None
+    )
+    moments = []
+    for m in found:
         if viewer is not None and not can_see(
             viewer, sensitive=m.sensitive, recorded_by=m.recorded_by, owner=owner
         ):

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from carpe import __version__
-from carpe.config import Settings
+from carpe.config import Settings, load_settings
 from carpe.context import Carpe
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services import webhooks
@@ -42,7 +42,9 @@ from carpe.web.routes import (
 HERE = Path(__file__).parent
 
 
-def create_app(settings: Settings, *, carpe: Carpe | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, carpe: Carpe | None = None, send_webhooks: bool = True
+) -> FastAPI:
     """Build the web application for ``settings``.
 
     Parameters
@@ -51,13 +53,17 @@ def create_app(settings: Settings, *, carpe: Carpe | None = None) -> FastAPI:
         The configuration; the store's engine is created from it.
     carpe:
         An already running carpe to serve (its settings win); mostly for tests.
+    send_webhooks:
+        Whether this app sends webhook events (when a URL is configured). With
+        several worker processes only the supervising process sends them.
     """
     running = carpe or Carpe(settings)
     settings = running.settings
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        sender = asyncio.create_task(_send_webhooks(running)) if settings.webhook_url else None
+        sending = send_webhooks and settings.webhook_url
+        sender = asyncio.create_task(send_webhooks_forever(running)) if sending else None
         yield
         if sender is not None:
             sender.cancel()
@@ -114,10 +120,19 @@ def create_app(settings: Settings, *, carpe: Carpe | None = None) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The app of one worker process, configured by the ``CARPE_*`` variables.
+
+    ``carpe serve --workers N`` starts N of these; the supervising process
+    sends the webhook events, so the workers do not.
+    """
+    return create_app(load_settings(), send_webhooks=False)
+
+
 WEBHOOK_INTERVAL_SECONDS = 60
 
 
-async def _send_webhooks(running: Carpe) -> None:
+async def send_webhooks_forever(running: Carpe) -> None:
     """Every minute: queue follow-ups that fell due, send pending events (off the event loop)."""
 
     def one_pass() -> None:

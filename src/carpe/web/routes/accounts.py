@@ -13,6 +13,9 @@ from carpe.web.routes.deps import CarpeDep, SessionDep, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
+TIMELINE_PAGE_SIZE = 25
+"""Touchpoints per page of the account page's timeline (a phone screen's worth or two)."""
+
 
 @router.get("/")
 def home(viewer: ViewerDep) -> RedirectResponse:
@@ -56,7 +59,7 @@ def account_page(
         session=session,
         account_id=account_id,
         page=page,
-        page_size=carpe.settings.page_size,
+        page_size=TIMELINE_PAGE_SIZE,
         department=department or None,
         channel=channel or None,
         viewer=viewer,
