@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from carpe.analytics.conflicts import ConflictReport, Evidence, conflict_id
+from carpe.analytics.conflicts.model import Conflict
+from carpe.services import conflicts
 from tests.e2e.conftest import World
+
+EVIDENCE = Evidence(invoice_ids=("I1",), period="2026-02", detail="overbilling on I1")
 
 # (name, method, path, body, {user: expected status}); "-" is no credentials at all.
 # ana is frontline and owns A1 (and the follow-up and moments on it); ben is frontline on A2.
 MATRIX: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
+    (
+        "health",
+        "GET",
+        "/healthz",
+        None,
+        {"-": 200, "ana": 200, "ben": 200, "mona": 200, "root": 200},
+    ),
     ("me", "GET", "/api/v1/me", None, {"-": 401, "ana": 200, "ben": 200, "mona": 200, "root": 200}),
     (
         "accounts",
@@ -125,6 +139,34 @@ MATRIX: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
         {"-": 401, "ana": 403, "ben": 403, "mona": 403, "root": 200},
     ),
     (
+        "conflicts",
+        "GET",
+        "/api/v1/conflicts",
+        None,
+        {"-": 401, "ana": 200, "ben": 200, "mona": 200, "root": 200},
+    ),
+    (
+        "conflict",
+        "GET",
+        "/api/v1/conflicts/{conflict}",
+        None,
+        {"-": 401, "ana": 200, "ben": 404, "mona": 200, "root": 200},
+    ),
+    (
+        "acknowledge conflict",
+        "POST",
+        "/api/v1/conflicts/{conflict}/acknowledge",
+        {"notes": "Credit note asked"},
+        {"-": 401, "ana": 200, "ben": 404, "mona": 200, "root": 200},
+    ),
+    (
+        "specialists",
+        "GET",
+        "/api/v1/specialists",
+        None,
+        {"-": 401, "ana": 403, "ben": 403, "mona": 200, "root": 200},
+    ),
+    (
         "create token",
         "POST",
         "/api/v1/tokens",
@@ -132,6 +174,29 @@ MATRIX: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
         {"-": 401, "ana": 201, "ben": 201, "mona": 201, "root": 201},
     ),
 ]
+
+
+def _plant_conflict_on_a1(world: World) -> str:
+    """An open conflict on ana's account A1; its id."""
+    found = Conflict(
+        conflict_id=conflict_id("overbilling", "A1", EVIDENCE),
+        type="overbilling",
+        account_id="A1",
+        departments=("Billing", "Sales"),
+        evidence=EVIDENCE,
+        amount_at_risk=120.0,
+        severity=0.7,
+    )
+    with world.carpe.unit_of_work() as uow:
+        conflicts.record_conflicts(
+            session=uow.session,
+            report=ConflictReport(date(2026, 3, 6), [found], pd.DataFrame()),
+            now=datetime(2026, 3, 6),
+        )
+        uow.commit()
+    return found.conflict_id
+
+
 CASES = [
     pytest.param(name, method, path, body, user, status, id=f"{name}-{user}")
     for name, method, path, body, expected in MATRIX
@@ -151,7 +216,10 @@ def test_authorization_matrix(
     status: int,
 ) -> None:
     url = path.format(
-        follow_up=world.follow_up_ana, plain=world.plain_moment, sensitive=world.sensitive_moment
+        follow_up=world.follow_up_ana,
+        plain=world.plain_moment,
+        sensitive=world.sensitive_moment,
+        conflict=_plant_conflict_on_a1(world),
     )
     headers = {} if user == "-" else {"Authorization": f"Bearer {world.tokens[user]}"}
     response = app_client.request(method, url, json=body, headers=headers)
@@ -172,3 +240,17 @@ def test_sensitive_moments_are_shown_only_to_allowed_roles(
     assert world.plain_moment in [m["moment_id"] for m in moments]
     brief = app_client.get("/api/v1/contacts/C1/brief", headers=headers).json()
     assert any(m["kind"] == "health" for m in brief["open_moments"]) is sees
+
+
+def test_every_api_endpoint_is_in_the_matrix(app_client: TestClient) -> None:
+    from starlette.routing import compile_path
+
+    covered = {(method, path.split("?")[0]) for _, method, path, _, _ in MATRIX}
+    paths = app_client.get("/api/openapi.json").json()["paths"]
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in paths.items()
+        for method in operations
+        if not any(m == method.upper() and compile_path(path)[0].match(p) for m, p in covered)
+    ]
+    assert not missing, f"endpoints with no row in the authorisation matrix: {missing}"
