@@ -31,7 +31,9 @@ import numpy as np
 from benchmarks._common import OUT, SIM_END, emit, simulated_folder
 
 
-def _prepare(folder: Path, database: Path, extract: bool) -> tuple[str, list[str], list[str]]:
+def _prepare(
+    folder: Path, database: Path, extract: bool, keep: bool
+) -> tuple[str, list[str], list[str]]:
     from sqlalchemy import func, select
 
     from carpe.config import load_settings
@@ -40,11 +42,18 @@ def _prepare(folder: Path, database: Path, extract: bool) -> tuple[str, list[str
     from carpe.services.data import import_data
     from carpe.store.models import Account, Contact
 
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    marker = database.with_suffix(".imported")  # which business the store holds
+    if not (keep and marker.exists() and marker.read_text() == str(folder)):
+        marker.unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        carpe = Carpe(load_settings(database_url=f"sqlite:///{database}"))
+        carpe.migrate()
+        import_data(engine=carpe.engine, folder=folder, today=SIM_END, extract=extract)
+        carpe.close()
+        marker.write_text(str(folder))
     carpe = Carpe(load_settings(database_url=f"sqlite:///{database}"))
     carpe.migrate()
-    import_data(engine=carpe.engine, folder=folder, today=SIM_END, extract=extract)
     with carpe.unit_of_work() as uow:
         owner = uow.session.execute(
             select(Account.owner_employee_id, func.count())
@@ -52,7 +61,7 @@ def _prepare(folder: Path, database: Path, extract: bool) -> tuple[str, list[str
             .order_by(func.count().desc())
             .limit(1)
         ).one()[0]
-        user = users.add_user(
+        user = uow.session.scalars(users.select_user_by_name("bench")).first() or users.add_user(
             session=uow.session,
             username="bench",
             password="benchmark-pass",
@@ -104,13 +113,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--extract", action="store_true", help="also read every note's moments on import"
     )
+    parser.add_argument(
+        "--keep-store",
+        action="store_true",
+        help="reuse the store an earlier run imported from the same business",
+    )
     args = parser.parse_args(argv)
 
     folder = simulated_folder(kind="b2b", accounts=args.accounts, months=24, seed=args.seed)
     database = OUT / "web-latency" / "carpe.db"
     database.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    token, accounts, contacts = _prepare(folder, database, args.extract)
+    token, accounts, contacts = _prepare(folder, database, args.extract, args.keep_store)
     emit("accounts", len(accounts))
     emit("prepare_seconds", time.perf_counter() - started)
     emit("workers", args.workers)
