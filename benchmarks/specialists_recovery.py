@@ -1,8 +1,9 @@
 """Recovery of planted hidden specialists, and agents credited on real support tweets.
 
 Run: ``uv run python benchmarks/specialists_recovery.py [--accounts N] [--kind b2b|b2c]
-[--seeds 1,2,3,4,5] [--fdr 0.1] [--outcome-days 365] [--twitter-only]``
-(prints ``name: value`` lines).
+[--seeds 1,2,3,4,5] [--fdr 0.1] [--outcome-days 365] [--twitter-only] [--time-accounts 10000]``
+(prints ``name: value`` lines; ``--time-accounts`` also times the step on one
+business of that size).
 
 Part 1, simulated businesses. For each seed, a business of ``--accounts``
 accounts over 24 months is simulated; DuckDB reads its CSV files directly and
@@ -14,7 +15,8 @@ after the history ends. Against ``ground_truth.json``, averaged over seeds:
   nobody flagged counts as precision 1: no false claim);
 * ``recall_flagged`` = planted specialists flagged / planted;
 * ``decoys_flagged`` = decoys flagged (per seed);
-* ``precision_at_k``: share of the top k by effect that are planted (k = number planted);
+* ``precision_at_k``: share of the top k by effect that are planted (k = number planted),
+  and ``decoys_in_top_k``;
 * baseline in the same run, ranking by the raw retention rate of each employee's
   accounts (no adjustment, no shrinkage): ``naive_precision_at_k`` and
   ``naive_decoys_in_top_k``.
@@ -48,7 +50,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import OUT, emit
+from benchmarks._common import OUT, SIM_END, emit
 from carpe.analytics.pipeline import Context, RunOptions
 from carpe.analytics.pipeline.specialists_step import NEEDS, SpecialistsStep
 
@@ -148,6 +150,7 @@ def recover(kind: str, accounts: int, seed: int, fdr: float, outcome_days: int) 
         "recall_flagged": len(flagged & planted) / k,
         "decoys_flagged": float(len(flagged & decoys)),
         "precision_at_k": len(top & planted) / k,
+        "decoys_in_top_k": float(len(top & decoys)),
         "naive_precision_at_k": len(naive_top & planted) / k,
         "naive_decoys_in_top_k": float(len(naive_top & decoys)),
         "flagged": float(len(flagged)),
@@ -155,6 +158,41 @@ def recover(kind: str, accounts: int, seed: int, fdr: float, outcome_days: int) 
         "employees": float(len(result.specialists)),
         "seconds": seconds,
     }
+
+
+def time_step(accounts: int) -> None:
+    """Seconds of the specialists step on one simulated b2b business of ``accounts`` accounts.
+
+    Reuses ``out/sim-b2b-<accounts>-24-1`` (the other benchmarks' business) when
+    it is there, loads its CSV files into DuckDB tables first, and prints the
+    engine aggregations and the analysis apart.
+    """
+    from carpe.analytics.pipeline.specialists_step import gather_inputs
+    from carpe.analytics.specialists import find_specialists
+    from carpe.simulate import simulate_business
+
+    folder = OUT / f"sim-b2b-{accounts}-24-1"
+    if not (folder / "touchpoints.csv").exists():
+        folder = OUT / f"specialists-time-b2b-{accounts}"
+        if not (folder / "ground_truth.json").exists():
+            simulate_business(folder, kind="b2b", accounts=accounts, months=24, seed=1, end=SIM_END)
+    backend, tables = _read(folder)
+    # load the CSV files once (the pipeline reads a Parquet snapshot, not CSV text)
+    tables = {
+        n: backend.create_table(f"t_{n}", t) if n != "follow_ups" else t for n, t in tables.items()
+    }
+    options = RunOptions(as_of=SIM_END + timedelta(days=1), seed=0)
+    context = Context(backend=backend, engine="duckdb", options=options, tables=tables)
+    started, cpu = time.perf_counter(), time.process_time()
+    inputs = gather_inputs(context)
+    gathered = time.perf_counter()
+    result = find_specialists(inputs)
+    done = time.perf_counter()
+    emit(f"step_seconds_at_{accounts}_accounts", done - started)
+    emit(f"step_cpu_seconds_at_{accounts}_accounts", time.process_time() - cpu)
+    emit(f"step_aggregation_seconds_at_{accounts}_accounts", gathered - started)
+    emit(f"step_analysis_seconds_at_{accounts}_accounts", done - gathered)
+    emit(f"step_employees_at_{accounts}_accounts", len(result.specialists))
 
 
 # ---------------------------------------------------------------- part 2
@@ -242,7 +280,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fdr", type=float, default=0.1)
     parser.add_argument("--outcome-days", type=int, default=365)
     parser.add_argument("--twitter-only", action="store_true")
+    parser.add_argument(
+        "--time-accounts", type=int, default=0, help="also time the step at this many accounts"
+    )
     args = parser.parse_args(argv)
+    if args.time_accounts:
+        time_step(args.time_accounts)
     if not args.twitter_only:
         seeds = [int(s) for s in args.seeds.split(",")]
         runs = [recover(args.kind, args.accounts, s, args.fdr, args.outcome_days) for s in seeds]

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import pandas as pd
 import pytest
 
 from carpe.analytics.pipeline import STEPS, Context, RunOptions
-from carpe.analytics.pipeline.specialists_step import NEEDS, SpecialistsStep
+from carpe.analytics.pipeline.specialists_step import NEEDS, SpecialistsStep, gather_inputs
 from carpe.analytics.specialists import SpecialistsResult
 from carpe.simulate import simulate_business
 
@@ -85,3 +86,28 @@ def test_specialists_step_sees_declining_engagement_and_key_people(
     assert result.dependences and all(0 < d.share <= 1 for d in result.dependences)
     owners = {d.owner_employee_id for d in result.dependences}
     assert {d.employee_id for d in result.dependences} - owners  # non-owners hold accounts too
+
+
+def test_specialists_step_aggregates_the_monthly_model_inputs(tmp_path: Path) -> None:
+    print(f"seed {SEED}")
+    simulate_business(tmp_path, kind="b2b", accounts=120, months=12, seed=SEED, end=END)
+    backend, tables = read_simulation(tmp_path)
+    as_of = date(2026, 4, 1)
+    options = RunOptions(as_of=as_of)
+    context = Context(backend=backend, engine="duckdb", options=options, tables=tables)
+    inputs = gather_inputs(context)
+    w = inputs.windows
+    first = inputs.first_involvement
+    days = pd.to_datetime(first["first_at"]).dt.date
+    assert len(first) and days.min() >= w.exposure_start and days.max() < as_of
+    assert not first.duplicated(["account_id", "employee_id"]).any()
+    months = inputs.account_months
+    assert not months.duplicated(["account_id", "month"]).any()
+    lo = w.exposure_start.year * 12 + w.exposure_start.month - 1
+    assert months["month"].between(lo, as_of.year * 12 + as_of.month - 1).all()
+    touchpoints = pd.read_csv(tmp_path / "touchpoints.csv", usecols=["occurred_at"])
+    at = pd.to_datetime(touchpoints["occurred_at"])
+    inside = (at >= pd.Timestamp(w.exposure_start)) & (at < pd.Timestamp(as_of))
+    assert months["touches"].sum() == inside.sum()
+    feedback = pd.read_csv(tmp_path / "feedback.csv", usecols=["survey", "score"])
+    assert 0 < months["nps_n"].sum() <= (feedback["survey"] == "nps").sum()

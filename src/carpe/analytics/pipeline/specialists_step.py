@@ -30,10 +30,12 @@ from carpe.analytics.specialists import (
 )
 from carpe.analytics.specialists.inputs import (
     ACCOUNT_COLUMNS,
+    ACCOUNT_MONTH_COLUMNS,
     ACCOUNT_STATS_COLUMNS,
     ACTIVITY_COLUMNS,
     EMPLOYEE_COLUMNS,
     ENGAGEMENT_COLUMNS,
+    FIRST_INVOLVEMENT_COLUMNS,
     FOLLOW_UP_COLUMNS,
     INVOLVEMENT_COLUMNS,
     OUTCOME_DAYS,
@@ -101,6 +103,75 @@ def _involvement(tables: dict[str, Any], w: Windows) -> Any:
     ]
     union = ibis.union(*parts, distinct=False)
     return union.group_by(["account_id", "employee_id"]).aggregate(n=union.count())
+
+
+def _first_involvement(tables: dict[str, Any], w: Windows) -> Any:
+    lo, hi = w.exposure_start, w.as_of
+    tp, orders, quotes = tables["touchpoints"], tables["orders"], tables["quotes"]
+    parts = [
+        tp.filter(
+            tp.occurred_at >= _ts(lo), tp.occurred_at < _ts(hi), tp.employee_id.notnull()
+        ).select("account_id", "employee_id", at=tp.occurred_at),
+        orders.filter(
+            orders.ordered_at >= _ts(lo), orders.ordered_at < _ts(hi), orders.employee_id.notnull()
+        ).select("account_id", "employee_id", at=orders.ordered_at),
+        quotes.filter(
+            quotes.issued_at >= _ts(lo), quotes.issued_at < _ts(hi), quotes.employee_id.notnull()
+        ).select("account_id", "employee_id", at=quotes.issued_at),
+    ]
+    union = ibis.union(*parts, distinct=False)
+    return union.group_by(["account_id", "employee_id"]).aggregate(first_at=union.at.min())
+
+
+def _month_index(column: Any) -> Any:
+    return column.year() * 12 + column.month() - 1
+
+
+def _account_months(tables: dict[str, Any], w: Windows) -> Any:
+    """Per account and month: touchpoints, NPS sum and count, gestures (hazard confounders)."""
+    tp, feedback, gestures = tables["touchpoints"], tables["feedback"], tables["gestures"]
+    lo, hi = w.exposure_start, w.as_of
+    zero_i, zero_f = ibis.literal(0, "int64"), ibis.literal(0.0, "float64")
+    touches = tp.filter(tp.occurred_at >= _ts(lo), tp.occurred_at < _ts(hi)).select(
+        "account_id",
+        month=_month_index(tp.occurred_at),
+        touches=ibis.literal(1, "int64"),
+        nps_sum=zero_f,
+        nps_n=zero_i,
+        gestures=zero_i,
+    )
+    fb = feedback.filter(
+        feedback.received_at >= _ts(lo),
+        feedback.received_at < _ts(hi),
+        feedback.survey == "nps",
+        feedback.score.notnull(),
+    )
+    nps = fb.select(
+        "account_id",
+        month=_month_index(fb.received_at),
+        touches=zero_i,
+        nps_sum=fb.score.cast("float64"),
+        nps_n=ibis.literal(1, "int64"),
+        gestures=zero_i,
+    )
+    given = gestures.filter(
+        gestures.given_on >= ibis.literal(lo), gestures.given_on < ibis.literal(hi)
+    )
+    gifts = given.select(
+        "account_id",
+        month=_month_index(given.given_on),
+        touches=zero_i,
+        nps_sum=zero_f,
+        nps_n=zero_i,
+        gestures=ibis.literal(1, "int64"),
+    )
+    union = ibis.union(touches, nps, gifts, distinct=False)
+    return union.group_by(["account_id", "month"]).aggregate(
+        touches=union.touches.sum(),
+        nps_sum=union.nps_sum.sum(),
+        nps_n=union.nps_n.sum(),
+        gestures=union.gestures.sum(),
+    )
 
 
 def _activity(tables: dict[str, Any], w: Windows) -> Any:
@@ -278,6 +349,8 @@ def gather_inputs(context: Context, *, outcome_days: int = OUTCOME_DAYS) -> Spec
         engagement=_frame(
             context, engagement.filter(engagement.period < month), ENGAGEMENT_COLUMNS
         ),
+        first_involvement=_frame(context, _first_involvement(t, w), FIRST_INVOLVEMENT_COLUMNS),
+        account_months=_frame(context, _account_months(t, w), ACCOUNT_MONTH_COLUMNS),
     )
 
 

@@ -3,8 +3,10 @@
 Pure code: pandas frames in (:class:`SpecialistInputs`, built by the pipeline
 step from Ibis aggregations), frozen results out (:class:`SpecialistsResult`).
 
+* :mod:`.hazard` — the monthly churn-hazard model with every employee in it;
 * :mod:`.attribution` — each employee's effect on 12-month retention of the
-  accounts they served, adjusted, shrunk, with false-discovery-rate flags;
+  accounts they served, against a typical colleague, shrunk, with
+  false-discovery-rate flags;
 * :mod:`.components` — the experience components where their accounts differ;
 * :mod:`.praise` — praise by name in feedback and notes;
 * :mod:`.keyperson` — key-person (poaching) risk and dependent value;

@@ -1,28 +1,31 @@
 """Attribution: each employee's effect on the retention of the accounts they are involved with.
 
-For every employee, the treatment is "was involved with the account before the
-retention window" (a touchpoint, an order or a quote between
-``exposure_start`` and ``outcome_start``) and the outcome is "the account, a
-customer on ``outcome_start``, was still one on the as-of day". The effect on
-the accounts they served (ATT) is estimated by
-:func:`carpe.analytics.effects.estimate_effects` (AIPW with cross-fitting),
-adjusted for the account's size, segment and tenure, its workload (touchpoints
-before the window) and its risk before the window (late deliveries, NPS); the
-employees' estimates are shrunk towards their common mean (empirical Bayes) and
-flagged by Benjamini-Hochberg at the chosen false-discovery rate.
+The effect comes from a monthly churn-hazard model with every employee in it
+at once (:mod:`.hazard`): each account-month at risk is a row, the employees
+involved with the account before the month are its exposures, and the model
+adjusts for the account's size, segment, tenure, workload, NPS so far, gestures
+and staff turnover. Each employee's log-odds contrast with their department
+colleagues is tested one-sided, flagged by Benjamini-Hochberg at the chosen
+false-discovery rate, shrunk towards the common mean (empirical Bayes), and
+reported in percentage points of 12-month retention of their accounts.
+
+The 12-month cohort of :func:`retention_cohort` (accounts active when the
+retention window opens, involvement in the year before) gives the naive view,
+the raw retention of each employee's accounts, shown beside the estimate.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 from numpy.typing import NDArray
+from scipy import stats
 
-from carpe.analytics.effects import GroupEffect, benjamini_hochberg, estimate_effects
+from carpe.analytics.effects import benjamini_hochberg
+from carpe.analytics.specialists.hazard import hazard_effects, retention_points
 from carpe.analytics.specialists.inputs import SpecialistInputs
 
 CONFOUNDERS: Final = (
@@ -202,32 +205,6 @@ def shrink_effects(raw: FloatArray, se: FloatArray) -> tuple[FloatArray, FloatAr
     return mean, sd
 
 
-def _estimate(
-    cohort: pd.DataFrame,
-    exposures: pd.DataFrame,
-    confounders: list[str],
-    fdr: float,
-    min_accounts: int,
-    seed: int,
-) -> list[GroupEffect]:
-    with warnings.catch_warnings():
-        # a rare outcome leaves some cross-fitting folds with few events: expected, not a fault
-        warnings.simplefilter("ignore", UserWarning)
-        return estimate_effects(
-            cohort,
-            exposures,
-            unit="account_id",
-            group="employee_id",
-            outcome="retained",
-            confounders=[c for c in confounders if cohort[c].nunique(dropna=True) > 1],
-            alternative="greater",
-            estimand="att",
-            fdr=fdr,
-            min_treated=min_accounts,
-            random_state=seed,
-        )
-
-
 def attribute_retention(
     inputs: SpecialistInputs,
     *,
@@ -237,14 +214,13 @@ def attribute_retention(
 ) -> list[Attribution]:
     """Every involved employee's adjusted, shrunk effect on retention, with FDR flags.
 
-    Two passes. The first estimates every employee's effect against all other
-    accounts. The second estimates, department by department, each employee's
-    effect with one more confounder: the first-pass effects of the account's
-    people in *other* departments (an account served by a specialist in
-    Operations keeps better whoever its Billing clerk is; without this, that
-    luck is noise in the Billing clerks' estimates). The second-pass estimates
-    are then shrunk together and flagged by Benjamini-Hochberg across all
-    employees.
+    The monthly hazard model of :mod:`.hazard` gives each employee's log-odds
+    contrast with their department colleagues and its standard error. Those
+    with at least ``min_accounts`` accounts get a one-sided p-value of "no
+    positive effect"; Benjamini-Hochberg across all of them gives the q-values.
+    The contrasts are shrunk together (:func:`shrink_effects`) and turned into
+    percentage points of 12-month retention on the employee's own accounts
+    (:func:`~carpe.analytics.specialists.hazard.retention_points`).
 
     Parameters
     ----------
@@ -253,59 +229,63 @@ def attribute_retention(
     fdr : float, default 0.1
         False-discovery rate of ``flagged``.
     min_accounts : int, default 5
-        Employees involved with fewer cohort accounts get the common mean and
-        the between-employee spread (no flag).
+        Employees involved with fewer accounts get the common mean and the
+        between-employee spread (no flag).
     seed : int, default 0
-        Seed of the cross-fitting folds.
+        Kept for compatibility: the hazard model is deterministic.
 
     Returns
     -------
     list of Attribution
-        One per employee involved with a cohort account, largest effect first.
+        One per employee involved with an account at risk, largest effect first.
     """
-    cohort = retention_cohort(inputs)
-    exposures = cohort_exposures(inputs, cohort)
-    if cohort.empty or exposures.empty or cohort["retained"].nunique() < 2:
+    del seed
+    fit = hazard_effects(inputs)
+    if fit is None:
         return []
-    confounders = list(CONFOUNDERS)
-    first = {e.group: e for e in _estimate(cohort, exposures, confounders, fdr, min_accounts, seed)}
-    department = inputs.employees.set_index("employee_id")["department"].astype(str)
-    exposures = exposures.assign(
-        department=exposures["employee_id"].map(department).fillna("unknown").to_numpy(),
-        first=exposures["employee_id"].map(lambda e: first[e].effect).to_numpy(dtype=float),
+    cohort = retention_cohort(inputs)
+    naive = naive_retention(cohort, cohort_exposures(inputs, cohort))
+    involved = fit.n_months > 0
+    benefit = np.where(involved & (fit.n_accounts >= min_accounts), -fit.contrast, np.nan)
+    se = np.where(np.isfinite(benefit), fit.std_error, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p_values = np.where(np.isfinite(benefit) & (se > 0), stats.norm.sf(benefit / se), np.nan)
+    q_values = benjamini_hochberg(p_values)
+    mean, sd = shrink_effects(benefit, se)
+    # without an own estimate, the prior applies to a typical account, not to their few accounts
+    typical = (
+        float(np.nanmean(fit.base_hazard[np.isfinite(benefit)]))
+        if np.isfinite(benefit).any()
+        else float(np.nanmean(fit.base_hazard))
     )
-    second: dict[str, GroupEffect] = {}
-    for dept, members in exposures.groupby("department", sort=True):
-        others = exposures[exposures["department"] != dept]
-        colleagues = others.groupby("account_id")["first"].sum()
-        units = cohort.assign(
-            colleagues=cohort["account_id"].map(colleagues).fillna(0.0).to_numpy(dtype=float)
-        )
-        links = members[["account_id", "employee_id"]]
-        for e in _estimate(units, links, [*confounders, "colleagues"], fdr, min_accounts, seed):
-            second[e.group] = e
-    names = sorted(second)
-    raw = np.array([second[n].raw_effect for n in names], dtype=np.float64)
-    se = np.array([second[n].raw_std_error for n in names], dtype=np.float64)
-    p_values = np.array([second[n].p_value for n in names], dtype=np.float64)
-    q_values = benjamini_hochberg(np.where(np.isfinite(p_values), p_values, np.nan))
-    mean, sd = shrink_effects(raw, se)
-    naive = naive_retention(cohort, exposures)
-    z, pp = 1.959963984540054, 100.0
+    base = np.where(np.isfinite(benefit), fit.base_hazard, typical)
+    months = inputs.windows.outcome_days / (365.25 / 12) if inputs.windows.outcome_days else 12.0
+    z = 1.959963984540054
+
+    def points(log_odds: FloatArray) -> FloatArray:
+        return retention_points(-log_odds, base, months)
+
+    effect, low, high, raw = (
+        points(mean),
+        points(mean - z * sd),
+        points(mean + z * sd),
+        points(benefit),
+    )
     found = [
         Attribution(
             employee_id=n,
-            effect=float(mean[i]) * pp,
-            ci_low=float(mean[i] - z * sd[i]) * pp,
-            ci_high=float(mean[i] + z * sd[i]) * pp,
-            raw_effect=float(raw[i]) * pp,
+            effect=float(effect[i]),
+            ci_low=float(low[i]),
+            ci_high=float(high[i]),
+            raw_effect=float(raw[i]),
             p_value=float(p_values[i]),
             q_value=float(q_values[i]),
             flagged=bool(q_values[i] <= fdr) and bool(mean[i] > 0),
-            n_accounts=second[n].n_treated,
+            n_accounts=int(fit.n_accounts[i]),
             naive_retention=float(naive.get(n, np.nan)),
         )
-        for i, n in enumerate(names)
+        for i, n in enumerate(fit.employees)
+        if involved[i]
     ]
     return sorted(
         found, key=lambda a: (-a.effect if np.isfinite(a.effect) else np.inf, a.employee_id)

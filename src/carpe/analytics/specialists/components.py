@@ -126,10 +126,12 @@ def compare_components(
     ).replace(0, np.nan)
     sd = float(np.nanstd(sentiment)) if sentiment.notna().sum() > 1 else 0.0
     found: dict[str, list[Component]] = {}
+    numeric = per.select_dtypes("number").fillna(0.0)
+    # each one's peers: their department's totals minus their own
+    totals = numeric.groupby(per["department"]).transform("sum")
+    others = totals - numeric
     for employee, row in per.iterrows():
-        peers = per[(per["department"] == row["department"]) & (per.index != employee)].sum(
-            numeric_only=True
-        )
+        peers = others.loc[employee]
         candidates = [
             Component(
                 "on-time delivery",

@@ -69,6 +69,8 @@ ACCOUNT_STATS_COLUMNS: Final = (
     "disputed",
     "gestures_pre",
 )
+FIRST_INVOLVEMENT_COLUMNS: Final = ("account_id", "employee_id", "first_at")
+ACCOUNT_MONTH_COLUMNS: Final = ("account_id", "month", "touches", "nps_sum", "nps_n", "gestures")
 TEXT_COLUMNS: Final = ("source", "source_id", "account_id", "employee_id", "at", "text")
 FOLLOW_UP_COLUMNS: Final = ("employee_id", "due", "kept")
 ENGAGEMENT_COLUMNS: Final = ("employee_id", "period", "score")
@@ -170,6 +172,16 @@ class SpecialistInputs:
         how many were completed.
     engagement : pandas.DataFrame
         :data:`ENGAGEMENT_COLUMNS`: monthly engagement answers before ``T``.
+    first_involvement : pandas.DataFrame
+        :data:`FIRST_INVOLVEMENT_COLUMNS`: the first day in ``[exposure_start, T)``
+        of each employee's touchpoints, orders or quotes with each account (the
+        monthly hazard model's exposures). Empty: derived from ``involvement``
+        as if every pair had started on ``exposure_start``.
+    account_months : pandas.DataFrame
+        :data:`ACCOUNT_MONTH_COLUMNS`: per account and calendar month
+        (``month`` = year * 12 + month - 1) in ``[exposure_start, T)``:
+        touchpoints, the sum and count of NPS scores, and gestures received
+        (the hazard model's time-varying confounders; months without any are absent).
     """
 
     windows: Windows
@@ -181,3 +193,7 @@ class SpecialistInputs:
     texts: pd.DataFrame = field(default_factory=lambda: _empty(TEXT_COLUMNS))
     follow_ups: pd.DataFrame = field(default_factory=lambda: _empty(FOLLOW_UP_COLUMNS))
     engagement: pd.DataFrame = field(default_factory=lambda: _empty(ENGAGEMENT_COLUMNS))
+    first_involvement: pd.DataFrame = field(
+        default_factory=lambda: _empty(FIRST_INVOLVEMENT_COLUMNS)
+    )
+    account_months: pd.DataFrame = field(default_factory=lambda: _empty(ACCOUNT_MONTH_COLUMNS))

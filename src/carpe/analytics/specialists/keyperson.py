@@ -100,22 +100,31 @@ def key_person_risk(
     total = per.groupby("account_id")["w"].transform("sum")
     per["share"] = per["w"] / total
     top = per.sort_values(["account_id", "share", "employee_id"], ascending=[True, False, True])
-    top = top.drop_duplicates("account_id").set_index("account_id")
-    info = active.set_index("account_id")
+    top = top.drop_duplicates("account_id")
+    info = active.drop_duplicates("account_id")[
+        ["account_id", "name", "annual_value", "owner_employee_id"]
+    ]
+    joined = top.merge(info, on="account_id", how="inner")
+    value = pd.to_numeric(joined["annual_value"], errors="coerce").fillna(0.0)
+    owner = joined["owner_employee_id"]
     found = [
         AccountDependence(
             account_id=str(a),
-            name=str(info.at[a, "name"]),
-            employee_id=str(top.at[a, "employee_id"]),
-            share=round(float(top.at[a, "share"]), 4),
-            annual_value=float(pd.to_numeric(info.at[a, "annual_value"], errors="coerce") or 0.0),
-            owner_employee_id=(
-                None
-                if pd.isna(info.at[a, "owner_employee_id"])
-                else str(info.at[a, "owner_employee_id"])
-            ),
+            name=str(n),
+            employee_id=str(e),
+            share=round(float(sh), 4),
+            annual_value=float(v),
+            owner_employee_id=None if pd.isna(o) else str(o),
         )
-        for a in top.index
+        for a, n, e, sh, v, o in zip(
+            joined["account_id"],
+            joined["name"],
+            joined["employee_id"],
+            joined["share"],
+            value,
+            owner,
+            strict=True,
+        )
     ]
     _ = min_share
     return sorted(found, key=lambda d: (-d.share, -d.annual_value, d.account_id))

@@ -145,7 +145,7 @@ def find_specialists(
     min_accounts : int, default 5
         Fewer cohort accounts than this: no own estimate (the common mean).
     seed : int, default 0
-        Seed of the effect estimates' cross-fitting.
+        Kept for compatibility: the effect estimates are deterministic.
 
     Returns
     -------
