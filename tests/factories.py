@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carpe.ingest.format import FILES_BY_NAME
+
+if TYPE_CHECKING:
+    from carpe.analytics.stories import Story
 
 
 def make_employee(**overrides: Any) -> dict[str, Any]:
@@ -102,3 +106,63 @@ def write_folder(
             for row in rows:
                 writer.writerow(row)
     return folder
+
+
+def story_on(account: str, name: str, employee: tuple[str, str, str], score: float) -> Story:
+    """A drafted story on ``account``: a call, a Saturday visit by ``employee``, praise by name."""
+    from carpe.analytics.stories import Episode, Record, Scores, draft_story, story_id
+
+    emp, emp_name, dept = employee
+    records = {
+        "T1": Record(
+            "T1",
+            "touchpoint",
+            datetime(2026, 3, 2, 10, 15),
+            "Asked about the spare part.",
+            emp,
+            emp_name,
+            dept,
+            "phone",
+            "call",
+            "inbound",
+        ),
+        "T2": Record(
+            "T2",
+            "touchpoint",
+            datetime(2026, 3, 7, 8, 30),
+            "Drove the spare part over myself on Saturday; invoice of €1,500 credited.",
+            emp,
+            emp_name,
+            dept,
+            "in_person",
+            "visit",
+            "outbound",
+        ),
+        "F1": Record(
+            "F1",
+            "feedback",
+            datetime(2026, 3, 9, 12, 0),
+            f"{emp_name.split()[0]} in dispatch saved us again",
+            survey="nps",
+            score=9.0,
+        ),
+    }
+    episode = Episode(
+        account_id=account,
+        started_at=datetime(2026, 3, 2, 10, 15),
+        problem_kinds=("complaint",),
+        problem_ids=("T1",),
+        effort_ids=("T2",),
+        helper_ids=(),
+        resolution_id=None,
+        words_id="F1",
+        latest_id=None,
+        hero_id=emp,
+        employee_ids=(emp,),
+        effort_signals=("off-hours", "in person"),
+        outcomes=("stayed", "praised by name"),
+        theme="delivery rescue",
+        conflict_ids=(),
+        scores=Scores(0.6, 0.8, 0.4, 0.9, 0.6, score),
+    )
+    return draft_story(story_id(account, f"T1-{account}"), episode, records, account_name=name)

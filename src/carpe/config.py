@@ -81,6 +81,14 @@ class Settings(BaseSettings):
             "is found."
         ),
     )
+    gesture_approval_threshold: float = Field(
+        default=50.0,
+        ge=0,
+        description=(
+            "Gestures costing more than this wait for a manager's approval, even within "
+            "the giver's budget (those within it and the budget are approved at once)."
+        ),
+    )
 
     @field_validator("database_url")
     @classmethod

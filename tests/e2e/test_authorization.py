@@ -11,10 +11,16 @@ from fastapi.testclient import TestClient
 
 from carpe.analytics.conflicts import ConflictReport, Evidence, conflict_id
 from carpe.analytics.conflicts.model import Conflict
-from carpe.services import conflicts
+from carpe.services import conflicts, stories
 from tests.e2e.conftest import World
+from tests.factories import story_on
 
 EVIDENCE = Evidence(invoice_ids=("I1",), period="2026-02", detail="overbilling on I1")
+
+BUDGET = {"owner": "E1", "period_start": "2026-04-01", "period_end": "2026-06-30", "amount": 100}
+EVERYONE = {"-": 401, "ana": 200, "ben": 200, "mona": 200, "root": 200}
+MANAGERS = {"-": 401, "ana": 403, "ben": 403, "mona": 200, "root": 200}
+OWNER_OR_MANAGER = {"-": 401, "ana": 200, "ben": 404, "mona": 200, "root": 200}
 
 # (name, method, path, body, {user: expected status}); "-" is no credentials at all.
 # ana is frontline and owns A1 (and the follow-up and moments on it); ben is frontline on A2.
@@ -173,6 +179,60 @@ MATRIX: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
         {"name": "x"},
         {"-": 401, "ana": 201, "ben": 201, "mona": 201, "root": 201},
     ),
+    # gestures: ana (E1) owns budget B1 and gave the imported gesture G1; mona and root have
+    # no employee, so they log as nobody
+    ("budgets", "GET", "/api/v1/budgets", None, EVERYONE),
+    (
+        "create budget",
+        "POST",
+        "/api/v1/budgets",
+        BUDGET,
+        {"-": 401, "ana": 403, "ben": 403, "mona": 201, "root": 201},
+    ),
+    (
+        "budget",
+        "GET",
+        "/api/v1/budgets/B1",
+        None,
+        {"-": 401, "ana": 200, "ben": 404, "mona": 200, "root": 200},
+    ),
+    ("edit budget", "PUT", "/api/v1/budgets/B1", BUDGET, MANAGERS),
+    ("gestures", "GET", "/api/v1/gestures", None, EVERYONE),
+    (
+        "log gesture",
+        "POST",
+        "/api/v1/gestures",
+        {"contact_id": "C1", "kind": "card", "cost": 5},
+        {"-": 401, "ana": 201, "ben": 201, "mona": 400, "root": 400},
+    ),
+    (
+        "gesture",
+        "GET",
+        "/api/v1/gestures/G1",
+        None,
+        {"-": 401, "ana": 200, "ben": 404, "mona": 200, "root": 200},
+    ),
+    (
+        "decide gesture",
+        "POST",
+        "/api/v1/gestures/G1/approve",
+        None,
+        {"-": 401, "ana": 403, "ben": 403, "mona": 404, "root": 404},
+    ),
+    # stories: one on ana's account A1
+    ("stories", "GET", "/api/v1/stories", None, EVERYONE),
+    ("story", "GET", "/api/v1/stories/{story}", None, OWNER_OR_MANAGER),
+    (
+        "story consent",
+        "POST",
+        "/api/v1/stories/{story}/consent",
+        {"status": "requested"},
+        OWNER_OR_MANAGER,
+    ),
+    ("story markdown", "GET", "/api/v1/stories/{story}/markdown", None, OWNER_OR_MANAGER),
+    ("genuineness", "GET", "/api/v1/genuineness", None, MANAGERS),
+    ("gesture ideas", "GET", "/api/v1/contacts/C1/gesture-ideas", None, EVERYONE),
+    ("gesture effects", "GET", "/api/v1/gesture-effects", None, MANAGERS),
 ]
 
 
@@ -195,6 +255,15 @@ def _plant_conflict_on_a1(world: World) -> str:
         )
         uow.commit()
     return found.conflict_id
+
+
+def _plant_story_on_a1(world: World) -> str:
+    """A drafted story on ana's account A1; its id."""
+    told = story_on("A1", "Acme Tools", ("E1", "Ana Ruiz", "Operations"), 0.9)
+    with world.carpe.unit_of_work() as uow:
+        stories.record_stories(session=uow.session, stories=[told])
+        uow.commit()
+    return told.story_id
 
 
 CASES = [
@@ -220,6 +289,7 @@ def test_authorization_matrix(
         plain=world.plain_moment,
         sensitive=world.sensitive_moment,
         conflict=_plant_conflict_on_a1(world),
+        story=_plant_story_on_a1(world),
     )
     headers = {} if user == "-" else {"Authorization": f"Bearer {world.tokens[user]}"}
     response = app_client.request(method, url, json=body, headers=headers)

@@ -54,11 +54,16 @@ def _normalise(text: pd.Series) -> pd.Series:
 
 
 def _linked(gestures: pd.DataFrame, moments: pd.DataFrame | None, link_days: int) -> np.ndarray:
-    """Per gesture: was a moment about its contact (or account) noted shortly before?"""
-    if moments is None or moments.empty:
-        return np.zeros(len(gestures), dtype=bool)
-    given = pd.to_datetime(gestures["given_on"]).to_numpy()
+    """Per gesture: was a moment about its contact (or account) noted shortly before?
+
+    A gesture that names the moment it answers (``moment_id``) is linked whenever.
+    """
     found = np.zeros(len(gestures), dtype=bool)
+    if "moment_id" in gestures:
+        found |= gestures["moment_id"].notna().to_numpy()
+    if moments is None or moments.empty:
+        return found
+    given = pd.to_datetime(gestures["given_on"]).to_numpy()
     for key in ("contact_id", "account_id"):
         if key not in moments or key not in gestures:
             continue
@@ -102,7 +107,8 @@ def score_genuineness(
     ----------
     gestures : pandas.DataFrame
         Columns ``employee_id``, ``contact_id``, ``account_id``, ``given_on``,
-        ``kind``, ``description``.
+        ``kind``, ``description``; optionally ``moment_id`` (the moment a gesture
+        says it answers: such a gesture is never without an occasion).
     moments : pandas.DataFrame, optional
         Columns ``contact_id``, ``account_id``, ``noted_on``: what customers told
         staff. Without it every gesture counts as having no occasion.

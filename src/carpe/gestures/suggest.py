@@ -23,6 +23,8 @@ class MomentCue:
     kind: str
     subject: str
     summary: str
+    ref: int | None = None
+    """The stored moment's id, when there is one (carried to the suggestion)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,8 @@ class Suggestion:
     answers: str
     """The moment it answers (its summary)."""
     moment_kind: str
+    moment_ref: int | None = None
+    """The stored moment's id (``MomentCue.ref``)."""
 
 
 IDEAS: dict[str, tuple[tuple[str, str, float], ...]] = {
@@ -135,6 +139,7 @@ def suggest_gestures(
                 cost,
                 moment.summary,
                 moment.kind,
+                moment.ref,
             )
             for kind, idea, cost in IDEAS.get(moment.kind, ())
             if budget_left is None or cost <= budget_left

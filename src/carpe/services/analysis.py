@@ -180,17 +180,27 @@ def _record_step_results(
 ) -> None:
     """Write what later steps found: conflicts (with their workflow) and specialists."""
     # Both services import this module; importing them at the top would cycle.
-    from carpe.services import conflicts, specialists
+    from carpe.services import conflicts, gesture_payoff, specialists
 
     with Session(engine) as session, session.begin():
         found = results.get("conflicts")
         if found is not None:
             conflicts.record_conflicts(session=session, report=found)
             summary["conflicts"] = found.by_type()
+        told = results.get("stories")
+        if told is not None:
+            from carpe.services.stories import record_stories
+
+            summary["stories"] = record_stories(session=session, stories=told).found
         people = results.get("specialists")
         if people is not None:
             summary["specialists"] = specialists.write_specialists(
                 session=session, run_id=run_id, result=people
+            )
+        payoff = results.get("gestures")
+        if payoff is not None:
+            summary["gestures"] = gesture_payoff.write_payoff(
+                session=session, run_id=run_id, result=payoff
             )
 
 

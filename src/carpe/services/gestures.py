@@ -1,4 +1,8 @@
-"""Gesture use cases: ideas within the budget, and the genuineness guard."""
+"""Gesture use cases: ideas within the budget (brief and Today), and the genuineness guard.
+
+Budgets live in :mod:`carpe.services.gesture_budgets`, logging and approval in
+:mod:`carpe.services.gesture_log`, "does it pay" in :mod:`carpe.services.gesture_payoff`.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd  # type: ignore[import-untyped]
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from carpe.errors import NotFoundError
+from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.gestures import (
     GenuinenessScore,
     MomentCue,
@@ -17,11 +21,14 @@ from carpe.gestures import (
     score_genuineness,
     suggest_gestures,
 )
+from carpe.memory import DURABLE_KINDS
 from carpe.services.brief import MOMENT_HORIZON_DAYS
+from carpe.services.gesture_budgets import budget_left
 from carpe.services.privacy import can_see
 from carpe.services.users import Viewer
+from carpe.store.gestures import GestureRequest
 from carpe.store.memory import StoredMoment
-from carpe.store.models import Account, Budget, Contact, Employee, Gesture
+from carpe.store.models import Account, Contact, Employee, Gesture
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +44,23 @@ class GiverReview:
     contacts: int
 
 
-def review_givers(*, session: Session, link_days: int = 30) -> list[GiverReview]:
-    """Every giver's genuineness score and flags, least genuine first (coaching, not a ranking)."""
+def review_givers(
+    *,
+    session: Session,
+    link_days: int = 30,
+    by: str = "employee",
+    viewer: Viewer | None = None,
+) -> list[GiverReview]:
+    """Every giver's genuineness score and flags, least genuine first (coaching, not a ranking).
+
+    With ``by="department"`` each department (a team) is scored as one giver; its
+    ``employee_id`` is the department's name. A gesture logged in carpe against a
+    moment counts as answering it, whenever the moment was noted.
+    """
+    if viewer is not None and not viewer.is_manager:
+        raise ForbiddenError("the genuineness guard is coaching for managers")
+    if by not in ("employee", "department"):
+        raise UsageError("by must be 'employee' or 'department'")
     gestures = pd.DataFrame(
         session.execute(
             select(
@@ -48,10 +70,25 @@ def review_givers(*, session: Session, link_days: int = 30) -> list[GiverReview]
                 Gesture.given_on,
                 Gesture.kind,
                 Gesture.description,
+                GestureRequest.moment_id,
+                Employee.department,
             )
+            .outerjoin(GestureRequest, GestureRequest.gesture_id == Gesture.gesture_id)
+            .outerjoin(Employee, Employee.employee_id == Gesture.employee_id)
         ).all(),
-        columns=["employee_id", "contact_id", "account_id", "given_on", "kind", "description"],
+        columns=[
+            "employee_id",
+            "contact_id",
+            "account_id",
+            "given_on",
+            "kind",
+            "description",
+            "moment_id",
+            "department",
+        ],
     )
+    if by == "department":
+        gestures["employee_id"] = gestures["department"].fillna("(no department)")
     moments = pd.DataFrame(
         session.execute(
             select(StoredMoment.contact_id, StoredMoment.account_id, StoredMoment.noted_on).where(
@@ -61,6 +98,19 @@ def review_givers(*, session: Session, link_days: int = 30) -> list[GiverReview]
         columns=["contact_id", "account_id", "noted_on"],
     )
     scores: list[GenuinenessScore] = score_genuineness(gestures, moments, link_days=link_days)
+    if by == "department":
+        return [
+            GiverReview(
+                s.employee_id,
+                s.employee_id,
+                s.employee_id,
+                s.score,
+                s.flags,
+                s.gestures,
+                s.contacts,
+            )
+            for s in scores
+        ]
     people = {
         e.employee_id: (e.name, e.department)
         for e in session.scalars(
@@ -91,39 +141,6 @@ class GestureIdeas:
     suggestions: tuple[Suggestion, ...]
 
 
-def budget_left(*, session: Session, employee_id: str, today: date) -> float | None:
-    """What an employee may still spend today: their own budgets and their department's.
-
-    A department's budget counts what everyone in the department spent from it.
-    ``None`` when no budget covers the day (then ideas are not limited by cost).
-    """
-    employee = session.get(Employee, employee_id)
-    owners = [employee_id] + ([employee.department] if employee else [])
-    budgets = session.scalars(
-        select(Budget).where(
-            Budget.owner.in_(owners), Budget.period_start <= today, Budget.period_end >= today
-        )
-    ).all()
-    if not budgets:
-        return None
-    left = 0.0
-    for budget in budgets:
-        spent_by = (
-            Gesture.employee_id == employee_id
-            if budget.owner == employee_id
-            else Gesture.employee_id.in_(
-                select(Employee.employee_id).where(Employee.department == budget.owner)
-            )
-        )
-        spent = session.scalar(
-            select(func.coalesce(func.sum(Gesture.cost), 0.0)).where(
-                spent_by, Gesture.given_on >= budget.period_start, Gesture.given_on <= today
-            )
-        )
-        left += budget.amount - float(spent or 0.0)
-    return round(left, 2)
-
-
 def suggest_for_contact(
     *,
     session: Session,
@@ -132,12 +149,14 @@ def suggest_for_contact(
     giver: str | None = None,
     limit: int = 3,
     viewer: Viewer | None = None,
+    known_left: tuple[float | None] | None = None,
 ) -> GestureIdeas:
     """Gesture ideas for a contact's open moments, within the giver's budget.
 
     The giver defaults to the account owner. Ideas never repeat the kind of the
     contact's last gesture first. With a ``viewer``, moments they may not see
     (sensitive ones of others) give no idea, so no idea gives them away.
+    ``known_left`` (a 1-tuple) passes the giver's budget left when the caller has it.
 
     Raises
     ------
@@ -161,7 +180,7 @@ def suggest_for_contact(
         select(Account.owner_employee_id).where(Account.account_id == contact.account_id)
     )
     cues = [
-        MomentCue(m.kind, m.subject, m.summary)
+        MomentCue(m.kind, m.subject, m.summary, m.id)
         for m in moments
         if (m.noted_on >= horizon or (m.event_on is not None and m.event_on >= today))
         and (
@@ -177,8 +196,89 @@ def suggest_for_contact(
         .limit(1)
     )
     giver = giver or owner
-    left = budget_left(session=session, employee_id=giver, today=today) if giver else None
+    if known_left is not None:
+        (left,) = known_left
+    else:
+        left = budget_left(session=session, employee_id=giver, today=today) if giver else None
     ideas = suggest_gestures(
         moments=cues, interests=interests, budget_left=left, last_kind=last, limit=limit
     )
     return GestureIdeas(contact_id, giver, left, last, tuple(ideas))
+
+
+FRESH_DAYS = 14
+"""A moment noted this recently is fresh enough for Today's gesture ideas."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactIdeas:
+    """Ideas for one of the viewer's contacts with a fresh moment."""
+
+    contact_id: str
+    name: str
+    account_id: str
+    account_name: str
+    noted_on: date
+    ideas: GestureIdeas
+
+
+def ideas_for_today(
+    *, session: Session, viewer: Viewer, today: date, limit: int = 5
+) -> list[ContactIdeas]:
+    """Gesture ideas for the viewer's contacts with a moment noted in the last two weeks.
+
+    The viewer's contacts are those of the accounts they own and those they noted
+    a moment about. Most recent moment first; ideas fit the viewer's budget left.
+    """
+    me = viewer.employee_id
+    if me is None:
+        return []
+    since = today - timedelta(days=FRESH_DAYS)
+    rows = session.execute(
+        select(StoredMoment.contact_id, func.max(StoredMoment.noted_on).label("latest"))
+        .join(Account, Account.account_id == StoredMoment.account_id)
+        .where(
+            StoredMoment.contact_id.is_not(None),
+            StoredMoment.closed_at.is_(None),
+            StoredMoment.review != "dismissed",
+            StoredMoment.kind.not_in(sorted(DURABLE_KINDS)),
+            StoredMoment.noted_on >= since,
+            StoredMoment.noted_on <= today,
+            or_(Account.owner_employee_id == me, StoredMoment.recorded_by == me),
+        )
+        .group_by(StoredMoment.contact_id)
+        .order_by(func.max(StoredMoment.noted_on).desc(), StoredMoment.contact_id)
+        .limit(limit * 3)
+    ).all()
+    found: list[ContactIdeas] = []
+    left = (budget_left(session=session, employee_id=me, today=today),) if rows else None
+    for contact_id, latest in rows:
+        assert contact_id is not None
+        ideas = suggest_for_contact(
+            session=session,
+            contact_id=contact_id,
+            today=today,
+            giver=me,
+            limit=2,
+            viewer=viewer,
+            known_left=left,
+        )
+        if not ideas.suggestions:
+            continue  # only sensitive moments the viewer may not see, or nothing that fits
+        contact = session.get(Contact, contact_id)
+        assert contact is not None
+        account = session.get(Account, contact.account_id)
+        name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
+        found.append(
+            ContactIdeas(
+                contact_id,
+                name,
+                contact.account_id,
+                account.name if account else contact.account_id,
+                latest if isinstance(latest, date) else date.fromisoformat(str(latest)[:10]),
+                ideas,
+            )
+        )
+        if len(found) >= limit:
+            break
+    return found

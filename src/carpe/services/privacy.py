@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from carpe.errors import ForbiddenError, NotFoundError
 from carpe.services.users import Viewer
 from carpe.store.access import AuditEntry
+from carpe.store.gestures import GestureRequest
 from carpe.store.memory import FollowUp, StoredMoment
 from carpe.store.models import Account, Contact, Feedback, Gesture, Order, Touchpoint, utc_now
 
@@ -107,6 +108,7 @@ def export_contact(*, session: Session, viewer: Viewer, contact_id: str) -> dict
         "feedback": rows(Feedback, Feedback.contact_id),
         "orders": rows(Order, Order.contact_id),
         "gestures": rows(Gesture, Gesture.contact_id),
+        "gesture_requests": rows(GestureRequest, GestureRequest.contact_id),
     }
     audit(
         session=session,
@@ -135,8 +137,9 @@ def erase_contact(*, session: Session, viewer: Viewer, contact_id: str) -> Erasu
 
     Moments and follow-ups are deleted; the contact's personal fields are blanked
     (the row stays, as ``[erased]``, so counts and retention figures still add up);
-    notes of their touchpoints, their feedback comments and gesture descriptions
-    are redacted. Scores, dates, channels and amounts stay.
+    notes of their touchpoints, their feedback comments, gesture descriptions (logged
+    ones too) and their words quoted in stories are redacted. Scores, dates, channels
+    and amounts stay.
     """
     require_admin(viewer)
     contact = session.get(Contact, contact_id)
@@ -161,6 +164,21 @@ def erase_contact(*, session: Session, viewer: Viewer, contact_id: str) -> Erasu
         update(Gesture)
         .where(Gesture.contact_id == contact_id, Gesture.description.is_not(None))
         .values(description=ERASED),
+    )
+    # Both modules import this one, so they are imported here, not at the top.
+    from carpe.services import gesture_log
+    from carpe.services.stories import redact_contact
+
+    gestures += gesture_log.redact_contact(session=session, contact_id=contact_id)
+    redact_contact(
+        session=session,
+        contact_id=contact_id,
+        touchpoint_ids=session.scalars(
+            select(Touchpoint.touchpoint_id).where(Touchpoint.contact_id == contact_id)
+        ).all(),
+        feedback_ids=session.scalars(
+            select(Feedback.feedback_id).where(Feedback.contact_id == contact_id)
+        ).all(),
     )
     contact.first_name = ERASED
     contact.last_name = None

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from carpe.services import brief, memory
+from carpe.services import brief, gestures, memory
 from carpe.web.auth import ViewerDep, check_csrf
 from carpe.web.routes.deps import SessionDep, TodayDep, UowDep, is_htmx, render
 
@@ -43,10 +43,17 @@ def today_page(
     drifting = (
         brief.losing_touch(session=session, today=today, employee_id=mine, limit=10) if mine else []
     )
+    gesture_ideas = gestures.ideas_for_today(session=session, viewer=viewer, today=today)
     return render(
         request,
         "today.html",
-        {"due": due, "upcoming": upcoming, "drifting": drifting, "today": today},
+        {
+            "due": due,
+            "upcoming": upcoming,
+            "drifting": drifting,
+            "today": today,
+            "gesture_ideas": gesture_ideas,
+        },
     )
 
 

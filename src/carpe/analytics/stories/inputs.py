@@ -1,0 +1,176 @@
+"""The miner's inputs: the small tables it reads, indexed for the per-episode look-ups."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd  # type: ignore[import-untyped]
+
+from carpe.analytics.specialists.praise import name_variants
+from carpe.analytics.stories.model import Record
+from carpe.analytics.stories.signals import employee_routine, is_off_hours, is_personal_outreach
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictSignal:
+    """A conflict of the conflicts step, as a problem (id, type, account, when, severity)."""
+
+    conflict_id: str
+    type: str
+    account_id: str
+    at: datetime
+    severity: float
+    touchpoint_ids: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class StoryInputs:
+    """The small tables the miner reads (see the module docstring).
+
+    Attributes
+    ----------
+    as_of : date
+        Nothing on or after this day is used.
+    accounts : pandas.DataFrame
+        ``account_id``, ``name``, ``ended_on``.
+    employees : pandas.DataFrame
+        ``employee_id``, ``name``, ``department``.
+    touchpoints : pandas.DataFrame
+        ``touchpoint_id``, ``account_id``, ``contact_id``, ``employee_id``,
+        ``occurred_at``, ``channel``, ``kind``, ``direction``, ``subject``,
+        ``note``, ``sentiment`` — at least the ones around each problem.
+    feedback : pandas.DataFrame
+        ``feedback_id``, ``account_id``, ``contact_id``, ``received_at``,
+        ``survey``, ``score``, ``comment``.
+    routine : pandas.DataFrame, optional
+        Each employee's routine (:func:`~carpe.analytics.stories.signals.employee_routine`);
+        computed from ``touchpoints`` when omitted.
+    orders : pandas.DataFrame, optional
+        ``account_id``, ``ordered_at``, ``amount`` (for "grew").
+    latest : pandas.DataFrame, optional
+        ``account_id``, ``touchpoint_id``, ``occurred_at``: each account's latest
+        touchpoint; taken from ``touchpoints`` when omitted.
+    moments : pandas.DataFrame, optional
+        ``account_id``, ``touchpoint_id``, ``kind``, ``evidence``: moments from customer memory.
+    contacts : pandas.DataFrame, optional
+        ``account_id``, ``first_name``, ``last_name``: names the anonymised draft hides.
+    conflicts : list of ConflictSignal
+        Conflicts as problems.
+    """
+
+    as_of: date
+    accounts: pd.DataFrame
+    employees: pd.DataFrame
+    touchpoints: pd.DataFrame
+    feedback: pd.DataFrame
+    routine: pd.DataFrame | None = None
+    orders: pd.DataFrame | None = None
+    latest: pd.DataFrame | None = None
+    moments: pd.DataFrame | None = None
+    contacts: pd.DataFrame | None = None
+    conflicts: list[ConflictSignal] = field(default_factory=list)
+
+
+def as_datetime(value: Any) -> datetime:
+    """A naive datetime from a pandas or Python value (the epoch for a missing one)."""
+    stamp = pd.Timestamp(value)
+    return datetime(1970, 1, 1) if pd.isna(stamp) else stamp.to_pydatetime().replace(tzinfo=None)
+
+
+def as_text(value: Any) -> str:
+    """A text value, ``""`` for a missing one."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+class Tables:
+    """The inputs indexed for the per-episode look-ups."""
+
+    def __init__(self, inputs: StoryInputs) -> None:
+        tp = inputs.touchpoints.copy()
+        tp["occurred_at"] = pd.to_datetime(tp["occurred_at"])
+        tp["touchpoint_id"] = tp["touchpoint_id"].astype(str)
+        tp = tp.sort_values(["account_id", "occurred_at", "touchpoint_id"], kind="stable")
+        routine = inputs.routine if inputs.routine is not None else employee_routine(tp)
+        staff = inputs.employees.set_index(inputs.employees["employee_id"].astype(str))
+        self.department = staff["department"].astype(str).to_dict()
+        self.names = staff["name"].astype(str).to_dict()
+        tp = tp.merge(routine, on="employee_id", how="left")
+        length = tp["note"].fillna("").astype(str).str.len()
+        spread = tp["note_std"].fillna(0.0).clip(lower=10.0)
+        tp["off"] = is_off_hours(tp["occurred_at"]) * (1.0 - tp["off_hours_share"].fillna(0.0))
+        tp["personal"] = is_personal_outreach(tp) * (1.0 - tp["personal_share"].fillna(0.0))
+        tp["long"] = ((length - tp["note_mean"].fillna(length)) / spread / 3.0).clip(0.0, 1.0)
+        tp["department"] = tp["employee_id"].map(self.department)
+        self.touchpoints = {str(a): g for a, g in tp.groupby("account_id", sort=False)}
+        fb = inputs.feedback.copy()
+        fb["received_at"] = pd.to_datetime(fb["received_at"])
+        self.feedback = {str(a): g for a, g in fb.groupby("account_id", sort=False)}
+        orders = inputs.orders
+        self.orders: dict[str, pd.DataFrame] = {}
+        if orders is not None and len(orders):
+            o = orders.assign(ordered_at=pd.to_datetime(orders["ordered_at"]))
+            self.orders = {str(a): g for a, g in o.groupby("account_id", sort=False)}
+        self.ended = {
+            str(a): (None if pd.isna(e) else pd.Timestamp(e).date())
+            for a, e in zip(inputs.accounts["account_id"], inputs.accounts["ended_on"], strict=True)
+        }
+        self.account_names = dict(
+            zip(
+                inputs.accounts["account_id"].astype(str),
+                inputs.accounts["name"].astype(str),
+                strict=True,
+            )
+        )
+        latest = inputs.latest
+        if latest is None:
+            last = tp.groupby("account_id", sort=False).tail(1)
+            latest = last[["account_id", "touchpoint_id", "occurred_at"]]
+        self.latest = {
+            str(a): (str(t), as_datetime(at))
+            for a, t, at in zip(
+                latest["account_id"], latest["touchpoint_id"], latest["occurred_at"], strict=True
+            )
+        }
+        self.variants = {e: name_variants(n) for e, n in self.names.items()}
+
+
+def window(frame: pd.DataFrame | None, column: str, start: datetime, end: datetime) -> pd.DataFrame:
+    """Rows of ``frame`` with ``start < column <= end`` (empty without a frame)."""
+    if frame is None:
+        return pd.DataFrame()
+    return frame[(frame[column] > start) & (frame[column] <= end)]
+
+
+def record_of_touchpoint(row: Any, names: dict[str, str]) -> Record:
+    """A touchpoint row (with its ``department``) as a citable record."""
+    emp = None if pd.isna(row.employee_id) else str(row.employee_id)
+    return Record(
+        record_id=str(row.touchpoint_id),
+        source="touchpoint",
+        at=as_datetime(row.occurred_at),
+        text=as_text(row.note),
+        employee_id=emp,
+        employee_name=names.get(emp) if emp else None,
+        department=None if pd.isna(row.department) else str(row.department),
+        channel=as_text(row.channel) or None,
+        kind=as_text(row.kind) or None,
+        direction=as_text(row.direction) or None,
+        sentiment=None if pd.isna(row.sentiment) else float(row.sentiment),
+        contact_id=None if pd.isna(row.contact_id) else str(row.contact_id),
+    )
+
+
+def record_of_feedback(row: Any) -> Record:
+    """A feedback row as a citable record."""
+    return Record(
+        record_id=str(row.feedback_id),
+        source="feedback",
+        at=as_datetime(row.received_at),
+        text=as_text(row.comment),
+        survey=str(row.survey),
+        score=None if pd.isna(row.score) else float(row.score),
+        contact_id=None if pd.isna(row.contact_id) else str(row.contact_id),
+    )

@@ -1,0 +1,441 @@
+"""Episode mining and ranking: from each account's history to ranked, drafted stories.
+
+:func:`mine_stories` takes small tables (the pipeline step narrows the
+snapshot to the windows around problems on the engine) and returns the
+stories, most compelling first:
+
+1. **problems** (:mod:`~carpe.analytics.stories.signals`) of one account that
+   fall within ``merge_days`` of each other make one episode;
+2. in the ``effort_days`` after it, each employee's touchpoints are scored
+   for effort beyond *their own* routine; the employee who went furthest is the
+   hero, colleagues of other departments who worked on it are helpers;
+3. the turnaround, the customer's own words and the outcome (the account
+   stayed ``stay_days``; orders grew; a referral; an employee praised by name)
+   complete it; an episode with no effort beyond routine, no sign of a
+   turnaround, or a customer who left soon after, is no story;
+4. :class:`~carpe.analytics.stories.model.Scores` weigh problem size (0.2),
+   effort (0.3), turnaround (0.15), the customer's words (0.2) and outcome
+   (0.15); at most ``per_account`` stories per account are kept.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any, Final
+
+import pandas as pd  # type: ignore[import-untyped]
+
+from carpe.analytics.specialists.praise import PRAISE_WORDS
+from carpe.analytics.stories.anonymise import Redactor
+from carpe.analytics.stories.draft import draft_story
+from carpe.analytics.stories.inputs import (
+    StoryInputs,
+    Tables,
+    as_datetime,
+    as_text,
+    record_of_feedback,
+    record_of_touchpoint,
+    window,
+)
+from carpe.analytics.stories.model import Episode, Record, Scores, Story, StorySettings, story_id
+from carpe.analytics.stories.signals import (
+    HARDSHIP_KINDS,
+    REFERRAL_WORDS,
+    SENSITIVE_KINDS,
+    name_pattern,
+    satisfaction,
+)
+from carpe.analytics.stories.themes import choose_theme
+
+WEIGHTS: Final = {"problem": 0.2, "effort": 0.3, "turnaround": 0.15, "words": 0.2, "outcome": 0.15}
+"""Weight of each part of the compelling score."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    account_id: str
+    at: datetime
+    kind: str
+    record_id: str | None
+    size: float
+    conflict_id: str | None = None
+    quote: str | None = None
+    sensitive: bool = False
+
+
+def _clip(x: float) -> float:
+    return 0.0 if math.isnan(x) else min(1.0, max(0.0, x))
+
+
+def find_problems(inputs: StoryInputs, settings: StorySettings) -> list[_Problem]:
+    """Every problem signal before the as-of day (see :mod:`~carpe.analytics.stories.signals`)."""
+    cut = datetime.combine(inputs.as_of, time())
+    found: list[_Problem] = []
+    tp = inputs.touchpoints
+    bad = tp[
+        (tp["sentiment"] <= settings.negative_sentiment)
+        & (tp["direction"] != "internal")
+        & (tp["occurred_at"] < cut)
+    ]
+    for row in bad.itertuples(index=False):
+        weight = 1.0 if row.direction == "inbound" else 0.8
+        found.append(
+            _Problem(
+                str(row.account_id),
+                as_datetime(row.occurred_at),
+                "complaint",
+                str(row.touchpoint_id),
+                _clip(-float(row.sentiment) * weight),
+            )
+        )
+    fb = inputs.feedback
+    for row in fb[fb["received_at"] < cut].itertuples(index=False):
+        share = satisfaction(str(row.survey), row.score)
+        if not math.isnan(share) and share <= settings.low_satisfaction:
+            found.append(
+                _Problem(
+                    str(row.account_id),
+                    as_datetime(row.received_at),
+                    "negative feedback",
+                    str(row.feedback_id),
+                    _clip(1.0 - share),
+                )
+            )
+    times = dict(zip(tp["touchpoint_id"].astype(str), tp["occurred_at"], strict=True))
+    moments = inputs.moments
+    if moments is not None and len(moments):
+        hard = moments[moments["kind"].isin(HARDSHIP_KINDS) & moments["touchpoint_id"].notna()]
+        for row in hard.itertuples(index=False):
+            ref = str(row.touchpoint_id)
+            if ref in times and as_datetime(times[ref]) < cut:
+                found.append(
+                    _Problem(
+                        str(row.account_id),
+                        as_datetime(times[ref]),
+                        "hardship",
+                        ref,
+                        0.6,
+                        quote=as_text(row.evidence) or None,
+                        sensitive=str(row.kind) in SENSITIVE_KINDS,
+                    )
+                )
+    for c in inputs.conflicts:
+        anchor = next((i for i in c.touchpoint_ids if i in times), None)
+        at = as_datetime(times[anchor]) if anchor else c.at
+        if at < cut:
+            size = max(0.5, c.severity)
+            found.append(
+                _Problem(c.account_id, at, c.type, anchor, size, conflict_id=c.conflict_id)
+            )
+    return sorted(found, key=lambda p: (p.account_id, p.at, p.record_id or "", p.kind))
+
+
+def _attach(cluster: list[_Problem], loose: list[_Problem], used: set[str]) -> None:
+    """Add conflicts known only by month to the first cluster starting that month or the next."""
+    start = cluster[0].at
+    for p in loose:
+        months = (start.year - p.at.year) * 12 + start.month - p.at.month
+        if p.conflict_id not in used and months in (0, 1):
+            cluster.append(p)
+            used.add(p.conflict_id or "")
+
+
+def _clusters(problems: Sequence[_Problem], merge_days: int) -> list[list[_Problem]]:
+    """Problems of one account close together; conflicts without a record join one, if any."""
+    loose = [p for p in problems if p.record_id is None]
+    clusters: list[list[_Problem]] = []
+    for p in (p for p in problems if p.record_id is not None):
+        last = clusters[-1] if clusters else None
+        if (
+            last is not None
+            and last[0].account_id == p.account_id
+            and p.at - last[0].at <= timedelta(days=merge_days)
+        ):
+            last.append(p)
+        else:
+            clusters.append([p])
+    by_account: dict[str, list[_Problem]] = {}
+    for p in loose:
+        by_account.setdefault(p.account_id, []).append(p)
+    used: set[str] = set()
+    for cluster in clusters:
+        _attach(cluster, by_account.get(cluster[0].account_id, []), used)
+    return clusters
+
+
+def _words(
+    feedback: pd.DataFrame, people: Iterable[str], t: Tables, settings: StorySettings
+) -> tuple[Any, float, bool]:
+    """The best feedback answer after the problem: (row, words score, names someone)."""
+    best: tuple[Any, float, bool] = (None, 0.0, False)
+    names = [v for e in people for v in t.variants.get(e, [])]
+    pattern = name_pattern(names)
+    for row in feedback.itertuples(index=False):
+        share = satisfaction(str(row.survey), row.score)
+        comment = as_text(row.comment)
+        if math.isnan(share) or share < settings.high_satisfaction:
+            continue
+        named = bool(pattern and comment and pattern.search(comment))
+        praise = bool(comment and PRAISE_WORDS.search(comment))
+        score = 0.4 * share + 0.3 * (1.0 if praise else 0.5 if comment else 0.0) + 0.3 * named
+        if score > best[1]:
+            best = (row, score, named)
+    return best
+
+
+def _grew(t: Tables, account: str, at: datetime) -> bool:
+    orders = t.orders.get(account)
+    if orders is None:
+        return False
+    days = timedelta(days=180)
+    before = orders[(orders["ordered_at"] > at - days) & (orders["ordered_at"] <= at)]["amount"]
+    after = orders[(orders["ordered_at"] > at) & (orders["ordered_at"] <= at + days)]["amount"]
+    return bool(after.sum() > 1.2 * before.sum() > 0)
+
+
+def _episode(
+    cluster: list[_Problem], t: Tables, inputs: StoryInputs, settings: StorySettings
+) -> _Found | None:
+    account = cluster[0].account_id
+    start = cluster[0].at
+    cut = datetime.combine(inputs.as_of, time())
+    ended = t.ended.get(account)
+    if ended is not None and ended < min(
+        (start + timedelta(days=settings.stay_days)).date(), inputs.as_of
+    ):
+        return None  # the customer left: no retention story
+    problem_ids = {p.record_id for p in cluster if p.record_id}
+    tps = t.touchpoints.get(account)
+    if tps is None:
+        return None  # no touchpoint: nobody acted
+    last = max(p.at for p in cluster if p.record_id)
+    end = min(last + timedelta(days=settings.effort_days), cut)
+    around = window(tps, "occurred_at", start, end)
+    around = around[~around["touchpoint_id"].isin(problem_ids)]
+    acting = around[around["employee_id"].notna() & (around["direction"] != "inbound")]
+    if acting.empty:
+        return None
+    acting = acting.assign(
+        effort=0.4 * acting["off"] + 0.3 * acting["personal"] + 0.3 * acting["long"]
+    )
+    per_employee = acting.groupby("employee_id", sort=True)["effort"].max()
+    hero = str(per_employee.idxmax())
+    hero_rows = acting[acting["employee_id"] == hero].sort_values("effort", ascending=False)
+    hero_dept = t.department.get(hero)
+    helpers = acting[
+        (acting["direction"] == "internal")
+        & (acting["employee_id"] != hero)
+        & (acting["department"] != hero_dept)
+    ]
+    top = hero_rows.iloc[0]
+    crossing = 1.0 if len(helpers) else 0.0
+    effort = _clip(
+        0.3 * float(top["off"])
+        + 0.25 * float(top["personal"])
+        + 0.25 * float(top["long"])
+        + 0.2 * crossing
+    )
+    if effort < settings.min_effort:
+        return None
+    contact = "in person" if top["channel"] == "in_person" else "personal contact"
+    seen = {
+        "off-hours": float(top["off"]) > 0,
+        contact: float(top["personal"]) > 0,
+        "long note": float(top["long"]) > 0.3,
+        "crossing departments": crossing > 0,
+    }
+    signals = [name for name, on in seen.items() if on]
+    effort_rows = hero_rows[hero_rows["effort"] >= max(0.15, 0.5 * float(top["effort"]))].head(2)
+    effort_rows = effort_rows.sort_values("occurred_at")
+    first_effort = as_datetime(effort_rows["occurred_at"].min())
+    problem_sentiment = min(
+        [-p.size for p in cluster if p.kind == "complaint"] or [-max(p.size for p in cluster)]
+    )
+    after = window(tps, "occurred_at", first_effort - timedelta(seconds=1), end)
+    good = after[
+        (after["direction"] == "inbound") & (after["sentiment"] >= settings.positive_sentiment)
+    ]
+    fb_after = window(
+        t.feedback.get(account),
+        "received_at",
+        start,
+        min(start + timedelta(days=settings.words_days), cut),
+    )
+    people = [hero, *dict.fromkeys(str(e) for e in helpers["employee_id"])]
+    words_row, words, named = _words(fb_after, people, t, settings)
+    resolution = good.iloc[0] if len(good) else None
+    if resolution is not None:
+        swing = float(resolution["sentiment"]) - problem_sentiment
+        days = (as_datetime(resolution["occurred_at"]) - start).days
+        turnaround = _clip(swing / 1.5) * (1.0 if days <= 7 else 0.7)
+    elif words_row is not None:
+        turnaround = 0.4
+    else:
+        return None  # nothing shows it turned around
+    latest = t.latest.get(account)
+    outcomes = ["stayed"]
+    grew = _grew(t, account, start)
+    if grew:
+        outcomes.append("grew")
+    later = [as_text(c) for c in fb_after["comment"]] if len(fb_after) else []
+    later += [as_text(n) for n in after[after["direction"] == "inbound"]["note"]]
+    referred = any(REFERRAL_WORDS.search(x) for x in later if x)
+    if referred:
+        outcomes.append("referred")
+    if named:
+        outcomes.append("praised by name")
+    outcome = _clip(0.4 + 0.2 * grew + 0.2 * referred + 0.2 * named)
+    problem = _clip(max(p.size for p in cluster) + 0.1 * (len({p.kind for p in cluster}) - 1))
+    parts = {
+        "problem": problem,
+        "effort": effort,
+        "turnaround": turnaround,
+        "words": _clip(words),
+        "outcome": outcome,
+    }
+    total = sum(WEIGHTS[k] * v for k, v in parts.items())
+    scores = Scores(**{k: round(v, 4) for k, v in parts.items()}, total=round(total, 4))
+    records: dict[str, Record] = {}
+    problem_rows = tps[tps["touchpoint_id"].isin(problem_ids)]
+    for frame in (problem_rows, effort_rows, helpers.head(2)):
+        for row in frame.itertuples(index=False):
+            records[str(row.touchpoint_id)] = record_of_touchpoint(row, t.names)
+    if resolution is not None:
+        row = next(good.head(1).itertuples(index=False))
+        records[str(row.touchpoint_id)] = record_of_touchpoint(row, t.names)
+    fb_problem = t.feedback.get(account)
+    if fb_problem is not None:
+        for row in fb_problem[fb_problem["feedback_id"].isin(problem_ids)].itertuples(index=False):
+            records[str(row.feedback_id)] = record_of_feedback(row)
+    if words_row is not None:
+        records[str(words_row.feedback_id)] = record_of_feedback(words_row)
+    if not problem_ids & set(records):
+        return None  # no record to show the problem with (a conflict alone)
+    latest_id = None
+    if latest is not None and latest[1] > start:
+        latest_id = latest[0]
+        records.setdefault(
+            latest_id, Record(record_id=latest_id, source="touchpoint", at=latest[1])
+        )
+    kinds = tuple(dict.fromkeys(p.kind for p in cluster))
+    largest = sorted(cluster, key=lambda p: (-p.size, p.kind != "hardship"))
+    theme = choose_theme(
+        tuple(dict.fromkeys(p.kind for p in largest)),
+        [records[i].text for i in problem_ids if i in records] + [p.quote or "" for p in cluster],
+        [hero_dept or "", *(records[i].department or "" for i in problem_ids if i in records)],
+    )
+    episode = Episode(
+        account_id=account,
+        started_at=start,
+        problem_kinds=kinds,
+        problem_ids=tuple(
+            dict.fromkeys(p.record_id for p in cluster if p.record_id and p.record_id in records)
+        ),
+        effort_ids=tuple(str(i) for i in effort_rows["touchpoint_id"]),
+        helper_ids=tuple(str(i) for i in helpers.head(2)["touchpoint_id"]),
+        resolution_id=None if resolution is None else str(resolution["touchpoint_id"]),
+        words_id=None if words_row is None else str(words_row.feedback_id),
+        latest_id=latest_id,
+        hero_id=hero,
+        employee_ids=tuple(people),
+        effort_signals=tuple(signals),
+        outcomes=tuple(outcomes),
+        theme=theme,
+        conflict_ids=tuple(p.conflict_id for p in cluster if p.conflict_id),
+        scores=scores,
+    )
+    quotes = {p.record_id: p.quote for p in cluster if p.record_id and p.quote}
+    private = frozenset(p.record_id for p in cluster if p.record_id and p.sensitive)
+    return _Found(episode, records, quotes, private)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    episode: Episode
+    records: dict[str, Record]
+    quotes: dict[str, str]
+    private: frozenset[str]
+
+
+def _told(episode: Episode) -> set[str]:
+    """The records of what was done and how it ended (two stories must not share one)."""
+    ends = (episode.resolution_id, episode.words_id)
+    return {*episode.effort_ids, *episode.helper_ids, *(i for i in ends if i)}
+
+
+def _contact_names(contacts: pd.DataFrame | None, accounts: set[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    if contacts is None or not len(contacts):
+        return found
+    mine = contacts[contacts["account_id"].astype(str).isin(accounts)]
+    for account, first, last in zip(
+        mine["account_id"], mine["first_name"], mine["last_name"], strict=True
+    ):
+        found.setdefault(str(account), []).append(f"{as_text(first)} {as_text(last)}".strip())
+    return found
+
+
+def mine_stories(inputs: StoryInputs, settings: StorySettings | None = None) -> list[Story]:
+    """Find the episodes in every account's history, rank them and draft each as a story.
+
+    Parameters
+    ----------
+    inputs : StoryInputs
+        The tables (see :class:`StoryInputs`).
+    settings : StorySettings, optional
+        Thresholds; the defaults otherwise.
+
+    Returns
+    -------
+    list of Story
+        Most compelling first (ties by id); at most ``per_account`` per account.
+    """
+    settings = settings or StorySettings()
+    tables = Tables(inputs)
+    found: list[_Found] = []
+    for cluster in _clusters(find_problems(inputs, settings), settings.merge_days):
+        one = _episode(cluster, tables, inputs, settings)
+        if one is not None and one.episode.scores.total >= settings.min_score:
+            found.append(one)
+    found.sort(key=lambda f: (-f.episode.scores.total, f.episode.account_id, f.episode.started_at))
+    kept: list[_Found] = []
+    per_account: dict[str, list[_Found]] = {}
+    for f in found:
+        mine = per_account.setdefault(f.episode.account_id, [])
+        told = _told(f.episode)
+        if len(mine) >= settings.per_account or any(told & _told(m.episode) for m in mine):
+            continue  # one story per turnaround: the better one
+        mine.append(f)
+        kept.append(f)
+    contacts = _contact_names(inputs.contacts, {f.episode.account_id for f in kept})
+    stories = []
+    for f in kept:
+        anchor = (
+            f.episode.problem_ids[0]
+            if f.episode.problem_ids
+            else (f.episode.conflict_ids[0] if f.episode.conflict_ids else f.episode.effort_ids[0])
+        )
+        account = f.episode.account_id
+        name = tables.account_names.get(account, account)
+        redactor = Redactor.for_story(
+            employees=tables.names,
+            contacts=contacts.get(account, []),
+            companies=[name],
+            allow_amounts=True,  # the service hides amounts unless the customer allowed them
+        )
+        stories.append(
+            draft_story(
+                story_id(account, anchor),
+                f.episode,
+                f.records,
+                account_name=name,
+                quotes=f.quotes,
+                private=f.private,
+                redactor=redactor,
+            )
+        )
+    stories.sort(key=lambda s: (-s.episode.scores.total, s.story_id))
+    return stories

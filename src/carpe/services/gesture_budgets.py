@@ -1,0 +1,392 @@
+"""Gesture budgets: amount, spent, reserved and left per budget; managers create and edit them.
+
+A budget's owner is an employee id or a department name; carpe's data knows no
+team apart from the department, so a team's budget is its department's (give a
+sub-team its own department name, or budget its people one by one). Each
+gesture is charged to one budget (:mod:`carpe.gestures.budget`): given gestures
+are spent, gestures waiting for a manager are reserved.
+
+Access: managers and admins see and edit every budget; frontline staff see their
+own and their department's.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from carpe.errors import ForbiddenError, NotFoundError, UsageError
+from carpe.gestures.budget import BudgetLine, BudgetUse, Charge, allocate
+from carpe.services.privacy import audit
+from carpe.services.users import Viewer
+from carpe.store.gestures import GestureRequest
+from carpe.store.models import Budget, Employee, Gesture
+
+BUDGET_ID_PREFIX = "carpe-b-"
+"""Ids of budgets created in carpe (imported ones keep the source's ids)."""
+MAX_AMOUNT = 10_000_000.0
+FILTER_GIVERS = 1_000
+"""Up to this many givers, only their gestures are read to fill the budgets asked for."""
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetView:
+    """A budget with what was spent, reserved and is left."""
+
+    budget_id: str
+    owner: str
+    owner_name: str
+    owner_kind: str
+    """``"employee"`` or ``"department"``."""
+    period_start: date
+    period_end: date
+    amount: float
+    spent: float
+    reserved: float
+    left: float
+    gestures: int
+    givers: int
+
+
+def departments_of(session: Session) -> dict[str, str]:
+    """Employee id → department, for everyone."""
+    return dict(session.execute(select(Employee.employee_id, Employee.department)).all())
+
+
+def _line(b: Budget) -> BudgetLine:
+    return BudgetLine(b.budget_id, b.owner, b.period_start, b.period_end, float(b.amount))
+
+
+def budget_uses(*, session: Session, budgets: Sequence[Budget]) -> dict[str, BudgetUse]:
+    """Spent and reserved for each of ``budgets``, charging every gesture of their periods once.
+
+    All budgets overlapping their periods take part in the allocation, so a
+    gesture is charged where the rules put it whichever budgets are asked for.
+    """
+    if not budgets:
+        return {}
+    start = min(b.period_start for b in budgets)
+    end = max(b.period_end for b in budgets)
+    lines = session.scalars(
+        select(Budget).where(Budget.period_start <= end, Budget.period_end >= start)
+    ).all()
+    departments = departments_of(session)
+    # only the owners' people can charge these budgets (their own or their department's)
+    owners = {b.owner for b in lines}
+    givers = sorted(e for e, d in departments.items() if e in owners or d in owners)
+    given_query = (
+        select(Gesture.employee_id, Gesture.given_on, Gesture.cost, GestureRequest.budget_id)
+        .outerjoin(GestureRequest, GestureRequest.gesture_id == Gesture.gesture_id)
+        .where(Gesture.given_on >= start, Gesture.given_on <= end)
+    )
+    pending_query = select(
+        GestureRequest.employee_id,
+        GestureRequest.given_on,
+        GestureRequest.cost,
+        GestureRequest.budget_id,
+    ).where(
+        GestureRequest.status == "pending",
+        GestureRequest.given_on >= start,
+        GestureRequest.given_on <= end,
+    )
+    if len(givers) <= FILTER_GIVERS:
+        given_query = given_query.where(Gesture.employee_id.in_(givers))
+        pending_query = pending_query.where(GestureRequest.employee_id.in_(givers))
+    given = session.execute(given_query).all()
+    pending = session.execute(pending_query).all()
+    charges = [Charge(e, d, float(c or 0.0), b) for e, d, c, b in given]
+    charges += [Charge(e, d, float(c or 0.0), b, pending=True) for e, d, c, b in pending]
+    uses = allocate([_line(b) for b in lines], charges, departments)
+    return {b.budget_id: uses[b.budget_id] for b in budgets}
+
+
+def _views(session: Session, budgets: Sequence[Budget]) -> list[BudgetView]:
+    uses = budget_uses(session=session, budgets=budgets)
+    names = dict(session.execute(select(Employee.employee_id, Employee.name)).all())
+    views = []
+    for b in budgets:
+        use = uses[b.budget_id]
+        views.append(
+            BudgetView(
+                budget_id=b.budget_id,
+                owner=b.owner,
+                owner_name=names.get(b.owner, b.owner),
+                owner_kind="employee" if b.owner in names else "department",
+                period_start=b.period_start,
+                period_end=b.period_end,
+                amount=float(b.amount),
+                spent=use.spent,
+                reserved=use.reserved,
+                left=use.left,
+                gestures=use.gestures,
+                givers=len(use.givers),
+            )
+        )
+    return views
+
+
+def _own_owners(session: Session, viewer: Viewer) -> list[str]:
+    """The budget owners a frontline viewer spends from: themselves and their department."""
+    if viewer.employee_id is None:
+        return []
+    employee = session.get(Employee, viewer.employee_id)
+    return [viewer.employee_id] + ([employee.department] if employee else [])
+
+
+def list_budgets(
+    *,
+    session: Session,
+    viewer: Viewer,
+    on: date | None = None,
+    owner: str | None = None,
+) -> list[BudgetView]:
+    """Budgets the viewer may see, with spent, reserved and left; latest period first.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        A session on the store.
+    viewer : Viewer
+        Managers see every budget; frontline staff their own and their department's.
+    on : date, optional
+        Only budgets whose period covers this day.
+    owner : str, optional
+        Only this owner's (an employee id or a department).
+
+    Returns
+    -------
+    list of BudgetView
+        Latest period first, then departments before people, then by owner.
+    """
+    query = select(Budget)
+    if not viewer.is_manager:
+        query = query.where(Budget.owner.in_(_own_owners(session, viewer) or ["\x00"]))
+    if on is not None:
+        query = query.where(Budget.period_start <= on, Budget.period_end >= on)
+    if owner is not None:
+        query = query.where(Budget.owner == owner)
+    budgets = session.scalars(
+        query.order_by(Budget.period_start.desc(), Budget.owner, Budget.budget_id)
+    ).all()
+    views = _views(session, budgets)
+    return sorted(views, key=lambda v: (-v.period_start.toordinal(), v.owner_kind, v.owner_name))
+
+
+def budgets_for(*, session: Session, employee_id: str, on: date) -> list[BudgetView]:
+    """The budgets an employee spends from on a day: their own, then their department's."""
+    employee = session.get(Employee, employee_id)
+    owners = [employee_id] + ([employee.department] if employee else [])
+    budgets = session.scalars(
+        select(Budget)
+        .where(Budget.owner.in_(owners), Budget.period_start <= on, Budget.period_end >= on)
+        .order_by(Budget.period_start, Budget.budget_id)
+    ).all()
+    views = _views(session, budgets)
+    return sorted(views, key=lambda v: (v.owner != employee_id, v.period_start, v.budget_id))
+
+
+def budget_left(*, session: Session, employee_id: str, today: date) -> float | None:
+    """What an employee may still spend today: their own budgets' and their department's left.
+
+    ``None`` when no budget covers the day (then ideas are not limited by cost).
+    """
+    found = budgets_for(session=session, employee_id=employee_id, on=today)
+    if not found:
+        return None
+    return round(sum(max(v.left, 0.0) for v in found), 2)
+
+
+def _check(
+    session: Session, owner: str, period_start: date, period_end: date, amount: float
+) -> None:
+    if not owner.strip():
+        raise UsageError("owner: name an employee id or a department")
+    known = session.get(Employee, owner) is not None or session.scalar(
+        select(func.count()).select_from(Employee).where(Employee.department == owner)
+    )
+    if not known:
+        raise UsageError(f"owner: no employee or department called {owner!r}")
+    if period_end <= period_start:
+        raise UsageError("period_end: the period must end after it starts")
+    if not math.isfinite(amount) or amount < 0 or amount > MAX_AMOUNT:
+        raise UsageError(f"amount: must be between 0 and {MAX_AMOUNT:,.0f}")
+
+
+def save_budget(
+    *,
+    session: Session,
+    viewer: Viewer,
+    owner: str,
+    period_start: date,
+    period_end: date,
+    amount: float,
+    budget_id: str | None = None,
+) -> BudgetView:
+    """Create a budget, or edit one (managers and admins; audited).
+
+    A new budget gets an id starting ``carpe-b-``. Re-importing a ``budgets.csv``
+    that carries an edited budget's id puts the file's values back.
+
+    Raises
+    ------
+    ForbiddenError
+        For a frontline viewer.
+    NotFoundError
+        When ``budget_id`` names no budget.
+    UsageError
+        An unknown owner, a period that does not end after it starts, or an
+        amount below 0.
+    """
+    if not viewer.is_manager:
+        raise ForbiddenError("only a manager may set budgets")
+    _check(session, owner, period_start, period_end, amount)
+    if budget_id is None:
+        budget = Budget(
+            budget_id=f"{BUDGET_ID_PREFIX}{uuid.uuid4().hex[:16]}",
+            owner=owner,
+            period_start=period_start,
+            period_end=period_end,
+            amount=round(amount, 2),
+        )
+        session.add(budget)
+        action = "budget.create"
+    else:
+        found = session.get(Budget, budget_id)
+        if found is None:
+            raise NotFoundError("budget", budget_id)
+        budget = found
+        budget.owner = owner
+        budget.period_start = period_start
+        budget.period_end = period_end
+        budget.amount = round(amount, 2)
+        action = "budget.update"
+    session.flush()
+    audit(
+        session=session,
+        viewer=viewer,
+        action=action,
+        subject_type="budget",
+        subject_id=budget.budget_id,
+        detail=f"{owner} {period_start}..{period_end}: {amount:.2f}",
+    )
+    return _views(session, [budget])[0]
+
+
+def get_budget(*, session: Session, viewer: Viewer, budget_id: str) -> BudgetView:
+    """One budget (hidden from frontline staff unless it is theirs or their department's).
+
+    Raises
+    ------
+    NotFoundError
+        No such budget, or one the viewer may not see.
+    """
+    budget = session.get(Budget, budget_id)
+    if budget is None or (
+        not viewer.is_manager and budget.owner not in _own_owners(session, viewer)
+    ):
+        raise NotFoundError("budget", budget_id)
+    return _views(session, [budget])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class SpendLine:
+    """What one department or employee gave in a period."""
+
+    key: str
+    name: str
+    department: str
+    gestures: int
+    spent: float
+    pending: int
+    reserved: float
+
+
+def spend_overview(
+    *, session: Session, viewer: Viewer, start: date, end: date
+) -> tuple[list[SpendLine], list[SpendLine]]:
+    """Spend by department and by employee between two days (managers and admins).
+
+    Returns
+    -------
+    tuple of two lists of SpendLine
+        By department, then by employee; most spent first.
+
+    Raises
+    ------
+    ForbiddenError
+        For a frontline viewer.
+    """
+    if not viewer.is_manager:
+        raise ForbiddenError("spend across the company is for managers")
+    given = session.execute(
+        select(
+            Gesture.employee_id,
+            func.count(),
+            func.coalesce(func.sum(Gesture.cost), 0.0),
+        )
+        .where(Gesture.given_on >= start, Gesture.given_on <= end)
+        .group_by(Gesture.employee_id)
+    ).all()
+    waiting = session.execute(
+        select(
+            GestureRequest.employee_id,
+            func.count(),
+            func.coalesce(func.sum(GestureRequest.cost), 0.0),
+        )
+        .where(
+            GestureRequest.status == "pending",
+            GestureRequest.given_on >= start,
+            GestureRequest.given_on <= end,
+        )
+        .group_by(GestureRequest.employee_id)
+    ).all()
+    people = {
+        e: (n, d)
+        for e, n, d in session.execute(
+            select(Employee.employee_id, Employee.name, Employee.department).where(
+                or_(
+                    Employee.employee_id.in_([g[0] for g in given]),
+                    Employee.employee_id.in_([w[0] for w in waiting]),
+                )
+            )
+        )
+    }
+    lines: dict[str, list[float]] = {}
+    for employee_id, n, total in given:
+        lines.setdefault(employee_id, [0, 0.0, 0, 0.0])[:2] = [n, float(total or 0.0)]
+    for employee_id, n, total in waiting:
+        lines.setdefault(employee_id, [0, 0.0, 0, 0.0])[2:] = [n, float(total)]
+    by_employee = [
+        SpendLine(
+            key=e,
+            name=people.get(e, (e, ""))[0],
+            department=people.get(e, (e, ""))[1],
+            gestures=int(v[0]),
+            spent=round(v[1], 2),
+            pending=int(v[2]),
+            reserved=round(v[3], 2),
+        )
+        for e, v in lines.items()
+    ]
+    departments: dict[str, list[float]] = {}
+    for line in by_employee:
+        d = departments.setdefault(line.department, [0, 0.0, 0, 0.0])
+        d[0] += line.gestures
+        d[1] += line.spent
+        d[2] += line.pending
+        d[3] += line.reserved
+    by_department = [
+        SpendLine(k, k, k, int(v[0]), round(v[1], 2), int(v[2]), round(v[3], 2))
+        for k, v in departments.items()
+    ]
+    return sorted(by_department, key=_most_spent), sorted(by_employee, key=_most_spent)
+
+
+def _most_spent(line: SpendLine) -> tuple[float, str]:
+    return -line.spent, line.name
