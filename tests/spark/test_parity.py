@@ -98,3 +98,12 @@ def test_pipeline_gives_identical_features_and_risk_ranks_on_duckdb_and_spark(
     assert [[d.text for d in a.drivers] for a in risk_duckdb.accounts] == [
         [d.text for d in a.drivers] for a in risk_spark.accounts
     ]
+
+    conflicts_duckdb = on_duckdb.results["conflicts"]
+    conflicts_spark = on_spark.results["conflicts"]
+    assert conflicts_duckdb.conflicts, "the simulated business plants conflicts"
+    assert [c.conflict_id for c in conflicts_duckdb.conflicts] == [
+        c.conflict_id for c in conflicts_spark.conflicts
+    ]
+    assert conflicts_duckdb.conflicts == conflicts_spark.conflicts
+    pd.testing.assert_frame_equal(conflicts_duckdb.ledger, conflicts_spark.ledger)

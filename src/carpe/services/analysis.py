@@ -147,6 +147,7 @@ def run_analysis(
         risk: RiskResult | None = result.results.get("early_warning")
         seconds = {"snapshot": snapshot.seconds, **result.seconds}
         summary: dict[str, Any] = {"rows": snapshot.rows, "seconds": seconds}
+        summary["cpu_seconds"] = result.cpu_seconds
         if risk is not None:
             summary["early_warning"] = {
                 "training_dates": [d.isoformat() for d in risk.training_dates],

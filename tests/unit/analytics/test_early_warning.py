@@ -142,3 +142,30 @@ def test_backtest_trains_only_on_labels_known_before_the_cutoff() -> None:
     assert abs(result.mean_risk - result.observed_rate) < 0.05
     with pytest.raises(ValueError, match="no rows"):
         backtest(EarlyWarningModel(), X, y, as_of, "2024-01-01")
+
+
+def test_early_warning_weighted_sample_keeps_risk_calibrated_on_the_full_book() -> None:
+    from carpe.analytics.pipeline.risk import sample_training_rows
+
+    X, y = make_risk_features(6000, seed=SEED)
+    rows, weights = sample_training_rows(y, 1500, seed=SEED)
+    assert len(rows) == 1500 and np.all(np.diff(rows) > 0)
+    for label in (0, 1):
+        assert weights[y[rows] == label].sum() == pytest.approx((y == label).sum())
+    weighted = EarlyWarningModel(random_state=SEED).fit(
+        X.iloc[rows], y[rows], sample_weight=weights
+    )
+    unweighted = EarlyWarningModel(random_state=SEED).fit(X.iloc[rows], y[rows])
+    # The sample over-represents leavers; its weights give the whole book's churn rate back.
+    assert abs(weighted.predict_risk(X).mean() - y.mean()) < 0.02
+    assert unweighted.predict_risk(X).mean() > y.mean() + 0.05
+    assert roc_auc_score(y, weighted.predict_risk(X)) > 0.75
+
+
+def test_early_warning_unit_weights_give_the_unweighted_model() -> None:
+    X, y = make_risk_features(800, seed=SEED)
+    plain = EarlyWarningModel(random_state=SEED).fit(X, y)
+    ones = EarlyWarningModel(random_state=SEED).fit(X, y, sample_weight=np.ones(len(y)))
+    assert np.allclose(plain.predict_risk(X), ones.predict_risk(X), rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="sample_weight"):
+        EarlyWarningModel().fit(X, y, sample_weight=np.zeros(len(y)))

@@ -6,7 +6,7 @@ from typing import Any, Final
 
 import pandas as pd  # type: ignore[import-untyped]
 
-from carpe.analytics.conflicts.frames import as_frame, day, ids, month
+from carpe.analytics.conflicts.frames import as_frame, day, ids, month_of
 from carpe.analytics.conflicts.model import Conflict, DetectorSettings, Evidence, conflict_id
 
 INVOICE_COLUMNS: Final = (
@@ -43,10 +43,17 @@ def _make(
 
 
 def _billed(invoices: Any) -> pd.DataFrame:
+    """Invoices that are not void, with their ``issued`` and ``paid`` days, in the table's order."""
     frame = as_frame(invoices, INVOICE_COLUMNS)
     frame = frame[frame["status"].fillna("open") != "void"].copy()
     frame["issued"] = day(frame["issued_on"])
     frame["paid"] = day(frame["paid_on"])
+    return frame
+
+
+def _in_issue_order(frame: pd.DataFrame) -> pd.DataFrame:
+    # A stable sort: any subset of the invoices keeps the order it has in the sorted
+    # whole, so sorting only the rows a detector keeps gives the same order, for less.
     return frame.sort_values(["issued", "invoice_id"], kind="stable")
 
 
@@ -77,7 +84,7 @@ def detect_repeat_billing(
     billed = _billed(invoices)
     found: list[Conflict] = []
     with_order = billed[billed["order_id"].notna()]
-    repeated = with_order[with_order.duplicated("order_id", keep=False)]
+    repeated = _in_issue_order(with_order[with_order.duplicated("order_id", keep=False)])
     for order_id, group in repeated.groupby("order_id", sort=True):
         first = group.iloc[0]
         for _, later in group.iloc[1:].iterrows():
@@ -96,20 +103,20 @@ def detect_repeat_billing(
             evidence = Evidence(
                 invoice_ids=evidence_ids,
                 order_ids=(str(order_id),),
-                period=str(month(pd.Series([later["issued"]])).iloc[0]),
+                period=month_of(later["issued"]),
                 detail=detail,
             )
             found.append(
                 _make(kind, str(first["account_id"]), ("Billing",), evidence, later["amount"])
             )
-    loose = billed[billed["order_id"].isna()]
+    loose = _in_issue_order(billed[billed["order_id"].isna()])
     for (account_id, amount), group in loose.groupby(["account_id", "amount"], sort=True):
         issued = group["issued"].tolist()
         for i in range(1, len(group)):
             if (issued[i] - issued[i - 1]).days <= 7:
                 evidence = Evidence(
                     invoice_ids=ids(group["invoice_id"].iloc[i - 1 : i + 1]),
-                    period=str(month(pd.Series([issued[i]])).iloc[0]),
+                    period=month_of(issued[i]),
                     detail="The same amount invoiced twice within a week.",
                 )
                 found.append(
@@ -142,14 +149,14 @@ def detect_overbilling(
     order_frame = as_frame(orders, ORDER_COLUMNS)[["order_id", "amount"]]
     joined = billed.merge(order_frame, on="order_id", suffixes=("", "_order"))
     limit = joined["amount_order"] * (1 + settings.amount_tolerance) + 0.01
-    over = joined[joined["amount"] > limit]
+    over = _in_issue_order(joined[joined["amount"] > limit])
     found = []
     for row in over.itertuples(index=False):
         excess = float(row.amount) - float(row.amount_order)
         evidence = Evidence(
             invoice_ids=(str(row.invoice_id),),
             order_ids=(str(row.order_id),),
-            period=str(month(pd.Series([row.issued])).iloc[0]),
+            period=month_of(row.issued),
             detail=f"Invoiced {row.amount:,.2f} for an order of {row.amount_order:,.2f}.",
         )
         found.append(
@@ -177,12 +184,13 @@ def detect_billing_returned(invoices: Any, orders: Any) -> list[Conflict]:
     order_frame = as_frame(orders, ORDER_COLUMNS)
     gone = order_frame[order_frame["status"].isin(["returned", "cancelled"])]
     joined = billed.merge(gone[["order_id", "status"]], on="order_id", suffixes=("", "_order"))
+    joined = _in_issue_order(joined)
     found = []
     for row in joined.itertuples(index=False):
         evidence = Evidence(
             invoice_ids=(str(row.invoice_id),),
             order_ids=(str(row.order_id),),
-            period=str(month(pd.Series([row.issued])).iloc[0]),
+            period=month_of(row.issued),
             detail=f"An order {row.status_order} was billed {row.amount:,.2f}.",
         )
         found.append(

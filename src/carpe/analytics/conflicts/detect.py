@@ -82,7 +82,10 @@ def _unknown_after(frame: pd.DataFrame, column: str, as_of: pd.Timestamp) -> pd.
     if not bool(later.any()):
         return frame
     frame = frame.copy()
-    frame[column] = frame[column].astype(object).where(~later, None)
+    if pd.api.types.is_datetime64_any_dtype(frame[column]):
+        frame[column] = frame[column].where(~later)  # NaT: stays a datetime column
+    else:
+        frame[column] = frame[column].astype(object).where(~later, None)
     return frame
 
 

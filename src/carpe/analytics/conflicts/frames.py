@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 
@@ -44,8 +45,50 @@ def day(values: pd.Series) -> pd.Series:
 
 
 def month(values: pd.Series) -> pd.Series:
-    """``YYYY-MM`` of dates or datetimes."""
-    return pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m")
+    """``YYYY-MM`` of dates or datetimes (NaN for blanks)."""
+    return month_labels(pd.to_datetime(values, errors="coerce"))
+
+
+def month_labels(stamps: pd.Series) -> pd.Series:
+    """``stamps.dt.strftime("%Y-%m")``, formatting each distinct month once.
+
+    Parameters
+    ----------
+    stamps : pandas.Series of datetime64
+        Timestamps (NaT allowed).
+
+    Returns
+    -------
+    pandas.Series
+        Same index and name; ``YYYY-MM`` strings, NaN for NaT.
+    """
+    keys = (stamps.dt.year * 100 + stamps.dt.month).to_numpy(dtype=np.float64)
+    codes, uniques = pd.factorize(keys)
+    labels = [f"{int(k) // 100:04d}-{int(k) % 100:02d}" for k in uniques.tolist()]
+    table = np.array([*labels, np.nan], dtype=object)  # code -1 (NaT) picks the NaN
+    return pd.Series(table[codes], index=stamps.index, name=stamps.name, dtype=object)
+
+
+def month_of(value: Any) -> str:
+    """``YYYY-MM`` of one date or datetime (``"nan"`` for a blank), as :func:`month` gives it.
+
+    Parameters
+    ----------
+    value : date, datetime, str or None
+        The day.
+
+    Returns
+    -------
+    str
+        E.g. ``"2026-03"``.
+
+    Examples
+    --------
+    >>> month_of("2026-03-04T10:00:00")
+    '2026-03'
+    """
+    stamp = pd.to_datetime(value, errors="coerce")
+    return "nan" if pd.isna(stamp) else f"{stamp:%Y-%m}"
 
 
 def ids(values: Any) -> tuple[str, ...]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.conflicts.billing import INVOICE_COLUMNS, _make
@@ -94,9 +96,6 @@ def detect_kpi_disagreements(
     )
     owners = _owner_departments(accounts, employees)
     monthly = _monthly_value(accounts)
-    bills = as_frame(invoices, INVOICE_COLUMNS)
-    bills = bills[bills["status"].isin(["disputed"])].assign(period=month(bills["issued_on"]))
-    disputed = {k: g for k, g in bills.groupby(["account_id", "period"], sort=False)}
     views["owner"] = views["department"] == views["account_id"].astype(str).map(owners)
     healthy_rows = views[views["score"] >= settings.healthy_at]
     if settings.owner_only:
@@ -105,6 +104,12 @@ def detect_kpi_disagreements(
     pair = ["account_id", "period"]
     candidates = healthy_rows[pair].drop_duplicates().merge(trouble_rows[pair].drop_duplicates())
     views = views.merge(candidates, on=pair)
+    bills = as_frame(invoices, INVOICE_COLUMNS)
+    bills = bills[bills["status"].isin(["disputed"])]
+    bills = bills.assign(period=month(bills["issued_on"]))
+    # Only the candidates' months need their disputed invoices.
+    wanted = pd.MultiIndex.from_frame(bills[pair]).isin(pd.MultiIndex.from_frame(candidates))
+    disputed = {k: g for k, g in bills[wanted].groupby(pair, sort=False)}
     found = []
     for (account_id, period), group in views.groupby(pair, sort=True):
         healthy = group[group["score"] >= settings.healthy_at]
@@ -187,25 +192,32 @@ def detect_ticket_gaps(
     monthly = _monthly_value(accounts)
     quiet = pd.Timestamp(as_of) - pd.Timedelta(days=settings.ticket_quiet_days)
     keys = ["account_id", "subject"]
-    tp = tp.reset_index(drop=True)
+    # Sorted by thread, so each thread is a run of rows: number the threads once and
+    # work on integer codes (rows without an account belong to no thread).
+    tp = tp[tp["account_id"].notna()].reset_index(drop=True)
+    group = tp.groupby(keys, sort=False).ngroup().to_numpy()
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    stops = np.r_[starts[1:], len(tp)]
     direction = tp["direction"].fillna("")
-    position = tp.groupby(keys, sort=False).cumcount()
+    position = pd.Series(np.arange(len(tp)) - starts[group])
     answered = direction.isin(["outbound", "internal"])
-    first_answer = position.where(answered).groupby([tp[k] for k in keys]).transform("min")
+    first_answer = position.where(answered).groupby(group).transform("min")
     after = (direction == "inbound") & (position > first_answer)
     threads = pd.DataFrame(
         {
-            "answered": answered.groupby([tp[k] for k in keys]).any(),
-            "confirmed": after.groupby([tp[k] for k in keys]).any(),
-            "last_direction": direction.groupby([tp[k] for k in keys]).last(),
-            "last": tp["at"].groupby([tp[k] for k in keys]).max(),
+            "answered": answered.groupby(group).any(),
+            "confirmed": after.groupby(group).any(),
+            "last_direction": direction.groupby(group).last(),
+            "last": tp["at"].groupby(group).max(),
         }
     )
     closed = (threads["last_direction"] == "internal") | (threads["last"] < quiet)
-    gaps = threads[threads["answered"] & ~threads["confirmed"] & closed]
+    gaps = threads.index[threads["answered"] & ~threads["confirmed"] & closed].to_numpy()
+    account_of, subject_of = tp["account_id"].to_numpy(), tp["subject"].to_numpy()
     found = []
-    for account_id, subject in sorted(gaps.index):
-        thread = tp[(tp["account_id"] == account_id) & (tp["subject"] == subject)]
+    for code in sorted(gaps, key=lambda c: (account_of[starts[c]], subject_of[starts[c]])):
+        account_id = account_of[starts[code]]
+        thread = tp.iloc[starts[code] : stops[code]]
         last = thread["at"].max()
         end = ended.get(str(account_id))
         if (
@@ -284,16 +296,28 @@ def detect_owner_gaps(
         employee_id=tp["employee_id"].astype(str),
         account_id=tp["account_id"].astype(str),
     )
-    by_account = {str(k): g for k, g in tp.groupby("account_id", sort=False)}
+    # Row positions per account and employee, and per employee: set-based, no sub-frames.
+    at = tp["at"].to_numpy(dtype="datetime64[ns]")
+    account_of = tp["account_id"].to_numpy()
+    subject_of = tp["subject"].to_numpy()
+    by_pair = tp.groupby(["account_id", "employee_id"], sort=False).indices
+    by_employee = tp.groupby("employee_id", sort=False).indices
+    nothing = np.zeros(0, dtype=np.intp)
     acc = acc.assign(account_id=acc["account_id"].astype(str)).drop_duplicates("account_id")
     acc = acc.set_index("account_id", drop=False)
     words = tuple(w.lower() for w in settings.introduction_words)
+
+    def within(rows: np.ndarray[Any, Any], start: pd.Timestamp, stop: pd.Timestamp) -> Any:
+        when = at[rows]
+        return rows[(when >= start.to_datetime64()) & (when < stop.to_datetime64())]
+
     found = []
     for leaver in leavers.itertuples(index=False):
         left = leaver.left
-        mine = tp[(tp["employee_id"] == str(leaver.employee_id))
-                  & (tp["at"] >= left - pd.Timedelta(days=180)) & (tp["at"] < left)]  # fmt: skip
-        for account_id in sorted(set(mine["account_id"].astype(str))):
+        lookback = left - pd.Timedelta(days=180)
+        mine = within(by_employee.get(str(leaver.employee_id), nothing), lookback, left)
+        served_by_leaver = Counter(account_of[mine].tolist())
+        for account_id in sorted(served_by_leaver):
             if account_id not in acc.index:
                 continue
             info = acc.loc[account_id]
@@ -304,15 +328,11 @@ def detect_owner_gaps(
                 continue
             if pd.notna(info["end"]) and info["end"] <= left + window:
                 continue
-            served = by_account[account_id]
-            theirs = served[served["employee_id"] == owner]
-            before = theirs[(theirs["at"] >= left - pd.Timedelta(days=180)) & (theirs["at"] < left)]
-            if len(before) >= int((mine["account_id"] == account_id).sum()):
+            theirs = by_pair.get((account_id, owner), nothing)
+            if len(within(theirs, lookback, left)) >= served_by_leaver[account_id]:
                 continue  # the successor already served the account more than the leaver
-            near = theirs[
-                (theirs["at"] >= left - pd.Timedelta(days=7)) & (theirs["at"] < left + window)
-            ]
-            subjects = near["subject"].fillna("").astype(str).str.lower()
+            near = within(theirs, left - pd.Timedelta(days=7), left + window)
+            subjects = ["" if pd.isna(v) else str(v).lower() for v in subject_of[near].tolist()]
             if any(any(w in s for w in words) for s in subjects):
                 continue
             evidence = Evidence(

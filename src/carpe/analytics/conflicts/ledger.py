@@ -18,7 +18,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from carpe.analytics.conflicts.model import DetectorSettings, MetricMapping
+from carpe.analytics.conflicts.frames import month_labels
+from carpe.analytics.conflicts.model import COUNT_KEEP, DetectorSettings, MetricMapping
 
 LOWER_IS_BETTER: Final = (
     "count",
@@ -166,12 +167,65 @@ def infer_mappings(
     return {**found, **{k: v for k, v in given.items() if k not in found}}
 
 
-def _state(score: float, settings: DetectorSettings) -> str:
-    if score >= settings.healthy_at:
-        return "healthy"
-    if score < settings.trouble_at:
-        return "trouble"
-    return "watch"
+def _states(scores: pd.Series, settings: DetectorSettings) -> np.ndarray[Any, Any]:
+    """``healthy`` at or above ``healthy_at``, ``trouble`` below ``trouble_at``, else ``watch``."""
+    values = scores.to_numpy(dtype=np.float64)
+    states = np.full(len(values), "watch", dtype=object)
+    states[values < settings.trouble_at] = "trouble"
+    states[values >= settings.healthy_at] = "healthy"
+    return states
+
+
+def _rounded(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``round(v, 4)`` of every value: Python's correctly rounded result, not numpy's.
+
+    ``rint(v * 10**4) / 10**4`` is the double nearest the decimal Python's round
+    picks whenever the product cannot have crossed a half (the division of two
+    exact integers is correctly rounded); values within a hair of a half, and
+    non-finite ones, go through Python's ``round``.
+    """
+    scaled = values * 10_000.0
+    whole = np.rint(scaled)
+    out = whole / 10_000.0
+    with np.errstate(invalid="ignore"):  # inf - inf: those go through Python anyway
+        fraction = np.abs(scaled - np.trunc(scaled))
+    near_half = ~np.isfinite(scaled) | (np.abs(fraction - 0.5) < 1e-6)
+    for i in np.flatnonzero(near_half).tolist():
+        out[i] = round(float(values[i]), 4)
+    return out
+
+
+def _scores(
+    metrics: pd.Series, values: pd.Series, known: Mapping[str, MetricMapping]
+) -> np.ndarray[Any, Any]:
+    """``known[metric].score(value)`` for every row, one metric at a time (the same floats)."""
+    out = np.zeros(len(metrics), dtype=np.float64)
+    codes, names = pd.factorize(metrics.to_numpy(), sort=False)
+    numbers = values.to_numpy(dtype=np.float64)
+    for code, name in enumerate(names):
+        rows = np.flatnonzero(codes == code)
+        mapping = known[name]
+        x = numbers[rows]
+        if mapping.transform == "count":
+            usual = mapping.high if mapping.direction == "lower" else mapping.low
+            gap = x - usual if mapping.direction == "lower" else usual - x
+            # max(gap, 0.0) as Python takes it (0.0 only when 0.0 > gap); one power per count.
+            bad = np.where(gap < 0.0, 0.0, gap)
+            kinds, inverse = np.unique(bad, return_inverse=True)
+            powers = np.array([100.0 * float(COUNT_KEEP ** float(b)) for b in kinds.tolist()])
+            out[rows] = _rounded(powers)[inverse.ravel()]
+        else:
+            span = mapping.high - mapping.low
+            if span <= 0:
+                out[rows] = 50.0
+            else:
+                share = (x - mapping.low) / span
+                if mapping.direction == "lower":
+                    share = 1.0 - share
+                share = np.where(share < 0.0, 0.0, share)
+                share = np.where(share > 1.0, 1.0, share)
+                out[rows] = _rounded(100.0 * share)
+    return out
 
 
 def build_ledger(
@@ -205,32 +259,28 @@ def build_ledger(
     frames = []
     if not kpis.empty:
         table = kpis[["department", "account_id", "period", "metric", "value"]].copy()
-        table["period"] = table["period"].astype(str).map(period_month)
+        periods = table["period"].astype(str)
+        table["period"] = periods.map({p: period_month(p) for p in periods.unique()})
         table = table.groupby(
             ["account_id", "period", "department", "metric"], as_index=False, sort=False
         )["value"].mean()
         known = infer_mappings(table, {**settings.mappings, **dict(mappings or {})})
-        table["score"] = [
-            known[m].score(float(v)) for m, v in zip(table["metric"], table["value"], strict=True)
-        ]
+        table["score"] = _scores(table["metric"], table["value"], known)
         frames.append(table)
     if signals is not None and not signals.empty:
         extra = signals[["account_id", "period", "department", "metric", "value"]].copy()
-        extra["score"] = [
-            SIGNAL_MAPPINGS[m].score(float(v))
-            for m, v in zip(extra["metric"], extra["value"], strict=True)
-        ]
+        extra["score"] = _scores(extra["metric"], extra["value"], SIGNAL_MAPPINGS)
         frames.append(extra)
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in LEDGER_COLUMNS})
     ledger = pd.concat(frames, ignore_index=True)
-    ledger["state"] = [_state(float(s), settings) for s in ledger["score"]]
+    ledger["state"] = _states(ledger["score"], settings)
     ledger = ledger.sort_values(["account_id", "period", "department", "metric"], kind="stable")
     return ledger[list(LEDGER_COLUMNS)].reset_index(drop=True)
 
 
 def _month(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values).dt.strftime("%Y-%m")
+    return month_labels(pd.to_datetime(values))
 
 
 def carpe_signals(

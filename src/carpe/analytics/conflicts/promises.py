@@ -7,7 +7,7 @@ from typing import Any, Final
 import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.conflicts.billing import INVOICE_COLUMNS, ORDER_COLUMNS, _make
-from carpe.analytics.conflicts.frames import as_frame, day, ids, month
+from carpe.analytics.conflicts.frames import as_frame, day, ids, month_of
 from carpe.analytics.conflicts.model import Conflict, DetectorSettings, Evidence
 
 QUOTE_COLUMNS: Final = (
@@ -46,6 +46,8 @@ def quote_orders(touchpoints: Any, orders: Any = None) -> pd.DataFrame:
         pairs = frame[["order_id", "quote_id"]].dropna()
     else:
         subjects = as_frame(touchpoints, ("subject",))["subject"].dropna().astype(str)
+        # Only a subject naming a quote can match: test the plain text before the pattern.
+        subjects = subjects[subjects.str.contains("(quote", regex=False)]
         pairs = subjects.str.extract(ORDER_QUOTE).dropna()
     return pairs.astype(str).drop_duplicates().reset_index(drop=True)
 
@@ -132,9 +134,12 @@ def detect_lead_time_promises(
     live = frame[frame["status"].isin(["open", "won"]) & frame["promised_lead_days"].notna()]
     if live.empty:
         return []
-    usual = delivered_lead_days(orders, settings)
+    usual = delivered_lead_days(orders, settings).to_dict()
     linked = quote_orders(touchpoints, orders)
-    by_quote = linked.groupby("quote_id")["order_id"].apply(tuple).to_dict()
+    orders_of: dict[str, list[str]] = {}
+    for quote_id, order_id in zip(linked["quote_id"], linked["order_id"], strict=True):
+        orders_of.setdefault(quote_id, []).append(order_id)
+    by_quote = {quote_id: tuple(found) for quote_id, found in orders_of.items()}
     order_frame = as_frame(orders, ORDER_COLUMNS)
     took = (day(order_frame["delivered_on"]) - day(order_frame["ordered_at"])).dt.days
     actual_lead = dict(zip(order_frame["order_id"].astype(str), took, strict=True))
@@ -161,7 +166,7 @@ def detect_lead_time_promises(
         evidence = Evidence(
             quote_ids=(str(row.quote_id),),
             order_ids=ids(by_quote.get(str(row.quote_id), ())),
-            period=str(month(pd.Series([row.issued_at])).iloc[0]),
+            period=month_of(row.issued_at),
             detail=(
                 f"Quote ({row.status}) promised {promised:g} days; "
                 f"operations delivers in about {actual:g}."
@@ -228,7 +233,7 @@ def detect_price_promises(
             invoice_ids=(str(row.invoice_id),),
             order_ids=(str(row.order_id),),
             quote_ids=(str(row.quote_id),),
-            period=str(month(pd.Series([row.issued_on])).iloc[0]),
+            period=month_of(row.issued_on),
             detail=f"Quoted {row.price:,.2f}, invoiced {row.amount:,.2f}.",
         )
         found.append(

@@ -32,6 +32,10 @@ class RunOptions:
         Reasons kept per account.
     seed : int
         Seed of everything random in the models.
+    max_training_rows : int
+        The early-warning model fits on at most this many past account-months:
+        beyond it, every leaver and a random sample of the stayers, each
+        sampled row weighted by how many it stands for.
     """
 
     as_of: date
@@ -39,6 +43,7 @@ class RunOptions:
     training_months: int = 12
     top_drivers: int = 3
     seed: int = 0
+    max_training_rows: int = 200_000
 
 
 @dataclass(slots=True)

@@ -159,8 +159,68 @@ def training_frame(
     return _sorted(context.execute(joined))
 
 
+def sample_training_rows(
+    labels: np.ndarray[Any, Any], max_rows: int, seed: int
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Which training rows to fit on, and what each stands for (case-control sampling).
+
+    Up to ``max_rows`` rows, every row. Beyond it, each label keeps a uniform
+    random sample (every leaver when they fill at most half of ``max_rows``,
+    the stayers the rest), weighted by the inverse of its sampling rate, so the
+    weighted rows add up to the full table per label and a weighted fit
+    estimates the same model.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray of shape (n,)
+        0/1 labels.
+    max_rows : int
+        Rows to keep at most (at least 2).
+    seed : int
+        Seed of the sample.
+
+    Returns
+    -------
+    rows : numpy.ndarray of int
+        Row positions, ascending.
+    weights : numpy.ndarray of float
+        One per kept row.
+
+    Examples
+    --------
+    >>> rows, weights = sample_training_rows(np.array([0, 0, 0, 0, 1]), 3, seed=0)
+    >>> len(rows), float(weights.sum())
+    (3, 5.0)
+    """
+    if max_rows < 2:
+        raise ValueError("max_rows must be at least 2")
+    n = len(labels)
+    if n <= max_rows:
+        return np.arange(n), np.ones(n)
+    rng = np.random.default_rng(seed)
+    positives, negatives = np.flatnonzero(labels == 1), np.flatnonzero(labels != 1)
+    keep_positive = min(len(positives), max(max_rows // 2, max_rows - len(negatives)))
+    keep_negative = min(len(negatives), max_rows - keep_positive)
+    rows, weights = [], []
+    for group, keep in ((positives, keep_positive), (negatives, keep_negative)):
+        if keep == 0:
+            continue
+        chosen = group if keep == len(group) else rng.choice(group, size=keep, replace=False)
+        rows.append(chosen)
+        weights.append(np.full(keep, len(group) / keep))
+    order = np.concatenate(rows)
+    sort = np.argsort(order, kind="stable")
+    return order[sort], np.concatenate(weights)[sort]
+
+
 def fit_and_score(
-    train: pd.DataFrame, current: pd.DataFrame, *, departments: Sequence[str], top: int, seed: int
+    train: pd.DataFrame,
+    current: pd.DataFrame,
+    *,
+    departments: Sequence[str],
+    top: int,
+    seed: int,
+    max_rows: int | None = None,
 ) -> list[AccountRisk]:
     """Fit the early-warning model on ``train`` and score ``current``, riskiest first.
 
@@ -175,7 +235,9 @@ def fit_and_score(
     top : int
         Reasons per account.
     seed : int
-        The model's seed.
+        The model's seed (and the training sample's).
+    max_rows : int, optional
+        Fit on at most this many rows of ``train`` (:func:`sample_training_rows`).
 
     Returns
     -------
@@ -185,7 +247,14 @@ def fit_and_score(
     if top < 1:
         raise ValueError("top must be at least 1")
     columns = feature_names(departments)
-    model = EarlyWarningModel(random_state=seed).fit(train[columns], train["left_within"])
+    labels = train["left_within"].to_numpy()
+    if max_rows is not None and len(train) > max_rows:
+        rows, weights = sample_training_rows(labels, max_rows, seed)
+        model = EarlyWarningModel(random_state=seed).fit(
+            train[columns].iloc[rows], labels[rows], sample_weight=weights
+        )
+    else:
+        model = EarlyWarningModel(random_state=seed).fit(train[columns], labels)
     features = current[columns]
     risk = model.predict_risk(features)
     chosen, contribution, kept = top_contributions(model.contributions(features).to_numpy(), top)
@@ -310,6 +379,7 @@ class EarlyWarningStep:
             departments=features.departments,
             top=options.top_drivers,
             seed=options.seed,
+            max_rows=options.max_training_rows,
         )
         return RiskResult(accounts, dates, len(train), positives)
 
@@ -379,7 +449,14 @@ def backtest_early_warning(context: Context, cutoff: date) -> Backtest:
     if not _enough(train):
         raise ValueError(f"not enough history before {cutoff} to train")
     scored = training_frame(context, [cutoff], departments)
-    ranked = fit_and_score(train, scored, departments=departments, top=1, seed=options.seed)
+    ranked = fit_and_score(
+        train,
+        scored,
+        departments=departments,
+        top=1,
+        seed=options.seed,
+        max_rows=options.max_training_rows,
+    )
     risk = pd.Series({a.account_id: a.risk for a in ranked})
     y = scored["left_within"].to_numpy()
     p = risk.loc[scored["account_id"]].to_numpy()

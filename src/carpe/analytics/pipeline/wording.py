@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
@@ -84,6 +85,11 @@ MISSING: Final[dict[str, str]] = {
 """Feature → wording when the value is missing."""
 
 
+@functools.lru_cache(maxsize=8)
+def _department_features(departments: tuple[str, ...]) -> Mapping[str, str]:
+    return {department_feature(d): d for d in departments}
+
+
 def describe(feature: str, value: Any, departments: Sequence[str] = ()) -> str:
     """One feature's value as a reason in words.
 
@@ -105,7 +111,7 @@ def describe(feature: str, value: Any, departments: Sequence[str] = ()) -> str:
     missing = value is None or (isinstance(value, float) and math.isnan(value))
     if feature == "segment":
         return "segment unknown" if missing or value == "" else f"segment {value}"
-    by_department: Mapping[str, str] = {department_feature(d): d for d in departments}
+    by_department = _department_features(tuple(departments))
     if feature in by_department:
         count = 0.0 if missing else float(value)
         return f"{_plural(count, 'touchpoint')} with {by_department[feature]} in 90 days"
