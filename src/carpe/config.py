@@ -77,8 +77,8 @@ class Settings(BaseSettings):
         default=None,
         description=(
             "A URL that receives a signed JSON event (header `X-Carpe-Signature: sha256=...`, "
-            "HMAC of the body with the secret key) when a follow-up falls due or a conflict "
-            "is found."
+            "HMAC of the body with the secret key) when a follow-up falls due, a conflict "
+            "is found or a gesture waits for a manager's approval."
         ),
     )
     gesture_approval_threshold: float = Field(
