@@ -66,20 +66,27 @@ def _line(b: Budget) -> BudgetLine:
 def budget_uses(*, session: Session, budgets: Sequence[Budget]) -> dict[str, BudgetUse]:
     """Spent and reserved for each of ``budgets``, charging every gesture of their periods once.
 
-    All budgets overlapping their periods take part in the allocation, so a
-    gesture is charged where the rules put it whichever budgets are asked for.
+    A gesture is charged to its giver's own budget or their department's, so only
+    the departments of the budgets asked for take part: their people's and their
+    own budgets over the periods, and their people's gestures. Within them every
+    gesture is charged where the rules put it, whichever budgets are asked for.
     """
     if not budgets:
         return {}
     start = min(b.period_start for b in budgets)
     end = max(b.period_end for b in budgets)
-    lines = session.scalars(
-        select(Budget).where(Budget.period_start <= end, Budget.period_end >= start)
-    ).all()
     departments = departments_of(session)
-    # only the owners' people can charge these budgets (their own or their department's)
-    owners = {b.owner for b in lines}
-    givers = sorted(e for e, d in departments.items() if e in owners or d in owners)
+    # an employee's budget belongs to their department's circle; a department's to its own
+    circles = {departments.get(b.owner, b.owner) for b in budgets}
+    givers = sorted(e for e, d in departments.items() if d in circles)
+    lines = session.scalars(
+        select(Budget).where(
+            Budget.period_start <= end,
+            Budget.period_end >= start,
+            Budget.owner.in_(sorted(circles | set(givers))),
+        )
+    ).all()
+    line_ids = [b.budget_id for b in lines]
     given_query = (
         select(Gesture.employee_id, Gesture.given_on, Gesture.cost, GestureRequest.budget_id)
         .outerjoin(GestureRequest, GestureRequest.gesture_id == Gesture.gesture_id)
@@ -96,8 +103,12 @@ def budget_uses(*, session: Session, budgets: Sequence[Budget]) -> dict[str, Bud
         GestureRequest.given_on <= end,
     )
     if len(givers) <= FILTER_GIVERS:
-        given_query = given_query.where(Gesture.employee_id.in_(givers))
-        pending_query = pending_query.where(GestureRequest.employee_id.in_(givers))
+        given_query = given_query.where(
+            or_(Gesture.employee_id.in_(givers), GestureRequest.budget_id.in_(line_ids))
+        )
+        pending_query = pending_query.where(
+            or_(GestureRequest.employee_id.in_(givers), GestureRequest.budget_id.in_(line_ids))
+        )
     given = session.execute(given_query).all()
     pending = session.execute(pending_query).all()
     charges = [Charge(e, d, float(c or 0.0), b) for e, d, c, b in given]
