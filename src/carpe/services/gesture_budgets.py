@@ -59,10 +59,6 @@ def departments_of(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Employee.employee_id, Employee.department)).all())
 
 
-def _line(b: Budget) -> BudgetLine:
-    return BudgetLine(b.budget_id, b.owner, b.period_start, b.period_end, float(b.amount))
-
-
 def budget_uses(*, session: Session, budgets: Sequence[Budget]) -> dict[str, BudgetUse]:
     """Spent and reserved for each of ``budgets``, charging every gesture of their periods once.
 
@@ -79,13 +75,22 @@ def budget_uses(*, session: Session, budgets: Sequence[Budget]) -> dict[str, Bud
     # an employee's budget belongs to their department's circle; a department's to its own
     circles = {departments.get(b.owner, b.owner) for b in budgets}
     givers = sorted(e for e, d in departments.items() if d in circles)
-    lines = session.scalars(
-        select(Budget).where(
-            Budget.period_start <= end,
-            Budget.period_end >= start,
-            Budget.owner.in_(sorted(circles | set(givers))),
+    lines = [  # plain rows: hundreds of budgets in a big department, read, never changed
+        BudgetLine(budget_id, owner, period_start, period_end, float(amount))
+        for budget_id, owner, period_start, period_end, amount in session.execute(
+            select(
+                Budget.budget_id,
+                Budget.owner,
+                Budget.period_start,
+                Budget.period_end,
+                Budget.amount,
+            ).where(
+                Budget.period_start <= end,
+                Budget.period_end >= start,
+                Budget.owner.in_(sorted(circles | set(givers))),
+            )
         )
-    ).all()
+    ]
     line_ids = [b.budget_id for b in lines]
     given_query = (
         select(Gesture.employee_id, Gesture.given_on, Gesture.cost, GestureRequest.budget_id)
@@ -113,7 +118,7 @@ def budget_uses(*, session: Session, budgets: Sequence[Budget]) -> dict[str, Bud
     pending = session.execute(pending_query).all()
     charges = [Charge(e, d, float(c or 0.0), b) for e, d, c, b in given]
     charges += [Charge(e, d, float(c or 0.0), b, pending=True) for e, d, c, b in pending]
-    uses = allocate([_line(b) for b in lines], charges, departments)
+    uses = allocate(lines, charges, departments)
     return {b.budget_id: uses[b.budget_id] for b in budgets}
 
 
