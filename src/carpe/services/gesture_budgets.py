@@ -91,7 +91,6 @@ def budget_uses(*, session: Session, budgets: Sequence[Budget]) -> dict[str, Bud
             )
         )
     ]
-    line_ids = [b.budget_id for b in lines]
     given_query = (
         select(Gesture.employee_id, Gesture.given_on, Gesture.cost, GestureRequest.budget_id)
         .outerjoin(GestureRequest, GestureRequest.gesture_id == Gesture.gesture_id)
@@ -108,12 +107,10 @@ def budget_uses(*, session: Session, budgets: Sequence[Budget]) -> dict[str, Bud
         GestureRequest.given_on <= end,
     )
     if len(givers) <= FILTER_GIVERS:
-        given_query = given_query.where(
-            or_(Gesture.employee_id.in_(givers), GestureRequest.budget_id.in_(line_ids))
-        )
-        pending_query = pending_query.where(
-            or_(GestureRequest.employee_id.in_(givers), GestureRequest.budget_id.in_(line_ids))
-        )
+        # logging charges only the giver's own or department's budget, so the circle's
+        # people are everyone who can have charged these budgets
+        given_query = given_query.where(Gesture.employee_id.in_(givers))
+        pending_query = pending_query.where(GestureRequest.employee_id.in_(givers))
     given = session.execute(given_query).all()
     pending = session.execute(pending_query).all()
     charges = [Charge(e, d, float(c or 0.0), b) for e, d, c, b in given]
