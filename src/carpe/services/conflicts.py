@@ -45,7 +45,7 @@ from carpe.analytics.pipeline.run import open_tables
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services import webhooks
 from carpe.services.analysis import default_as_of, latest_run
-from carpe.services.users import Viewer
+from carpe.services.users import SYSTEM, Viewer
 from carpe.store.analysis import AccountRisk as StoredRisk
 from carpe.store.conflicts import CONFLICT_STATUSES, StoredConflict
 from carpe.store.models import Account, Base, Employee, utc_now
@@ -430,7 +430,7 @@ def act_on_conflict(
             raise NotFoundError("employee", owner)
         row.owner = owner
     now = now or utc_now()
-    who = viewer.username if viewer is not None else "cli"
+    who = (viewer or SYSTEM).username
     if notes:
         line = f"{now:%Y-%m-%d %H:%M} {who} ({action}): {notes.strip()}"
         row.notes = f"{row.notes}\n{line}" if row.notes else line

@@ -35,7 +35,7 @@ from carpe.analytics.stories import (
 from carpe.analytics.stories.search import Encoder
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services.privacy import audit
-from carpe.services.users import Viewer
+from carpe.services.users import SYSTEM, Viewer
 from carpe.store.models import Account, Employee, Feedback, Touchpoint, utc_now
 from carpe.store.stories import CONSENT_STATUSES, StoredStory, StoryConsent
 
@@ -549,15 +549,12 @@ def record_consent(
         if contact is None or contact.account_id != row.account_id:
             raise NotFoundError("contact of this account", contact_id)
     now = now or utc_now()
-    who = viewer.username if viewer is not None else "cli"
+    who = (viewer or SYSTEM).username
     row.consent = status
     row.consent_by = who
     row.consent_at = now
     row.consent_contact_id = contact_id or row.consent_contact_id
-    if status == "granted":
-        row.amounts_allowed = bool(amounts_allowed)
-    elif status != "granted":
-        row.amounts_allowed = False
+    row.amounts_allowed = status == "granted" and bool(amounts_allowed)
     session.add(
         StoryConsent(
             story_id=story_id,

@@ -102,6 +102,41 @@ def _rates(inputs: SpecialistInputs) -> pd.DataFrame:
     return per.fillna({"due": 0.0, "kept": 0.0})
 
 
+PROPORTIONS: Final = (
+    # name, events column, out-of column, whether the events are the bad outcome
+    ("on-time delivery", "late", "delivered", True),
+    ("first-contact resolution", "first_contact", "tickets", False),
+    ("billing accuracy", "disputed", "invoices", True),
+    ("proactive outreach", "proactive", "touches", False),
+    ("personal follow-ups kept", "kept", "due", False),
+)
+"""The components that are a share of good outcomes, compared as proportions."""
+
+
+def _share(counts: pd.Series, events: str, total: str, bad: bool) -> float:
+    if not counts[total]:
+        return float("nan")
+    share = counts[events] / counts[total]
+    return float(1 - share if bad else share)
+
+
+def _proportion(
+    name: str, row: pd.Series, peers: pd.Series, events: str, total: str, bad: bool
+) -> Component:
+    """A share of good outcomes, the employee's against their peers'."""
+
+    def good(counts: pd.Series) -> float:
+        return float(counts[total] - counts[events] if bad else counts[events])
+
+    return Component(
+        name,
+        _share(row, events, total, bad),
+        _share(peers, events, total, bad),
+        _proportion_z(good(row), row[total], good(peers), peers[total]),
+        int(row[total]),
+    )
+
+
 def compare_components(
     inputs: SpecialistInputs, *, min_z: float = 2.0
 ) -> dict[str, list[Component]]:
@@ -133,55 +168,7 @@ def compare_components(
     for employee, row in per.iterrows():
         peers = others.loc[employee]
         candidates = [
-            Component(
-                "on-time delivery",
-                1 - row["late"] / row["delivered"] if row["delivered"] else np.nan,
-                1 - peers["late"] / peers["delivered"] if peers["delivered"] else np.nan,
-                _proportion_z(
-                    row["delivered"] - row["late"],
-                    row["delivered"],
-                    peers["delivered"] - peers["late"],
-                    peers["delivered"],
-                ),
-                int(row["delivered"]),
-            ),
-            Component(
-                "first-contact resolution",
-                row["first_contact"] / row["tickets"] if row["tickets"] else np.nan,
-                peers["first_contact"] / peers["tickets"] if peers["tickets"] else np.nan,
-                _proportion_z(
-                    row["first_contact"], row["tickets"], peers["first_contact"], peers["tickets"]
-                ),
-                int(row["tickets"]),
-            ),
-            Component(
-                "billing accuracy",
-                1 - row["disputed"] / row["invoices"] if row["invoices"] else np.nan,
-                1 - peers["disputed"] / peers["invoices"] if peers["invoices"] else np.nan,
-                _proportion_z(
-                    row["invoices"] - row["disputed"],
-                    row["invoices"],
-                    peers["invoices"] - peers["disputed"],
-                    peers["invoices"],
-                ),
-                int(row["invoices"]),
-            ),
-            Component(
-                "proactive outreach",
-                row["proactive"] / row["touches"] if row["touches"] else np.nan,
-                peers["proactive"] / peers["touches"] if peers["touches"] else np.nan,
-                _proportion_z(
-                    row["proactive"], row["touches"], peers["proactive"], peers["touches"]
-                ),
-                int(row["touches"]),
-            ),
-            Component(
-                "personal follow-ups kept",
-                row["kept"] / row["due"] if row["due"] else np.nan,
-                peers["kept"] / peers["due"] if peers["due"] else np.nan,
-                _proportion_z(row["kept"], row["due"], peers["kept"], peers["due"]),
-                int(row["due"]),
-            ),
+            *(_proportion(name, row, peers, ev, tot, bad) for name, ev, tot, bad in PROPORTIONS),
             Component(
                 "sentiment of their touchpoints",
                 row["sentiment_sum"] / row["sentiment_n"] if row["sentiment_n"] else np.nan,
