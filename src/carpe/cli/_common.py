@@ -40,6 +40,17 @@ def settings() -> Settings:
     return load_settings()
 
 
+def parse_day(option: str, value: str | None) -> date | None:
+    """An option's ``YYYY-MM-DD`` value as a date (``None`` stays ``None``); exit 2 otherwise."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err.print(f"[red]error[/red]: {option} must be a date YYYY-MM-DD, not {value!r}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 @contextmanager
 def running(*, migrate: bool = True) -> Iterator[Carpe]:
     """Open carpe for one command; map carpe's errors to messages and exit statuses.

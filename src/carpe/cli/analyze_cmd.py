@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from carpe.cli._common import EXIT_USAGE, err, jsonable, out, running
+from carpe.cli._common import jsonable, out, parse_day, running
 from carpe.services import analysis
-
-
-def _parse_day(option: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        err.print(f"[red]error[/red]: {option} must be a date YYYY-MM-DD, not {value!r}")
-        raise typer.Exit(EXIT_USAGE) from None
 
 
 def analyze(
@@ -46,7 +35,7 @@ def analyze(
 
     Example: carpe analyze --engine duckdb --as-of 2026-11-01
     """
-    day = _parse_day("--as-of", as_of)
+    day = parse_day("--as-of", as_of)
     with running() as carpe:
         report = analysis.run_analysis(
             engine=carpe.engine,

@@ -4,24 +4,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from carpe.cli._common import EXIT_USAGE, err, out, running
+from carpe.cli._common import err, out, parse_day, running
 from carpe.services import conflicts as service
-
-
-def _day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        err.print(f"[red]error[/red]: --as-of must be a date YYYY-MM-DD, not {value!r}")
-        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _jsonable(view: service.ConflictView) -> dict[str, Any]:
@@ -71,7 +60,7 @@ def conflicts(
 
     Example: carpe conflicts --detect --type duplicate_invoice --status open --json
     """
-    day = _day(as_of)
+    day = parse_day("--as-of", as_of)
     with running() as carpe:
         if detect:
             report, summary = service.detect_and_record(

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from carpe.cli._common import out, print_json, running
+from carpe.cli._common import out, parse_day, print_json, running
 from carpe.services import gesture_budgets, gesture_log, gestures
 from carpe.services.users import SYSTEM
 
@@ -105,7 +105,7 @@ def log(
     Example: carpe gestures log C00000362 --employee E00004 --kind card --cost 4.5
     --description "A get-well card for Max"
     """
-    day = _date(given_on)
+    day = parse_day("--on", given_on)
     with running() as carpe, carpe.unit_of_work() as uow:
         logged = gesture_log.log_gesture(
             session=uow.session,
@@ -132,15 +132,6 @@ def log(
     if logged.budget is not None:
         b = logged.budget
         out.print(f"budget {b.budget_id} ({b.owner_name}): {b.left:,.2f} left")
-
-
-def _date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"--on: '{value}' is not a date (YYYY-MM-DD)") from None
 
 
 @gestures_app.command("pending")
@@ -225,7 +216,7 @@ def budgets(
 
     Example: carpe budgets --on 2026-11-23
     """
-    day = _date(on)
+    day = parse_day("--on", on)
     with running() as carpe, carpe.unit_of_work() as uow:
         found = gesture_budgets.list_budgets(
             session=uow.session, viewer=SYSTEM, on=day, owner=owner

@@ -8,19 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from carpe.cli._common import EXIT_USAGE, err, out, print_json, running
+from carpe.cli._common import out, parse_day, print_json, running
 from carpe.services import brief as brief_service
 from carpe.services import memory
-
-
-def _parse_day(option: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        err.print(f"[red]error[/red]: {option} must be a date YYYY-MM-DD, not {value!r}")
-        raise typer.Exit(EXIT_USAGE) from None
 
 
 def brief(
@@ -34,7 +24,7 @@ def brief(
 
     Example: carpe brief C-00042
     """
-    day = _parse_day("--today", today) or date.today()
+    day = parse_day("--today", today) or date.today()
     with running() as carpe, carpe.unit_of_work() as uow:
         found = brief_service.contact_brief(session=uow.session, contact_id=contact_id, today=day)
     if as_json:
@@ -88,7 +78,7 @@ def followups(
 
     Example: carpe followups --employee E-0007 --due-by 2026-03-31
     """
-    day = _parse_day("--due-by", due_by)
+    day = parse_day("--due-by", due_by)
     with running() as carpe, carpe.unit_of_work() as uow:
         rows = memory.list_follow_ups(
             session=uow.session, today=date.today(), employee_id=employee, due_by=day
