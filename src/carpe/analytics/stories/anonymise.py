@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from carpe.analytics.specialists.praise import name_variants
@@ -57,12 +58,63 @@ def company_names(name: str) -> list[str]:
     return [name] if not short or short == name else [name, short]
 
 
-def _pattern(words: Iterable[str]) -> re.Pattern[str] | None:
-    cleaned = sorted({w.strip() for w in words if w and len(w.strip()) > 1}, key=len, reverse=True)
-    if not cleaned:
+WORD: Final = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=4096)
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern matching any of ``words`` as a whole word, the longest first."""
+    if not words:
         return None
-    body = "|".join(re.escape(w) for w in cleaned)
+    body = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(r"(?<![\w])(?:" + body + r")(?![\w])")
+
+
+@lru_cache(maxsize=64)
+def _by_first_word(names: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """The names (stripped, longer than one character) by their first word ("" if none)."""
+    found: dict[str, list[str]] = {}
+    for name in names:
+        cleaned = name.strip()
+        if len(cleaned) > 1:
+            first = WORD.match(cleaned)
+            found.setdefault(first.group(0) if first else "", []).append(cleaned)
+    return {word: tuple(group) for word, group in found.items()}
+
+
+def _names_in(text: str, *groups: frozenset[str]) -> re.Pattern[str] | None:
+    """A pattern for the names of ``groups`` that may occur in ``text``.
+
+    A name found as a whole word starts with a whole word of the text, so only
+    names whose first word is one of the text's words can match: the pattern
+    over those finds exactly what one over every name would, and stays small
+    (a business has thousands of staff names; a note mentions a few).
+    """
+    words = {"", *WORD.findall(text)}
+    found: set[str] = set()
+    for names in groups:
+        index = _by_first_word(names)
+        for word in words:
+            found.update(index.get(word, ()))
+    return _pattern(tuple(sorted(found)))
+
+
+@lru_cache(maxsize=16)
+def _staff_names(names: tuple[str, ...]) -> frozenset[str]:
+    """Every employee's names to hide (see :func:`_person_names`), computed once per staff."""
+    return frozenset(_person_names(names))
+
+
+def _person_names(names: Iterable[str]) -> set[str]:
+    """Full names, their first names and nicknames, and surnames longer than two letters."""
+    people: set[str] = set()
+    for name in names:
+        if not name:
+            continue
+        people.add(name)
+        people.update(name_variants(name))
+        people.update(p for p in name.split()[1:] if len(p) > 2)
+    return people
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +123,25 @@ class Redactor:
 
     Parameters
     ----------
-    people : tuple of str
+    people : iterable of str
         Names of people (full names, first names, nicknames).
-    companies : tuple of str
+    companies : iterable of str
         Names of companies.
     allow_amounts : bool, default False
         Keep amounts of money.
+    staff : iterable of str
+        More names of people: every employee's, shared by all the stories of a
+        run (kept apart from ``people`` so that they are indexed once).
     """
 
-    people: tuple[str, ...] = ()
-    companies: tuple[str, ...] = ()
+    people: frozenset[str] = frozenset()
+    companies: frozenset[str] = frozenset()
     allow_amounts: bool = False
+    staff: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        for name in ("people", "companies", "staff"):
+            object.__setattr__(self, name, frozenset(getattr(self, name)))
 
     @classmethod
     def for_story(
@@ -105,15 +165,9 @@ class Redactor:
         allow_amounts : bool, default False
             Keep amounts of money.
         """
-        people: list[str] = []
-        for name in [*employees.values(), *contacts]:
-            if not name:
-                continue
-            people.append(name)
-            people.extend(name_variants(name))
-            people.extend(p for p in name.split()[1:] if len(p) > 2)
         firms = [n for c in companies if c for n in company_names(c)]
-        return cls(tuple(sorted(set(people))), tuple(sorted(set(firms))), allow_amounts)
+        staff = _staff_names(tuple(employees.values()))
+        return cls(_person_names(contacts), firms, allow_amounts, staff)  # type: ignore[arg-type]
 
     def redact(self, text: str) -> str:
         """The text with the names, contact details and (unless allowed) amounts hidden.
@@ -124,10 +178,10 @@ class Redactor:
         '[name] refunded [company] [amount].'
         """
         out = EMAIL.sub("[e-mail]", text)
-        firms = _pattern(self.companies)
+        firms = _names_in(out, self.companies)
         if firms is not None:
             out = firms.sub("[company]", out)
-        people = _pattern(self.people)
+        people = _names_in(out, self.people, self.staff)
         if people is not None:
             out = people.sub("[name]", out)
         out = PHONE.sub("[phone]", out)
@@ -136,7 +190,10 @@ class Redactor:
     def leaks(self, text: str) -> list[str]:
         """Names or amounts this redactor would hide that are still in ``text`` (for checks)."""
         found: list[str] = []
-        for pattern in (_pattern(self.companies), _pattern(self.people)):
+        for pattern in (
+            _names_in(text, self.companies),
+            _names_in(text, self.people, self.staff),
+        ):
             if pattern is not None:
                 found.extend(m.group(0) for m in pattern.finditer(text))
         if not self.allow_amounts:

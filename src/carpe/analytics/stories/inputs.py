@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
+import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.specialists.praise import name_variants
@@ -85,6 +87,50 @@ def as_text(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
+class Rows:
+    """A table's rows as numpy columns, grouped by account, for quick per-episode look-ups.
+
+    Each account's rows are contiguous (in the order the frame was given); ``span``
+    finds them, ``within`` picks those in a time window, ``row`` gives one row with
+    attribute access (as ``itertuples`` would). Picking rows by index from small
+    spans costs microseconds where filtering a DataFrame costs a millisecond.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows sorted (or at least grouped) by ``account_id``.
+    time_column : str
+        The column ``within`` compares (converted to ``datetime64``).
+    """
+
+    def __init__(self, frame: pd.DataFrame, time_column: str) -> None:
+        self.columns = {str(c): frame[c].to_numpy() for c in frame.columns}
+        self.time = pd.to_datetime(frame[time_column]).to_numpy()
+        self._row = namedtuple("Row", list(self.columns), rename=True)  # type: ignore[misc]
+        accounts = frame["account_id"].astype(str).to_numpy()
+        starts = [0, *(np.flatnonzero(accounts[1:] != accounts[:-1]) + 1).tolist()]
+        stops = [*starts[1:], len(accounts)]
+        self.spans = {str(accounts[a]): (a, b) for a, b in zip(starts, stops, strict=True) if b > a}
+
+    def span(self, account: str) -> np.ndarray[Any, Any]:
+        """Indices of the account's rows, in the frame's order (empty when it has none)."""
+        a, b = self.spans.get(account, (0, 0))
+        return np.arange(a, b)
+
+    def within(self, rows: np.ndarray[Any, Any], start: datetime, end: datetime) -> Any:
+        """The ``rows`` whose time is after ``start`` and at most ``end``, in their order."""
+        at = self.time[rows]
+        return rows[(at > np.datetime64(start)) & (at <= np.datetime64(end))]
+
+    def column(self, name: str, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """One column's values at ``rows``."""
+        return self.columns[name][rows]
+
+    def row(self, i: int) -> Any:
+        """Row ``i`` with attribute access by column name."""
+        return self._row(*(values[i] for values in self.columns.values()))
+
+
 class Tables:
     """The inputs indexed for the per-episode look-ups."""
 
@@ -104,15 +150,11 @@ class Tables:
         tp["personal"] = is_personal_outreach(tp) * (1.0 - tp["personal_share"].fillna(0.0))
         tp["long"] = ((length - tp["note_mean"].fillna(length)) / spread / 3.0).clip(0.0, 1.0)
         tp["department"] = tp["employee_id"].map(self.department)
-        self.touchpoints = {str(a): g for a, g in tp.groupby("account_id", sort=False)}
-        fb = inputs.feedback.copy()
-        fb["received_at"] = pd.to_datetime(fb["received_at"])
-        self.feedback = {str(a): g for a, g in fb.groupby("account_id", sort=False)}
+        tp["effort"] = 0.4 * tp["off"] + 0.3 * tp["personal"] + 0.3 * tp["long"]
+        self.touchpoints = Rows(tp.reset_index(drop=True), "occurred_at")
+        self.feedback = Rows(_grouped(inputs.feedback), "received_at")
         orders = inputs.orders
-        self.orders: dict[str, pd.DataFrame] = {}
-        if orders is not None and len(orders):
-            o = orders.assign(ordered_at=pd.to_datetime(orders["ordered_at"]))
-            self.orders = {str(a): g for a, g in o.groupby("account_id", sort=False)}
+        self.orders = Rows(_grouped(orders if orders is not None else _NO_ORDERS), "ordered_at")
         self.ended = {
             str(a): (None if pd.isna(e) else pd.Timestamp(e).date())
             for a, e in zip(inputs.accounts["account_id"], inputs.accounts["ended_on"], strict=True)
@@ -137,11 +179,14 @@ class Tables:
         self.variants = {e: name_variants(n) for e, n in self.names.items()}
 
 
-def window(frame: pd.DataFrame | None, column: str, start: datetime, end: datetime) -> pd.DataFrame:
-    """Rows of ``frame`` with ``start < column <= end`` (empty without a frame)."""
-    if frame is None:
-        return pd.DataFrame()
-    return frame[(frame[column] > start) & (frame[column] <= end)]
+_NO_ORDERS: Final = pd.DataFrame({"account_id": [], "ordered_at": [], "amount": []})
+
+
+def _grouped(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows grouped by account (first appearance order), each group in its given order."""
+    key = frame["account_id"].astype(str)
+    order = pd.factorize(key)[0]
+    return frame.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
 
 
 def record_of_touchpoint(row: Any, names: dict[str, str]) -> Record:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.specialists.praise import PRAISE_WORDS
@@ -38,7 +39,6 @@ from carpe.analytics.stories.inputs import (
     as_text,
     record_of_feedback,
     record_of_touchpoint,
-    window,
 )
 from carpe.analytics.stories.model import Episode, Record, Scores, Story, StorySettings, story_id
 from carpe.analytics.stories.signals import (
@@ -167,13 +167,13 @@ def _clusters(problems: Sequence[_Problem], merge_days: int) -> list[list[_Probl
 
 
 def _words(
-    feedback: pd.DataFrame, people: Iterable[str], t: Tables, settings: StorySettings
+    feedback: Sequence[Any], people: Iterable[str], t: Tables, settings: StorySettings
 ) -> tuple[Any, float, bool]:
     """The best feedback answer after the problem: (row, words score, names someone)."""
     best: tuple[Any, float, bool] = (None, 0.0, False)
     names = [v for e in people for v in t.variants.get(e, [])]
     pattern = name_pattern(names)
-    for row in feedback.itertuples(index=False):
+    for row in feedback:
         share = satisfaction(str(row.survey), row.score)
         comment = as_text(row.comment)
         if math.isnan(share) or share < settings.high_satisfaction:
@@ -187,13 +187,37 @@ def _words(
 
 
 def _grew(t: Tables, account: str, at: datetime) -> bool:
-    orders = t.orders.get(account)
-    if orders is None:
+    rows = t.orders.span(account)
+    if not len(rows):
         return False
     days = timedelta(days=180)
-    before = orders[(orders["ordered_at"] > at - days) & (orders["ordered_at"] <= at)]["amount"]
-    after = orders[(orders["ordered_at"] > at) & (orders["ordered_at"] <= at + days)]["amount"]
-    return bool(after.sum() > 1.2 * before.sum() > 0)
+    amounts = t.orders.column("amount", rows).astype(float)
+    before = _total(amounts[_between(t.orders.time[rows], at - days, at)])
+    after = _total(amounts[_between(t.orders.time[rows], at, at + days)])
+    return bool(after > 1.2 * before > 0)
+
+
+def _between(times: np.ndarray[Any, Any], start: datetime, end: datetime) -> Any:
+    """``start < time <= end`` for every time."""
+    return (times > np.datetime64(start)) & (times <= np.datetime64(end))
+
+
+def _total(values: np.ndarray[Any, Any]) -> float:
+    """The sum of the values, missing ones as 0 (as pandas sums)."""
+    return float(np.where(np.isnan(values), 0.0, values).sum())
+
+
+def _descending(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Positions of ``values``, largest first, ties as pandas' ``sort_values`` puts them."""
+    reverse = np.arange(len(values))[::-1]
+    return reverse[values[::-1].argsort(kind="quicksort")][::-1]
+
+
+def _not_equal(values: np.ndarray[Any, Any], other: str | None) -> np.ndarray[Any, Any]:
+    """``values != other`` elementwise, a missing ``other`` unequal to everything (pandas' way)."""
+    if other is None:
+        return np.ones(len(values), dtype=bool)
+    return np.array([v != other for v in values.tolist()], dtype=bool)
 
 
 def _episode(
@@ -208,68 +232,72 @@ def _episode(
     ):
         return None  # the customer left: no retention story
     problem_ids = {p.record_id for p in cluster if p.record_id}
-    tps = t.touchpoints.get(account)
-    if tps is None:
+    tp = t.touchpoints
+    tps = tp.span(account)
+    if not len(tps):
         return None  # no touchpoint: nobody acted
     last = max(p.at for p in cluster if p.record_id)
     end = min(last + timedelta(days=settings.effort_days), cut)
-    around = window(tps, "occurred_at", start, end)
-    around = around[~around["touchpoint_id"].isin(problem_ids)]
-    acting = around[around["employee_id"].notna() & (around["direction"] != "inbound")]
-    if acting.empty:
+    around = tp.within(tps, start, end)
+    ids = tp.column("touchpoint_id", around)
+    around = around[[i not in problem_ids for i in ids.tolist()]]
+    employees = tp.column("employee_id", around)
+    direction = tp.column("direction", around)
+    acting = around[pd.notna(employees) & (direction != "inbound")]
+    if not len(acting):
         return None
-    acting = acting.assign(
-        effort=0.4 * acting["off"] + 0.3 * acting["personal"] + 0.3 * acting["long"]
-    )
-    per_employee = acting.groupby("employee_id", sort=True)["effort"].max()
-    hero = str(per_employee.idxmax())
-    hero_rows = acting[acting["employee_id"] == hero].sort_values("effort", ascending=False)
+    who = [str(e) for e in tp.column("employee_id", acting).tolist()]
+    effort_of = tp.column("effort", acting)
+    best: dict[str, float] = {}
+    for e, value in zip(who, effort_of.tolist(), strict=True):
+        best[e] = max(best.get(e, value), value)
+    hero = max(sorted(best), key=lambda e: best[e])  # the first of the best, as idxmax
+    mine_rows = acting[[e == hero for e in who]]
+    hero_rows = mine_rows[_descending(tp.column("effort", mine_rows))]
     hero_dept = t.department.get(hero)
     helpers = acting[
-        (acting["direction"] == "internal")
-        & (acting["employee_id"] != hero)
-        & (acting["department"] != hero_dept)
+        (tp.column("direction", acting) == "internal")
+        & np.array([e != hero for e in who], dtype=bool)
+        & _not_equal(tp.column("department", acting), hero_dept)
     ]
-    top = hero_rows.iloc[0]
+    top = tp.row(int(hero_rows[0]))
     crossing = 1.0 if len(helpers) else 0.0
     effort = _clip(
-        0.3 * float(top["off"])
-        + 0.25 * float(top["personal"])
-        + 0.25 * float(top["long"])
-        + 0.2 * crossing
+        0.3 * float(top.off) + 0.25 * float(top.personal) + 0.25 * float(top.long) + 0.2 * crossing
     )
     if effort < settings.min_effort:
         return None
-    contact = "in person" if top["channel"] == "in_person" else "personal contact"
+    contact = "in person" if top.channel == "in_person" else "personal contact"
     seen = {
-        "off-hours": float(top["off"]) > 0,
-        contact: float(top["personal"]) > 0,
-        "long note": float(top["long"]) > 0.3,
+        "off-hours": float(top.off) > 0,
+        contact: float(top.personal) > 0,
+        "long note": float(top.long) > 0.3,
         "crossing departments": crossing > 0,
     }
     signals = [name for name, on in seen.items() if on]
-    effort_rows = hero_rows[hero_rows["effort"] >= max(0.15, 0.5 * float(top["effort"]))].head(2)
-    effort_rows = effort_rows.sort_values("occurred_at")
-    first_effort = as_datetime(effort_rows["occurred_at"].min())
+    enough = tp.column("effort", hero_rows) >= max(0.15, 0.5 * float(top.effort))
+    effort_rows = hero_rows[enough][:2]
+    effort_rows = effort_rows[tp.time[effort_rows].argsort(kind="quicksort")]
+    first_effort = as_datetime(tp.time[effort_rows].min())
     problem_sentiment = min(
         [-p.size for p in cluster if p.kind == "complaint"] or [-max(p.size for p in cluster)]
     )
-    after = window(tps, "occurred_at", first_effort - timedelta(seconds=1), end)
-    good = after[
-        (after["direction"] == "inbound") & (after["sentiment"] >= settings.positive_sentiment)
+    after = tp.within(tps, first_effort - timedelta(seconds=1), end)
+    inbound = tp.column("direction", after) == "inbound"
+    with np.errstate(invalid="ignore"):
+        liked = tp.column("sentiment", after).astype(float) >= settings.positive_sentiment
+    good = after[inbound & liked]
+    fb = t.feedback
+    fb_span = fb.span(account)
+    fb_after = fb_span[
+        _between(fb.time[fb_span], start, min(start + timedelta(days=settings.words_days), cut))
     ]
-    fb_after = window(
-        t.feedback.get(account),
-        "received_at",
-        start,
-        min(start + timedelta(days=settings.words_days), cut),
-    )
-    people = [hero, *dict.fromkeys(str(e) for e in helpers["employee_id"])]
-    words_row, words, named = _words(fb_after, people, t, settings)
-    resolution = good.iloc[0] if len(good) else None
+    people = [hero, *dict.fromkeys(str(e) for e in tp.column("employee_id", helpers).tolist())]
+    words_row, words, named = _words([fb.row(int(i)) for i in fb_after], people, t, settings)
+    resolution = tp.row(int(good[0])) if len(good) else None
     if resolution is not None:
-        swing = float(resolution["sentiment"]) - problem_sentiment
-        days = (as_datetime(resolution["occurred_at"]) - start).days
+        swing = float(resolution.sentiment) - problem_sentiment
+        days = (as_datetime(resolution.occurred_at) - start).days
         turnaround = _clip(swing / 1.5) * (1.0 if days <= 7 else 0.7)
     elif words_row is not None:
         turnaround = 0.4
@@ -280,8 +308,8 @@ def _episode(
     grew = _grew(t, account, start)
     if grew:
         outcomes.append("grew")
-    later = [as_text(c) for c in fb_after["comment"]] if len(fb_after) else []
-    later += [as_text(n) for n in after[after["direction"] == "inbound"]["note"]]
+    later = [as_text(c) for c in fb.column("comment", fb_after).tolist()]
+    later += [as_text(n) for n in tp.column("note", after[inbound]).tolist()]
     referred = any(REFERRAL_WORDS.search(x) for x in later if x)
     if referred:
         outcomes.append("referred")
@@ -299,16 +327,15 @@ def _episode(
     total = sum(WEIGHTS[k] * v for k, v in parts.items())
     scores = Scores(**{k: round(v, 4) for k, v in parts.items()}, total=round(total, 4))
     records: dict[str, Record] = {}
-    problem_rows = tps[tps["touchpoint_id"].isin(problem_ids)]
-    for frame in (problem_rows, effort_rows, helpers.head(2)):
-        for row in frame.itertuples(index=False):
-            records[str(row.touchpoint_id)] = record_of_touchpoint(row, t.names)
-    if resolution is not None:
-        row = next(good.head(1).itertuples(index=False))
+    problem_rows = tps[[i in problem_ids for i in tp.column("touchpoint_id", tps).tolist()]]
+    for i in [*problem_rows.tolist(), *effort_rows.tolist(), *helpers[:2].tolist()]:
+        row = tp.row(i)
         records[str(row.touchpoint_id)] = record_of_touchpoint(row, t.names)
-    fb_problem = t.feedback.get(account)
-    if fb_problem is not None:
-        for row in fb_problem[fb_problem["feedback_id"].isin(problem_ids)].itertuples(index=False):
+    if resolution is not None:
+        records[str(resolution.touchpoint_id)] = record_of_touchpoint(resolution, t.names)
+    for i in fb_span.tolist():
+        row = fb.row(i)
+        if row.feedback_id in problem_ids:
             records[str(row.feedback_id)] = record_of_feedback(row)
     if words_row is not None:
         records[str(words_row.feedback_id)] = record_of_feedback(words_row)
@@ -334,9 +361,9 @@ def _episode(
         problem_ids=tuple(
             dict.fromkeys(p.record_id for p in cluster if p.record_id and p.record_id in records)
         ),
-        effort_ids=tuple(str(i) for i in effort_rows["touchpoint_id"]),
-        helper_ids=tuple(str(i) for i in helpers.head(2)["touchpoint_id"]),
-        resolution_id=None if resolution is None else str(resolution["touchpoint_id"]),
+        effort_ids=tuple(str(i) for i in tp.column("touchpoint_id", effort_rows).tolist()),
+        helper_ids=tuple(str(i) for i in tp.column("touchpoint_id", helpers[:2]).tolist()),
+        resolution_id=None if resolution is None else str(resolution.touchpoint_id),
         words_id=None if words_row is None else str(words_row.feedback_id),
         latest_id=latest_id,
         hero_id=hero,
