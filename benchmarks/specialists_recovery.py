@@ -1,15 +1,19 @@
 """Recovery of planted hidden specialists, and agents credited on real support tweets.
 
 Run: ``uv run python benchmarks/specialists_recovery.py [--accounts N] [--kind b2b|b2c]
-[--seeds 1,2,3,4,5] [--fdr 0.1] [--outcome-days 365] [--twitter-only] [--time-accounts 10000]``
-(prints ``name: value`` lines; ``--time-accounts`` also times the step on one
-business of that size).
+[--months 24,48] [--seeds 1,2,3,4,5] [--fdr 0.1] [--outcome-days 365] [--twitter-only]
+[--time-accounts 10000]`` (prints ``name: value`` lines; ``--time-accounts`` also
+times the step on one business of that size).
 
-Part 1, simulated businesses. For each seed, a business of ``--accounts``
-accounts over 24 months is simulated; DuckDB reads its CSV files directly and
+Part 1, simulated businesses. For each history length of ``--months`` and each
+seed, a business of ``--accounts`` accounts over that many months is simulated
+(the analysis reads up to four years of history, so a longer history means more
+departures per employee: more power); DuckDB reads its CSV files directly and
 the pipeline's specialists step (:class:`SpecialistsStep`: Ibis aggregations,
 then :func:`carpe.analytics.specialists.find_specialists`) runs as of the day
-after the history ends. Against ``ground_truth.json``, averaged over seeds:
+after the history ends. Against ``ground_truth.json``, averaged over seeds
+(the first history length prints plain names after ``months: N``, the others
+the same names suffixed ``_<N>m``, e.g. ``recall_flagged_48m``):
 
 * ``precision_flagged`` = planted specialists flagged / flagged (a seed with
   nobody flagged counts as precision 1: no false claim);
@@ -115,15 +119,17 @@ def _read(folder: Path) -> tuple[Any, dict[str, Any]]:
     return backend, tables
 
 
-def recover(kind: str, accounts: int, seed: int, fdr: float, outcome_days: int) -> dict[str, float]:
+def recover(
+    kind: str, accounts: int, months: int, seed: int, fdr: float, outcome_days: int
+) -> dict[str, float]:
     """One seed's figures (see the module docstring)."""
     from carpe.analytics.pipeline.specialists_step import gather_inputs
     from carpe.analytics.specialists import find_specialists
     from carpe.simulate import simulate_business
 
-    folder = OUT / f"specialists-{kind}-{accounts}-{seed}"
+    folder = OUT / f"specialists-{kind}-{accounts}-{months}-{seed}"
     if not (folder / "ground_truth.json").exists():
-        simulate_business(folder, kind=kind, accounts=accounts, months=24, seed=seed, end=END)  # type: ignore[arg-type]
+        simulate_business(folder, kind=kind, accounts=accounts, months=months, seed=seed, end=END)  # type: ignore[arg-type]
     truth = json.loads((folder / "ground_truth.json").read_text())
     planted = {s["employee_id"] for s in truth["specialists"]}
     decoys = {d["employee_id"] for d in truth["decoys"]}
@@ -276,6 +282,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--kind", default="b2b", choices=("b2b", "b2c"))
+    parser.add_argument(
+        "--months", default="24,48", help="history lengths to simulate (comma-separated)"
+    )
     parser.add_argument("--seeds", default="1,2,3,4,5")
     parser.add_argument("--fdr", type=float, default=0.1)
     parser.add_argument("--outcome-days", type=int, default=365)
@@ -288,12 +297,18 @@ def main(argv: list[str] | None = None) -> None:
         time_step(args.time_accounts)
     if not args.twitter_only:
         seeds = [int(s) for s in args.seeds.split(",")]
-        runs = [recover(args.kind, args.accounts, s, args.fdr, args.outcome_days) for s in seeds]
         emit("seeds", ",".join(map(str, seeds)))
         emit("kind", args.kind)
         emit("accounts", args.accounts)
-        for name in runs[0]:
-            emit(name, sum(r[name] for r in runs) / len(runs))
+        for i, months in enumerate(int(m) for m in args.months.split(",")):
+            runs = [
+                recover(args.kind, args.accounts, months, s, args.fdr, args.outcome_days)
+                for s in seeds
+            ]
+            suffix = "" if i == 0 else f"_{months}m"
+            emit(f"months{suffix}", months)
+            for name in runs[0]:
+                emit(f"{name}{suffix}", sum(r[name] for r in runs) / len(runs))
     twitter(TWEETS)
 
 

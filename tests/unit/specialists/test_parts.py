@@ -153,3 +153,16 @@ def test_windows_shrink_to_a_short_history() -> None:
     short = choose_windows(date(2026, 4, 1), date(2025, 10, 1))
     assert 90 <= short.outcome_days < 365
     assert short.exposure_start < short.outcome_start
+
+
+def test_windows_read_up_to_four_years_of_history() -> None:
+    long = choose_windows(date(2026, 4, 1), date(2022, 10, 1))
+    assert long.outcome_days == 365 and long.exposure_start == date(2022, 10, 1)
+    capped = choose_windows(date(2026, 4, 1), date(2015, 1, 1))
+    assert capped.exposure_start == date(2022, 4, 1)
+    two_years = choose_windows(date(2026, 4, 1), date(2015, 1, 1), history_days=730)
+    assert two_years.exposure_start == date(2024, 4, 1)
+    # never less than a year of involvement before the retention window
+    assert choose_windows(date(2026, 4, 1), None, history_days=30).exposure_start == date(
+        2024, 4, 1
+    )

@@ -21,13 +21,17 @@ START = date(2024, 4, 1)
 SEED = 20261124
 
 
-def _month_start(k: int) -> date:
-    y, m = divmod(START.month - 1 + k, 12)
-    return date(START.year + y, m + 1, 1)
+def _month_start(k: int, start: date = START) -> date:
+    y, m = divmod(start.month - 1 + k, 12)
+    return date(start.year + y, m + 1, 1)
 
 
-def make_monthly_company(seed: int = SEED, accounts: int = 1500) -> SpecialistInputs:
+def make_monthly_company(
+    seed: int = SEED, accounts: int = 1500, years: int = 2
+) -> SpecialistInputs:
     """Two departments, each account served by one person of each from the start.
+
+    The history covers ``years`` years up to ``AS_OF`` (two by default, from ``START``).
 
     E01 (Operations) and E11 (Billing) lower the monthly churn hazard by 1.2
     log-odds; E02 (Operations) is a busy decoy serving the biggest accounts
@@ -35,12 +39,13 @@ def make_monthly_company(seed: int = SEED, accounts: int = 1500) -> SpecialistIn
     once they have survived a year (naively, their accounts all stayed).
     """
     rng = np.random.default_rng(seed)
+    start = date(AS_OF.year - years, AS_OF.month, 1)
     size = rng.standard_normal(accounts)
     big = size > np.quantile(size, 0.7)
     ops = np.where(big & (rng.random(accounts) < 0.8), 2, rng.integers(1, 11, accounts))
     bill = rng.integers(11, 21, accounts)
     bill = np.where(bill == 12, 13, bill)
-    months = 24
+    months = 12 * years
     logit = -3.6 - 0.6 * size
     logit = logit - 1.2 * (ops == 1) - 1.2 * (bill == 11)
     hazard = 1 / (1 + np.exp(-logit))
@@ -49,7 +54,7 @@ def make_monthly_company(seed: int = SEED, accounts: int = 1500) -> SpecialistIn
     month = np.where(leave.any(axis=1), leave.argmax(axis=1), -1)
     ids = [f"A{i:05d}" for i in range(accounts)]
     ended = [
-        None if m < 0 else _month_start(int(m)) + timedelta(days=int(rng.integers(0, 28)))
+        None if m < 0 else _month_start(int(m), start) + timedelta(days=int(rng.integers(0, 28)))
         for m in month
     ]
     frame = pd.DataFrame(
@@ -59,7 +64,7 @@ def make_monthly_company(seed: int = SEED, accounts: int = 1500) -> SpecialistIn
             "segment": np.where(size > 1, "enterprise", "smb"),
             "owner_employee_id": [f"E{b:02d}" for b in bill],
             "started_on": [
-                START - timedelta(days=int(d)) for d in rng.integers(30, 2000, accounts)
+                start - timedelta(days=int(d)) for d in rng.integers(30, 2000, accounts)
             ],
             "ended_on": ended,
             "annual_value": np.round(np.exp(10 + size), 0),
@@ -75,22 +80,22 @@ def make_monthly_company(seed: int = SEED, accounts: int = 1500) -> SpecialistIn
         }
     )
     first = [
-        (a, f"E{e:02d}", START + timedelta(days=int(rng.integers(0, 40))))
+        (a, f"E{e:02d}", start + timedelta(days=int(rng.integers(0, 40))))
         for a, e in zip(ids, ops, strict=True)
     ] + [
-        (a, f"E{e:02d}", START + timedelta(days=int(rng.integers(0, 40))))
+        (a, f"E{e:02d}", start + timedelta(days=int(rng.integers(0, 40))))
         for a, e in zip(ids, bill, strict=True)
     ]
     survivors = [a for a, m in zip(ids, month, strict=True) if m < 0 or m > 12]
     joined = rng.choice(survivors, size=150, replace=False)
-    first += [(str(a), "E12", _month_start(12) + timedelta(days=3)) for a in joined]
+    first += [(str(a), "E12", _month_start(12, start) + timedelta(days=3)) for a in joined]
     involvement = pd.DataFrame(first, columns=["account_id", "employee_id", "first_at"])
-    w = choose_windows(AS_OF, START)
+    w = choose_windows(AS_OF, start)
     pre = involvement[pd.to_datetime(involvement["first_at"]).dt.date < w.outcome_start]
     touches = pd.DataFrame(
         {
             "account_id": np.repeat(ids, months),
-            "month": np.tile(START.year * 12 + START.month - 1 + np.arange(months), accounts),
+            "month": np.tile(start.year * 12 + start.month - 1 + np.arange(months), accounts),
             "touches": rng.poisson(np.repeat(np.where(big, 6, 2), months)),
             "nps_sum": 0.0,
             "nps_n": 0,
@@ -170,3 +175,16 @@ def test_fit_penalized_logit_matches_a_dense_newton_solution() -> None:
     information = (X * (p * (1 - p))[:, None]).T @ X + np.diag(penalty)
     assert np.allclose(covariance, np.linalg.inv(information), rtol=1e-3, atol=1e-6)
     assert beta[3] - beta[2] == pytest.approx(-1.0, abs=0.35)
+
+
+def test_a_longer_history_is_read_whole_and_narrows_the_intervals() -> None:
+    print(f"seed {SEED}")
+    two, four = make_monthly_company(years=2), make_monthly_company(years=4)
+    assert four.windows.exposure_start == date(AS_OF.year - 4, AS_OF.month, 1)
+    short, long = hazard_effects(two), hazard_effects(four)
+    assert short is not None and long is not None
+    print(f"rows {short.rows} -> {long.rows}, departures {short.events} -> {long.events}")
+    assert long.rows > 1.5 * short.rows and long.events > 1.4 * short.events
+    for hero in ("E01", "E11"):
+        a, b = short.employees.index(hero), long.employees.index(hero)
+        assert long.std_error[b] < 0.95 * short.std_error[a]

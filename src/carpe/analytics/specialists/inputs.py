@@ -17,7 +17,12 @@ An employee's *involvement* with an account is measured before ``T0``, and the
 outcome is whether the account, active at ``T0``, was still a customer at ``T``
 (12-month retention when the history allows it). Measuring involvement before
 the outcome window avoids crediting people for accounts that merely lived long
-enough to meet them.
+enough to meet them. That cohort only gives the naive view; the effects come
+from the monthly hazard model (:mod:`.hazard`), which reads every month of
+``[exposure_start, T)``. ``exposure_start`` is a year before ``T0`` or, when the
+history is longer, its first day, up to :data:`HISTORY_DAYS` (four years)
+before ``T``: each extra year adds departures to every employee's accounts,
+which is what limits how many true specialists can be told apart.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ OUTCOME_DAYS: Final = 365
 MIN_OUTCOME_DAYS: Final = 90
 EXPOSURE_DAYS: Final = 365
 MIN_EXPOSURE_DAYS: Final = 180
+HISTORY_DAYS: Final = 4 * 365 + 1
+"""How far back the monthly hazard model reads, history permitting (four years)."""
 RECENT_DAYS: Final = 365
 
 ACCOUNT_COLUMNS: Final = (
@@ -104,7 +111,11 @@ class Windows:
 
 
 def choose_windows(
-    as_of: date, history_start: date | None, *, outcome_days: int = OUTCOME_DAYS
+    as_of: date,
+    history_start: date | None,
+    *,
+    outcome_days: int = OUTCOME_DAYS,
+    history_days: int = HISTORY_DAYS,
 ) -> Windows:
     """The windows for a run as of ``as_of`` on a history starting on ``history_start``.
 
@@ -113,26 +124,39 @@ def choose_windows(
     as_of : date
         The run's day.
     history_start : date or None
-        The first touchpoint's day (None: assume a full history).
+        The first touchpoint's day (None: assume two years of history).
+    outcome_days : int, default 365
+        Length of the retention window when the history allows it.
+    history_days : int, default :data:`HISTORY_DAYS`
+        At most this much history is read (``exposure_start`` is no earlier
+        than ``as_of - history_days``): the monthly hazard model uses every
+        month in ``[exposure_start, as_of)``, and more months mean more
+        departures per employee, hence more power.
 
     Returns
     -------
     Windows
-        12-month retention after a year of involvement when the history holds
-        two years; otherwise the history is split in halves (at least 90 days of
-        outcome).
+        12-month retention after at least a year of involvement when the
+        history holds two years (involvement from the history's start, up to
+        ``history_days`` back); otherwise the history is split in halves (at
+        least 90 days of outcome).
 
     Examples
     --------
     >>> choose_windows(date(2026, 4, 1), date(2024, 4, 1)).outcome_days
     365
+    >>> choose_windows(date(2026, 4, 1), date(2022, 4, 1)).exposure_start
+    datetime.date(2022, 4, 1)
+    >>> choose_windows(date(2026, 4, 1), date(2012, 1, 1)).exposure_start
+    datetime.date(2022, 4, 1)
     """
     span = (as_of - history_start).days if history_start is not None else 2 * OUTCOME_DAYS
     outcome = min(outcome_days, max(MIN_OUTCOME_DAYS, span - MIN_EXPOSURE_DAYS, span // 2))
     outcome_start = as_of - timedelta(days=outcome)
     exposure_start = outcome_start - timedelta(days=EXPOSURE_DAYS)
     if history_start is not None:
-        exposure_start = max(exposure_start, min(history_start, outcome_start))
+        earliest = as_of - timedelta(days=max(history_days, (as_of - exposure_start).days))
+        exposure_start = max(earliest, min(history_start, outcome_start))
     return Windows(as_of, outcome_start, exposure_start, as_of - timedelta(days=RECENT_DAYS))
 
 
