@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
+import ibis
+import pyarrow as pa
+
 from carpe.analytics.pipeline.labels import HORIZON_DAYS
 
 
@@ -71,8 +74,21 @@ class Context:
     results: dict[str, Any] = field(default_factory=dict)
 
     def execute(self, expression: Any) -> Any:
-        """Run an Ibis expression on the engine and return a pandas DataFrame."""
-        return self.backend.execute(expression)
+        """Run an Ibis expression on the engine and return a pandas DataFrame.
+
+        On DuckDB a table comes back through Arrow (a few times faster than
+        Ibis' own conversion for millions of rows), with the types Ibis would
+        give: dates as ``datetime64[s]``. Other expressions and engines go
+        through Ibis.
+        """
+        if self.engine != "duckdb" or not isinstance(expression, ibis.expr.types.Table):
+            return self.backend.execute(expression)
+        table = self.backend.to_pyarrow(expression)
+        frame = table.to_pandas(date_as_object=False)
+        for column in table.schema:
+            if pa.types.is_date(column.type):
+                frame[column.name] = frame[column.name].astype("datetime64[s]")
+        return frame
 
     def result(self, step: str) -> Any:
         """The result of an earlier step (a ``KeyError`` names the missing one)."""

@@ -33,6 +33,7 @@ from carpe.analytics.specialists.praise import PRAISE_WORDS
 from carpe.analytics.stories.anonymise import Redactor
 from carpe.analytics.stories.draft import draft_story
 from carpe.analytics.stories.inputs import (
+    ConflictSignal,
     StoryInputs,
     Tables,
     as_datetime,
@@ -104,8 +105,8 @@ def find_problems(inputs: StoryInputs, settings: StorySettings) -> list[_Problem
                     _clip(1.0 - share),
                 )
             )
-    times = dict(zip(tp["touchpoint_id"].astype(str), tp["occurred_at"], strict=True))
     moments = inputs.moments
+    times = _times_of(tp, moments, inputs.conflicts)
     if moments is not None and len(moments):
         hard = moments[moments["kind"].isin(HARDSHIP_KINDS) & moments["touchpoint_id"].notna()]
         for row in hard.itertuples(index=False):
@@ -131,6 +132,18 @@ def find_problems(inputs: StoryInputs, settings: StorySettings) -> list[_Problem
                 _Problem(c.account_id, at, c.type, anchor, size, conflict_id=c.conflict_id)
             )
     return sorted(found, key=lambda p: (p.account_id, p.at, p.record_id or "", p.kind))
+
+
+def _times_of(
+    touchpoints: pd.DataFrame, moments: pd.DataFrame | None, conflicts: Sequence[ConflictSignal]
+) -> dict[str, Any]:
+    """When each touchpoint that a moment or a conflict points at happened, by id."""
+    wanted = {str(i) for c in conflicts for i in c.touchpoint_ids}
+    if moments is not None and len(moments):
+        wanted.update(str(i) for i in moments["touchpoint_id"].dropna())
+    ids = touchpoints["touchpoint_id"].astype(str)
+    hit = ids.isin(wanted).to_numpy()
+    return dict(zip(ids[hit], touchpoints["occurred_at"][hit], strict=True))
 
 
 def _attach(cluster: list[_Problem], loose: list[_Problem], used: set[str]) -> None:
