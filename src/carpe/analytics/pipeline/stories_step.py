@@ -167,25 +167,24 @@ def gather_inputs(context: Context, settings: StorySettings) -> StoryInputs:
     loose = [(c.account_id, c.at) for c in conflicts]
     anchors = _anchors(context, cut, settings, loose)
     span = ibis.interval(days=settings.words_days)
-    joined = before.join(
+    # Semi joins: each row once, however many anchors it follows (no DISTINCT over the notes).
+    windowed = before.semi_join(
         anchors,
         [
             before.account_id == anchors.account_id,
             before.occurred_at >= anchors.at,
             before.occurred_at <= anchors.at + span,
         ],
-    )
-    windowed = joined.select(*(before[c] for c in TOUCHPOINT_COLUMNS)).distinct()
+    ).select(*TOUCHPOINT_COLUMNS)
     fb = t["feedback"].filter(t["feedback"].received_at < ibis.literal(cut))
-    fb_joined = fb.join(
+    feedback = fb.semi_join(
         anchors,
         [
             fb.account_id == anchors.account_id,
             fb.received_at >= anchors.at,
             fb.received_at <= anchors.at + span,
         ],
-    )
-    feedback = fb_joined.select(*(fb[c] for c in FEEDBACK_COLUMNS)).distinct()
+    ).select(*FEEDBACK_COLUMNS)
     accounts = anchors.select("account_id").distinct()
     last = before.group_by("account_id").aggregate(occurred_at=before.occurred_at.max())
     last = last.join(accounts, "account_id")
