@@ -130,8 +130,10 @@ def as_of_tables(tables: Mapping[str, Any], as_of: date) -> dict[str, pd.DataFra
     known["feedback"] = _before(known["feedback"], "received_at", cut)
     kpis = known["kpis"]
     if not kpis.empty:
-        starts = pd.to_datetime(kpis["period"].astype(str).str.slice(0, 7) + "-01", errors="coerce")
-        known["kpis"] = kpis[starts < cut]
+        periods = kpis["period"].astype(str)
+        # Few distinct periods (months, weeks): parse each once.
+        start_of = {p: pd.to_datetime(p[:7] + "-01", errors="coerce") for p in periods.unique()}
+        known["kpis"] = kpis[(periods.map(start_of) < cut).to_numpy()]
     return known
 
 
@@ -157,6 +159,7 @@ def detect_conflicts(
     churn_risk: Mapping[str, float] | None = None,
     types: Iterable[str] | None = None,
     sentiment: pd.DataFrame | None = None,
+    signals: bool = True,
 ) -> ConflictReport:
     """Find every experience conflict in a business's tables as of a day.
 
@@ -175,6 +178,10 @@ def detect_conflicts(
     sentiment : pandas.DataFrame, optional
         carpe's monthly sentiment per account already aggregated (``account_id,
         period, value``); by default it is computed from the touchpoints.
+    signals : bool, default True
+        Put carpe's own signals (sentiment, late deliveries, disputes, survey
+        answers) in the report's ledger beside the departments' KPIs. They never
+        make a conflict: leave them out when only the conflicts are wanted.
 
     Returns
     -------
@@ -196,7 +203,7 @@ def detect_conflicts(
     mappings = infer_mappings(t["kpis"], settings.mappings)
     ledger = build_ledger(
         t["kpis"],
-        signals=_signals(t, sentiment),
+        signals=_signals(t, sentiment) if signals else None,
         mappings=mappings,
         settings=settings,
     )

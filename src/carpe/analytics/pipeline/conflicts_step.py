@@ -3,9 +3,10 @@
 :class:`ConflictsStep` reads the snapshot's tables through Ibis (the same
 expressions on DuckDB and Spark): every row it needs dated before the run's
 day, and of the touchpoints only those the detectors look at (ticket threads,
-orders placed from quotes, introductions, touchpoints of employees who left)
-plus carpe's monthly sentiment per account, aggregated on the engine. The pure
-detectors of :mod:`carpe.analytics.conflicts` then run on the engine's output.
+orders placed from quotes, introductions, touchpoints of employees who left).
+The pure detectors of :mod:`carpe.analytics.conflicts` then run on the engine's
+output; the report's ledger holds the departments' KPIs (carpe's own signals
+never make a conflict, and the pages build the full ledger per account).
 When early warning ran before it, each account's churn risk feeds severity.
 """
 
@@ -17,7 +18,6 @@ from typing import Any, Final
 import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.conflicts import ConflictReport, DetectorSettings, detect_conflicts
-from carpe.analytics.conflicts.ledger import CARPE
 from carpe.analytics.pipeline.context import Context
 
 NEEDS: Final = {
@@ -89,17 +89,6 @@ def _touchpoints(context: Context, settings: DetectorSettings, cut: datetime) ->
     return context.execute(before.filter(wanted).select(columns))
 
 
-def _sentiment(context: Context, cut: datetime) -> pd.DataFrame:
-    tp = context.tables["touchpoints"]
-    rated = tp.filter((tp.occurred_at < cut) & tp.sentiment.notnull())
-    period = rated.occurred_at.strftime("%Y-%m")
-    monthly = rated.group_by([rated.account_id, period.name("period")]).aggregate(
-        value=rated.sentiment.mean()
-    )
-    frame = context.execute(monthly)
-    return frame.assign(department=CARPE, metric="sentiment")
-
-
 class ConflictsStep:
     """Find experience conflicts and build the experience ledger as of the run's day.
 
@@ -131,5 +120,5 @@ class ConflictsStep:
             as_of=context.options.as_of,
             settings=settings,
             churn_risk=churn_risk_of(context),
-            sentiment=_sentiment(context, cut),
+            signals=False,  # the run keeps the conflicts; pages build the ledger per account
         )
