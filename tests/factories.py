@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Any
 from carpe.ingest.format import FILES_BY_NAME
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from carpe.analytics.stories import Story
+    from carpe.services.users import Viewer
 
 
 def make_employee(**overrides: Any) -> dict[str, Any]:
@@ -166,3 +169,17 @@ def story_on(account: str, name: str, employee: tuple[str, str, str], score: flo
         scores=Scores(0.6, 0.8, 0.4, 0.9, 0.6, score),
     )
     return draft_story(story_id(account, f"T1-{account}"), episode, records, account_name=name)
+
+
+def add_viewer(session: Session, username: str, role: str, employee_id: str | None) -> Viewer:
+    """A new user (password "long enough pw") in ``session``, as the viewer they sign in as."""
+    from carpe.services import users
+
+    user = users.add_user(
+        session=session,
+        username=username,
+        password="long enough pw",
+        role=role,
+        employee_id=employee_id,
+    )
+    return users.viewer_of(user)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from carpe.context import Carpe
 from carpe.errors import ForbiddenError, UsageError
-from carpe.services import gesture_budgets, gesture_log, gesture_payoff, privacy, users
+from carpe.services import gesture_budgets, gesture_log, gesture_payoff, privacy
 from carpe.services.analysis import run_analysis
 from carpe.services.data import import_data
 from carpe.services.users import SYSTEM, Viewer
@@ -19,7 +19,7 @@ from carpe.store.access import AuditEntry, WebhookDelivery
 from carpe.store.gestures import LOGGED_ID_PREFIX, GestureRequest
 from carpe.store.memory import StoredMoment
 from carpe.store.models import Gesture
-from tests.factories import small_business, write_folder
+from tests.factories import add_viewer, small_business, write_folder
 
 TODAY = date(2026, 3, 6)
 THRESHOLD = 50.0
@@ -30,24 +30,8 @@ def imported(carpe: Carpe, tmp_path: Path) -> tuple[Carpe, Viewer, Viewer]:
     folder = write_folder(tmp_path / "in", small_business())
     import_data(engine=carpe.engine, folder=folder, today=TODAY)
     with carpe.unit_of_work() as uow:
-        ana = users.viewer_of(
-            users.add_user(
-                session=uow.session,
-                username="ana",
-                password="long enough pw",
-                role="frontline",
-                employee_id="E1",
-            )
-        )
-        mona = users.viewer_of(
-            users.add_user(
-                session=uow.session,
-                username="mona",
-                password="long enough pw",
-                role="manager",
-                employee_id=None,
-            )
-        )
+        ana = add_viewer(uow.session, "ana", "frontline", "E1")
+        mona = add_viewer(uow.session, "mona", "manager", None)
         uow.commit()
     return carpe, ana, mona
 

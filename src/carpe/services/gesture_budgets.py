@@ -13,10 +13,14 @@ own and their department's.
 from __future__ import annotations
 
 import math
+import threading
 import uuid
+import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -25,7 +29,7 @@ from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.gestures.budget import BudgetLine, BudgetUse, Charge, allocate
 from carpe.services.privacy import audit
 from carpe.services.users import Viewer
-from carpe.store.gestures import GestureRequest
+from carpe.store.gestures import BudgetUseVersion, GestureRequest
 from carpe.store.models import Budget, Employee, Gesture
 
 BUDGET_ID_PREFIX = "carpe-b-"
@@ -33,6 +37,8 @@ BUDGET_ID_PREFIX = "carpe-b-"
 MAX_AMOUNT = 10_000_000.0
 FILTER_GIVERS = 1_000
 """Up to this many givers, only their gestures are read to fill the budgets asked for."""
+KEPT_USES = 64
+"""Budget uses (a circle over a period each) kept per store, least recently used dropped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +65,48 @@ def departments_of(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Employee.employee_id, Employee.department)).all())
 
 
+_UseKey = tuple[str, frozenset[str], date, date]
+
+
+class _KeptUses:
+    """Budget uses already computed, per store and input version (see :class:`BudgetUseVersion`).
+
+    The brief and Today show the viewer's budget left on every request; the
+    allocation behind it reads every gesture of a department's period. Its inputs
+    change far more rarely than it is read, and every change to them sets a new
+    version by trigger, so a use computed for a version is kept and reused while
+    the store still holds that version. Uses are only read, never changed.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_store: weakref.WeakKeyDictionary[Any, OrderedDict[_UseKey, dict[str, BudgetUse]]]
+        self._by_store = weakref.WeakKeyDictionary()
+
+    def get(self, store: Any, key: _UseKey) -> dict[str, BudgetUse] | None:
+        with self._lock:
+            kept = self._by_store.get(store)
+            if kept is None or key not in kept:
+                return None
+            kept.move_to_end(key)
+            return kept[key]
+
+    def put(self, store: Any, key: _UseKey, uses: dict[str, BudgetUse]) -> None:
+        with self._lock:
+            kept = self._by_store.setdefault(store, OrderedDict())
+            kept[key] = uses
+            while len(kept) > KEPT_USES:
+                kept.popitem(last=False)
+
+
+_KEPT = _KeptUses()
+
+
+def _inputs_version(session: Session) -> str | None:
+    """The version of budget use's inputs (None in a store built without migrations)."""
+    return session.scalar(select(BudgetUseVersion.version).where(BudgetUseVersion.id == 1))
+
+
 def budget_uses(*, session: Session, budgets: Sequence[Budget]) -> dict[str, BudgetUse]:
     """Spent and reserved for each of ``budgets``, charging every gesture of their periods once.
 
@@ -66,14 +114,39 @@ def budget_uses(*, session: Session, budgets: Sequence[Budget]) -> dict[str, Bud
     the departments of the budgets asked for take part: their people's and their
     own budgets over the periods, and their people's gestures. Within them every
     gesture is charged where the rules put it, whichever budgets are asked for.
+
+    The uses of a circle over a period are kept while their inputs do not change
+    (their version, set by trigger, stays the same before and after reading them).
     """
     if not budgets:
         return {}
     start = min(b.period_start for b in budgets)
     end = max(b.period_end for b in budgets)
-    departments = departments_of(session)
+    owners = sorted({b.owner for b in budgets})
+    owner_departments = dict(
+        session.execute(
+            select(Employee.employee_id, Employee.department).where(
+                Employee.employee_id.in_(owners)
+            )
+        ).all()
+    )
     # an employee's budget belongs to their department's circle; a department's to its own
-    circles = {departments.get(b.owner, b.owner) for b in budgets}
+    circles = {owner_departments.get(b.owner, b.owner) for b in budgets}
+    version = _inputs_version(session)
+    store = session.get_bind()
+    key = (version or "", frozenset(circles), start, end)
+    uses = _KEPT.get(store, key) if version else None
+    if uses is None:
+        uses = _allocate_circles(session, circles, departments_of(session), start, end)
+        if version and _inputs_version(session) == version:  # nobody wrote meanwhile
+            _KEPT.put(store, key, uses)
+    return {b.budget_id: uses[b.budget_id] for b in budgets}
+
+
+def _allocate_circles(
+    session: Session, circles: set[str], departments: dict[str, str], start: date, end: date
+) -> dict[str, BudgetUse]:
+    """Every budget of the circles overlapping ``start``..``end``, filled with its charges."""
     givers = sorted(e for e, d in departments.items() if d in circles)
     lines = [  # plain rows: hundreds of budgets in a big department, read, never changed
         BudgetLine(budget_id, owner, period_start, period_end, float(amount))
@@ -115,13 +188,17 @@ def budget_uses(*, session: Session, budgets: Sequence[Budget]) -> dict[str, Bud
     pending = session.execute(pending_query).all()
     charges = [Charge(e, d, float(c or 0.0), b) for e, d, c, b in given]
     charges += [Charge(e, d, float(c or 0.0), b, pending=True) for e, d, c, b in pending]
-    uses = allocate(lines, charges, departments)
-    return {b.budget_id: uses[b.budget_id] for b in budgets}
+    return allocate(lines, charges, departments)
 
 
 def _views(session: Session, budgets: Sequence[Budget]) -> list[BudgetView]:
     uses = budget_uses(session=session, budgets=budgets)
-    names = dict(session.execute(select(Employee.employee_id, Employee.name)).all())
+    owners = sorted({b.owner for b in budgets})
+    names = dict(
+        session.execute(
+            select(Employee.employee_id, Employee.name).where(Employee.employee_id.in_(owners))
+        ).all()
+    )
     views = []
     for b in budgets:
         use = uses[b.budget_id]

@@ -64,3 +64,23 @@ class GestureRequest(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+BUDGET_USE_INPUTS: Final = ("gestures", "gesture_requests", "budgets", "employees")
+"""The tables a budget's spent and reserved are computed from."""
+
+
+class BudgetUseVersion(Base):
+    """One row whose ``version`` changes with every write to :data:`BUDGET_USE_INPUTS`.
+
+    Database triggers (migration 0009) set a new random version in the same
+    transaction as any insert, update or delete on those tables, whoever writes
+    (logging, approval, erasure, an import, a cascade), so a budget use computed
+    when the version was V stays right for as long as the version is V.
+    A migration that rebuilds one of those tables must create its triggers again.
+    """
+
+    __tablename__ = "budget_use_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(40))

@@ -194,6 +194,7 @@ class Gesture(Base):
     """A small personal act for a customer, spent from a discretionary budget."""
 
     __tablename__ = "gestures"
+    __table_args__ = (Index("ix_gestures_contact_given", "contact_id", "given_on"),)
 
     gesture_id: Mapped[str] = mapped_column(ID, primary_key=True)
     account_id: Mapped[str] = mapped_column(ID, ForeignKey("accounts.account_id"), index=True)

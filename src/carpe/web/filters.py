@@ -20,18 +20,24 @@ CHANNEL_LABELS = {
 }
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+"""Month abbreviations as ``%b`` writes them in the C locale (without strftime's cost)."""
+
+
 def format_date(value: date | datetime | None) -> str:
     """``3 Mar 2026`` (blank for none)."""
     if value is None:
         return ""
-    return f"{value.day} {value:%b %Y}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def format_datetime(value: datetime | None) -> str:
     """``3 Mar 2026, 14:05``."""
     if value is None:
         return ""
-    return f"{value.day} {value:%b %Y, %H:%M}"
+    return (
+        f"{value.day} {MONTHS[value.month - 1]} {value.year}, {value.hour:02d}:{value.minute:02d}"
+    )
 
 
 def format_money(value: float | None) -> str:

@@ -15,8 +15,11 @@ from carpe.context import Carpe
 from carpe.store.uow import UnitOfWork
 from carpe.web.auth import csrf_token
 
+# Dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency
+# in its thread pool, and each hop there costs more than the dependency itself.
 
-def get_carpe(request: Request) -> Carpe:
+
+async def get_carpe(request: Request) -> Carpe:
     """The running carpe the app was built with."""
     carpe: Carpe = request.app.state.carpe
     return carpe
@@ -28,12 +31,12 @@ def get_uow(carpe: Annotated[Carpe, Depends(get_carpe)]) -> Iterator[UnitOfWork]
         yield uow
 
 
-def get_session(uow: Annotated[UnitOfWork, Depends(get_uow)]) -> Session:
+async def get_session(uow: Annotated[UnitOfWork, Depends(get_uow)]) -> Session:
     """The request's session (read-mostly routes)."""
     return uow.session
 
 
-def today() -> date:
+async def today() -> date:
     """The day requests are answered for (a dependency, so tests can pin it)."""
     return date.today()
 
