@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from carpe.errors import NotFoundError, UsageError
@@ -141,15 +141,28 @@ def create_api_token(*, session: Session, user_id: int, name: str) -> str:
 
 def viewer_for_token(*, session: Session, token: str) -> Viewer | None:
     """The viewer an API token acts as, else ``None`` (unknown, revoked or inactive user)."""
-    found = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+    # One plain query on every API request (no ORM objects): the token, its active user.
+    found = session.execute(
+        select(
+            ApiToken.id,
+            ApiToken.last_used_at,
+            User.id,
+            User.username,
+            User.role,
+            User.employee_id,
+        )
+        .join(User, User.id == ApiToken.user_id)
+        .where(
+            ApiToken.token_hash == _digest(token),
+            ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
     ).first()
     if found is None:
         return None
-    user = session.get(User, found.user_id)
-    if user is None or not user.active:
-        return None
+    token_id, last_used_at, user_id, username, role, employee_id = found
     now = utc_now()
-    if found.last_used_at is None or now - found.last_used_at > TOKEN_TOUCH_INTERVAL:
-        found.last_used_at = now  # at most one write per interval, not one per request
-    return viewer_of(user)
+    if last_used_at is None or now - last_used_at > TOKEN_TOUCH_INTERVAL:
+        # at most one write per interval, not one per request
+        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    return Viewer(user_id, username, role, employee_id)
