@@ -2,7 +2,7 @@
 
 Run: ``uv run python benchmarks/specialists_recovery.py [--accounts N] [--kind b2b|b2c]
 [--months 24,48] [--seeds 1,2,3,4,5] [--fdr 0.1] [--outcome-days 365] [--twitter-only]
-[--time-accounts 10000]`` (prints ``name: value`` lines; ``--time-accounts`` also
+[--health-kpis] [--time-accounts 10000]`` (prints ``name: value`` lines; ``--time-accounts`` also
 times the step on one business of that size).
 
 Part 1, simulated businesses. For each history length of ``--months`` and each
@@ -24,6 +24,10 @@ the same names suffixed ``_<N>m``, e.g. ``recall_flagged_48m``):
 * baseline in the same run, ranking by the raw retention rate of each employee's
   accounts (no adjustment, no shrinkage): ``naive_precision_at_k`` and
   ``naive_decoys_in_top_k``.
+
+With ``--health-kpis`` the step also aggregates the health scores the account
+owners' departments report in ``kpis.csv`` and the hazard model adjusts for
+them (an option, off by default: see docs/specialists.md for why).
 
 Part 2, the real Twitter sample (``../shared/data/twcs-customer-support-twitter/
 twcs_first5000.csv``, see its SOURCE.md). Brand replies that end in an agent's
@@ -120,7 +124,13 @@ def _read(folder: Path) -> tuple[Any, dict[str, Any]]:
 
 
 def recover(
-    kind: str, accounts: int, months: int, seed: int, fdr: float, outcome_days: int
+    kind: str,
+    accounts: int,
+    months: int,
+    seed: int,
+    fdr: float,
+    outcome_days: int,
+    health_kpis: bool = False,
 ) -> dict[str, float]:
     """One seed's figures (see the module docstring)."""
     from carpe.analytics.pipeline.specialists_step import gather_inputs
@@ -138,9 +148,10 @@ def recover(
     context = Context(backend=backend, engine="duckdb", options=options, tables=tables)
     started = time.perf_counter()
     if outcome_days == 365 and fdr == 0.1:
-        result = SpecialistsStep().run(context)
+        result = SpecialistsStep(health_kpis=health_kpis).run(context)
     else:
-        result = find_specialists(gather_inputs(context, outcome_days=outcome_days), fdr=fdr)
+        inputs = gather_inputs(context, outcome_days=outcome_days, health_kpis=health_kpis)
+        result = find_specialists(inputs, fdr=fdr)
     seconds = time.perf_counter() - started
     rows = [s for s in result.specialists if s.effect == s.effect]
     flagged = {s.employee_id for s in rows if s.flagged}
@@ -290,6 +301,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--outcome-days", type=int, default=365)
     parser.add_argument("--twitter-only", action="store_true")
     parser.add_argument(
+        "--health-kpis",
+        action="store_true",
+        help="adjust for the owners' health reports in kpis.csv (off by default)",
+    )
+    parser.add_argument(
         "--time-accounts", type=int, default=0, help="also time the step at this many accounts"
     )
     args = parser.parse_args(argv)
@@ -300,9 +316,18 @@ def main(argv: list[str] | None = None) -> None:
         emit("seeds", ",".join(map(str, seeds)))
         emit("kind", args.kind)
         emit("accounts", args.accounts)
+        emit("health_kpis", int(args.health_kpis))
         for i, months in enumerate(int(m) for m in args.months.split(",")):
             runs = [
-                recover(args.kind, args.accounts, months, s, args.fdr, args.outcome_days)
+                recover(
+                    args.kind,
+                    args.accounts,
+                    months,
+                    s,
+                    args.fdr,
+                    args.outcome_days,
+                    args.health_kpis,
+                )
                 for s in seeds
             ]
             suffix = "" if i == 0 else f"_{months}m"

@@ -11,6 +11,7 @@ import scipy.sparse as sparse
 
 from carpe.analytics.specialists import SpecialistInputs, attribute_retention, choose_windows
 from carpe.analytics.specialists.hazard import (
+    _health_grids,
     fit_penalized_logit,
     hazard_effects,
     retention_points,
@@ -188,3 +189,42 @@ def test_a_longer_history_is_read_whole_and_narrows_the_intervals() -> None:
     for hero in ("E01", "E11"):
         a, b = short.employees.index(hero), long.employees.index(hero)
         assert long.std_error[b] < 0.95 * short.std_error[a]
+
+
+def test_fit_penalized_logit_levels_and_repeated_patterns_match_one_hot_columns() -> None:
+    rng = np.random.default_rng(SEED)
+    n, q, p = 4000, 5, 6
+    dense = np.column_stack([np.ones(n), rng.standard_normal(n)])
+    levels = rng.integers(-1, q, n)  # -1: the reference level
+    # few distinct exposure patterns, many rows each (an account keeps its people for months)
+    patterns = (rng.random((12, p)) < 0.4).astype(float)
+    exposures = sparse.csr_matrix(patterns[rng.integers(0, 12, n)])
+    logit = -2.5 + 0.4 * dense[:, 1] + exposures @ rng.normal(0, 0.5, p) + 0.3 * (levels == 2)
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(float)
+    one_hot = sparse.csr_matrix(
+        (np.ones(int((levels >= 0).sum())), (np.flatnonzero(levels >= 0), levels[levels >= 0])),
+        shape=(n, q),
+    )
+    penalty = np.concatenate([np.full(2 + q, 1e-6), np.full(p, 0.1)])
+    plain = fit_penalized_logit(dense, sparse.hstack([one_hot, exposures]).tocsr(), y, penalty)
+    grouped = fit_penalized_logit(dense, exposures, y, penalty, levels=levels, n_levels=q)
+    assert np.allclose(grouped[0], plain[0], atol=1e-6)
+    assert np.allclose(grouped[1], plain[1], rtol=1e-6, atol=1e-9)
+
+
+def test_health_reports_enter_only_the_months_after_them() -> None:
+    index = pd.Series([0, 1], index=["A1", "A2"])
+    kpis = pd.DataFrame(
+        {
+            "account_id": ["A1", "A1", "A2"],
+            "month": [100, 102, 101],
+            "metric": ["health_score", "health_score", "pipeline_health"],
+            "value_sum": [90.0, 50.0, 70.0],
+            "value_n": [1, 1, 1],
+        }
+    )
+    z, n = _health_grids(kpis, index, first=100, n_months=4)
+    assert n[0].tolist() == [0, 1, 1, 2]  # a report counts from the next month on
+    assert n[1].tolist() == [0, 0, 1, 1]
+    assert z[0, 1] > 0 > z[0, 3] - z[0, 2]  # the good report, then a worse one
+    assert z[1, 2] == pytest.approx(0.0)  # a metric's only value is its own mean

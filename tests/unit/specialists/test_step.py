@@ -12,8 +12,14 @@ import pandas as pd
 import pytest
 
 from carpe.analytics.pipeline import STEPS, Context, RunOptions
-from carpe.analytics.pipeline.specialists_step import NEEDS, SpecialistsStep, gather_inputs
-from carpe.analytics.specialists import SpecialistsResult
+from carpe.analytics.pipeline.specialists_step import (
+    NEEDS,
+    SpecialistsStep,
+    _account_kpis,
+    _kpi_months,
+    gather_inputs,
+)
+from carpe.analytics.specialists import SpecialistsResult, Windows
 from carpe.simulate import simulate_business
 
 SEED = 7
@@ -111,3 +117,38 @@ def test_specialists_step_aggregates_the_monthly_model_inputs(tmp_path: Path) ->
     assert months["touches"].sum() == inside.sum()
     feedback = pd.read_csv(tmp_path / "feedback.csv", usecols=["survey", "score"])
     assert 0 < months["nps_n"].sum() <= (feedback["survey"] == "nps").sum()
+    assert inputs.account_kpis.empty  # the owners' health reports are an option
+    health = gather_inputs(context, health_kpis=True).account_kpis
+    assert len(health) and set(health["metric"]) <= {"pipeline_health", "health_score"}
+    assert health["month"].between(lo, as_of.year * 12 + as_of.month - 1).all()
+
+
+def test_specialists_step_reads_the_owner_departments_health_by_month() -> None:
+    """Only the owner's department's reports count; a week counts in its Thursday's month."""
+    backend = ibis.duckdb.connect()
+    tables = {
+        "accounts": ibis.memtable({"account_id": ["A1", "A2"], "owner_employee_id": ["E1", "E2"]}),
+        "employees": ibis.memtable(
+            {"employee_id": ["E1", "E2"], "department": ["Sales", "Customer Success"]}
+        ),
+        "kpis": ibis.memtable(
+            {
+                "department": ["Sales", "Sales", "Sales", "Support", "Customer Success", "Sales"],
+                "account_id": ["A1", "A1", "A1", "A1", "A2", "A2"],
+                "period": ["2026-01", "2026-01", "2026-W05", "2026-01", "2025-12", "2026-01"],
+                "metric": ["pipeline_health"] * 3 + ["csat", "health_score", "pipeline_health"],
+                "value": [80.0, 60.0, 50.0, 2.0, 75.0, 10.0],
+            }
+        ),
+    }
+    w = Windows(date(2026, 3, 1), date(2025, 9, 1), date(2025, 12, 1), date(2025, 3, 1))
+    context = Context(backend=backend, engine="duckdb", options=RunOptions(as_of=w.as_of),
+                      tables=tables)  # fmt: skip
+    months = _kpi_months(context, w)
+    assert months == {"2026-01": 2026 * 12, "2026-W05": 2026 * 12, "2025-12": 2025 * 12 + 11}
+    frame = context.execute(_account_kpis(tables, months)).sort_values(["account_id", "month"])
+    rows = frame[["account_id", "month", "metric", "value_sum", "value_n"]].values.tolist()
+    assert rows == [
+        ["A1", 2026 * 12, "pipeline_health", 190.0, 3],  # Support's csat is not the owner's
+        ["A2", 2025 * 12 + 11, "health_score", 75.0, 1],  # Sales does not own A2
+    ]

@@ -17,8 +17,9 @@ employee when it is better than their peers' with ``z >= min_z``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
@@ -113,7 +114,7 @@ PROPORTIONS: Final = (
 """The components that are a share of good outcomes, compared as proportions."""
 
 
-def _share(counts: pd.Series, events: str, total: str, bad: bool) -> float:
+def _share(counts: Mapping[str, Any], events: str, total: str, bad: bool) -> float:
     if not counts[total]:
         return float("nan")
     share = counts[events] / counts[total]
@@ -121,11 +122,16 @@ def _share(counts: pd.Series, events: str, total: str, bad: bool) -> float:
 
 
 def _proportion(
-    name: str, row: pd.Series, peers: pd.Series, events: str, total: str, bad: bool
+    name: str,
+    row: Mapping[str, Any],
+    peers: Mapping[str, Any],
+    events: str,
+    total: str,
+    bad: bool,
 ) -> Component:
     """A share of good outcomes, the employee's against their peers'."""
 
-    def good(counts: pd.Series) -> float:
+    def good(counts: Mapping[str, Any]) -> float:
         return float(counts[total] - counts[events] if bad else counts[events])
 
     return Component(
@@ -164,9 +170,9 @@ def compare_components(
     numeric = per.select_dtypes("number").fillna(0.0)
     # each one's peers: their department's totals minus their own
     totals = numeric.groupby(per["department"]).transform("sum")
-    others = totals - numeric
-    for employee, row in per.iterrows():
-        peers = others.loc[employee]
+    others = (totals - numeric).to_dict("index")  # plain dicts: no Series per employee
+    for employee, row in per.to_dict("index").items():
+        peers = others[employee]
         candidates = [
             *(_proportion(name, row, peers, ev, tot, bad) for name, ev, tot, bad in PROPORTIONS),
             Component(

@@ -13,7 +13,9 @@ so each employee's coefficient is estimated *beside* their colleagues on the
 same accounts (an account served by a specialist in Operations keeps better
 whoever its billing clerk is) and beside what else explains churn, all
 measured before the month: size, segment, tenure, workload, the mean NPS so
-far and how many answers it rests on, gestures received, staff turnover.
+far and how many answers it rests on, gestures received, staff turnover and,
+when the inputs carry them (``account_kpis``, an option of the pipeline step),
+the account owner's health reports so far.
 Every month of every account counts, so there are many more events per person
 than in one 12-month cohort.
 
@@ -36,15 +38,20 @@ import scipy.sparse as sparse
 from numpy.typing import NDArray
 from scipy import linalg, special
 from scipy.linalg import lapack
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from carpe.analytics.specialists.inputs import SpecialistInputs
 
 BURN_IN_MONTHS: Final = 3
 """Months at the start of the history used only to observe involvement and confounders."""
+BLAS_THREADS: Final = 1
+"""Threads for the fit's linear algebra (idle BLAS threads spin, costing CPU on a busy machine)."""
 EMPLOYEE_PENALTY: Final = 0.1
 """L2 penalty on each employee's coefficient (a normal prior with sd ~3.2 log-odds)."""
 NPS_PRIOR_ANSWERS: Final = 1.0
 """An account's mean NPS so far is shrunk towards everyone's mean by this many answers."""
+HEALTH_PRIOR_REPORTS: Final = 1.0
+"""An account's health so far is shrunk towards the metric's mean by this many reports."""
 MAX_TENURE_YEARS: Final = 10.0
 HAZARD_CONFOUNDERS: Final = (
     "log_value",
@@ -58,6 +65,8 @@ HAZARD_CONFOUNDERS: Final = (
     "calendar month",
 )
 """What each month's hazard is adjusted for (all measured before the month)."""
+HEALTH_CONFOUNDERS: Final = ("health_so_far", "health_reports")
+"""Added when the inputs carry the owner's health reports (``SpecialistInputs.account_kpis``)."""
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -129,7 +138,8 @@ class _Design:
     employees: list[str]
     departments: NDArray[np.str_]
     account_of_row: IntArray
-    periods: sparse.csr_matrix
+    month_level: IntArray
+    n_month_levels: int
 
 
 def _grid_cumulative(
@@ -144,6 +154,31 @@ def _grid_cumulative(
         values = pd.to_numeric(frame[column], errors="coerce").fillna(0.0).to_numpy(dtype=float)
         np.add.at(grid, (a[ok].astype(int).to_numpy(), m[ok] + 1), values[ok])
     return np.cumsum(grid, axis=1)[:, :n_months]
+
+
+def _health_grids(
+    kpis: pd.DataFrame, account_index: pd.Series, first: int, n_months: int
+) -> tuple[FloatArray, FloatArray]:
+    """Per (account, month): the owner's health reports before it, as summed z-scores and a count.
+
+    Each metric is put on one scale by the mean and standard deviation of its
+    monthly values, so Sales' and Customer Success' scores can be pooled.
+    """
+    if not len(kpis):
+        empty = np.zeros((len(account_index), n_months))
+        return empty, empty
+    total = pd.to_numeric(kpis["value_sum"], errors="coerce").fillna(0.0)
+    count = pd.to_numeric(kpis["value_n"], errors="coerce").fillna(0.0)
+    monthly = total / count.where(count > 0)
+    metric = kpis["metric"].astype(str)
+    centre = monthly.groupby(metric).transform("mean")
+    spread = monthly.groupby(metric).transform("std").fillna(0.0)
+    z_sum = (total - count * centre) / spread.where(spread > 0, 1.0)
+    frame = kpis[["account_id", "month"]].assign(z=z_sum.fillna(0.0), n=count)
+    return (
+        _grid_cumulative(frame, "z", account_index, first, n_months),
+        _grid_cumulative(frame, "n", account_index, first, n_months),
+    )
 
 
 def _design(inputs: SpecialistInputs) -> _Design | None:
@@ -234,6 +269,11 @@ def _design(inputs: SpecialistInputs) -> _Design | None:
     columns.append(np.log1p(nps_n[rows_a, rows_m]))
     gestures = _grid_cumulative(months, "gestures", account_index, first_month, n_months)
     columns.append((gestures[rows_a, rows_m] > 0).astype(float))
+    health, reports = _health_grids(inputs.account_kpis, account_index, first_month, n_months)
+    if reports.any():
+        h = HEALTH_PRIOR_REPORTS
+        columns.append(health[rows_a, rows_m] / (reports[rows_a, rows_m] + h))
+        columns.append(np.log1p(reports[rows_a, rows_m]))
     # staff turnover: someone involved with the account left before the month began
     leaver = ~np.isnan(left) & (begins < ends)
     handover = np.zeros((len(accounts), n_months + 1))
@@ -241,23 +281,48 @@ def _design(inputs: SpecialistInputs) -> _Design | None:
         after = np.maximum(ends[leaver], begins[leaver])
         np.add.at(handover, (pair_a[leaver], np.minimum(after, n_months)), 1.0)
     columns.append((np.cumsum(handover, axis=1)[rows_a, rows_m] > 0).astype(float))
-    later = rows_m > BURN_IN_MONTHS  # calendar months (sparse one-hot, the first is the reference)
-    periods = sparse.csr_matrix(
-        (np.ones(int(later.sum())), (np.flatnonzero(later), rows_m[later] - BURN_IN_MONTHS - 1)),
-        shape=(rows_a.size, max(0, n_months - BURN_IN_MONTHS - 1)),
-    )
     matrix = np.column_stack(columns)
     spread = matrix.std(axis=0)
     matrix = (matrix - matrix.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
     return _Design(
         y=event[rows_a, rows_m].astype(float),
         confounders=matrix,
-        periods=periods,
+        month_level=rows_m - BURN_IN_MONTHS - 1,  # calendar months, the first the reference (-1)
+        n_month_levels=max(0, n_months - BURN_IN_MONTHS - 1),
         exposures=exposures,
         employees=ids,
         departments=departments,
         account_of_row=rows_a.astype(np.int64),
     )
+
+
+def _row_patterns(exposures: sparse.csr_matrix) -> tuple[IntArray, sparse.csr_matrix]:
+    """Each row's pattern (its set of non-zero columns and values) and the distinct patterns.
+
+    Rows are grouped by a random projection, then checked against their
+    group's first row; should two different rows ever share the projection,
+    every row is its own pattern.
+    """
+    rows = exposures.shape[0]
+    if rows == 0:
+        return np.zeros(0, dtype=np.int64), exposures
+    key = exposures @ np.random.default_rng(0).random(exposures.shape[1])
+    _, first, pattern = np.unique(key, return_index=True, return_inverse=True)
+    pattern = np.asarray(pattern, dtype=np.int64).ravel()
+    distinct = exposures[first]
+    if (exposures - distinct[pattern]).count_nonzero():
+        return np.arange(rows, dtype=np.int64), exposures
+    return pattern, distinct.tocsr()
+
+
+def _factor(matrix: FloatArray, *, single: bool) -> tuple[FloatArray, bool]:
+    """Cholesky factor, in single precision when asked and the matrix allows it."""
+    if single:
+        try:
+            return linalg.cho_factor(matrix.astype(np.float32), overwrite_a=True)
+        except linalg.LinAlgError:
+            pass
+    return linalg.cho_factor(matrix)
 
 
 def fit_penalized_logit(
@@ -266,28 +331,40 @@ def fit_penalized_logit(
     y: FloatArray,
     penalty: FloatArray,
     *,
+    levels: IntArray | None = None,
+    n_levels: int = 0,
     max_iter: int = 200,
 ) -> tuple[FloatArray, FloatArray]:
-    """Ridge-penalised logistic regression on ``[dense | exposures]`` by Newton's method.
+    """Ridge-penalised logistic regression on ``[dense | one-hot levels | exposures]`` by Newton.
 
-    The penalised information matrix is assembled by blocks (dense products
-    for the confounders, sparse ones for the 0/1 columns) and factorised by
-    Cholesky. A factor is reused while the steps shrink fast (chord steps cost
-    two sparse products and a triangular solve) and refreshed when they do not
-    or when a step must be halved; at the optimum the information is factorised
-    once more and inverted for the covariance.
+    The penalised information matrix is assembled by blocks: dense products
+    for the dense columns, counts for the one-hot factor (``levels``), and for
+    the 0/1 exposures sums over the distinct *patterns* of exposed columns
+    (an account keeps the same people for months, so there are several times
+    fewer patterns than rows). It is factorised by Cholesky, in single
+    precision while iterating (the gradient stays in double precision, so the
+    optimum is the same); a factor is reused while the steps shrink fast
+    (chord steps) and refreshed when they do not or when a step must be
+    halved. At the optimum the information is factorised once more in double
+    precision and inverted for the covariance.
 
     Parameters
     ----------
     dense : numpy.ndarray
         Dense columns, the intercept first.
     exposures : scipy.sparse.csr_matrix
-        Sparse columns (calendar months, the employees).
+        Sparse columns (the employees), after the levels.
     y : numpy.ndarray
         0/1 outcomes.
     penalty : numpy.ndarray
-        L2 penalty per column, dense columns first (``0.5 * penalty * beta**2``
-        is subtracted from the log-likelihood); all positive.
+        L2 penalty per column, dense columns first, then the levels, then the
+        exposures (``0.5 * penalty * beta**2`` is subtracted from the
+        log-likelihood); all positive.
+    levels : numpy.ndarray, optional
+        A categorical column's level per row, ``0 .. n_levels - 1``, or -1 for
+        its reference level (calendar months); one coefficient per level.
+    n_levels : int, default 0
+        How many levels have a coefficient.
     max_iter : int, default 200
         Steps at most.
 
@@ -305,28 +382,63 @@ def fit_penalized_logit(
     >>> round(float(beta[1]), 2)
     1.39
     """
-    k = dense.shape[1]
-    Et = exposures.T.tocsr()
-    beta = np.zeros(k + exposures.shape[1])
+    k, q, n = dense.shape[1], n_levels, y.size
+    codes = np.full(n, -1, dtype=np.int64) if levels is None else np.asarray(levels, np.int64)
+    coded = codes >= 0
+    pattern, distinct = _row_patterns(exposures.tocsr())
+    m = distinct.shape[0]
+    to_pattern = sparse.csr_matrix((np.ones(n), (pattern, np.arange(n))), shape=(m, n))
+    distinct_t = distinct.T.tocsr()
+    # (pattern, level) cells: the exposures-by-levels block sums each cell's weight
+    cell_key = pattern[coded] * max(q, 1) + codes[coded]
+    cells, cell_of = np.unique(cell_key, return_inverse=True)
+    cell_pattern, cell_level = cells // max(q, 1), cells % max(q, 1)
+    level_t = sparse.csr_matrix(
+        (np.ones(int(coded.sum())), (codes[coded], np.flatnonzero(coded))), shape=(q, n)
+    )
+    beta = np.zeros(k + q + exposures.shape[1])
     rate = float(np.clip(y.mean(), 1e-6, 1 - 1e-6)) if y.size else 0.5
     beta[0] = np.log(rate / (1 - rate))  # the first dense column is the intercept
 
     def linear(b: FloatArray) -> FloatArray:
-        return np.asarray(dense @ b[:k] + exposures @ b[k:], dtype=np.float64)
+        eta = dense @ b[:k] + np.asarray(distinct @ b[k + q :])[pattern]
+        eta[coded] += b[k : k + q][codes[coded]]
+        return np.asarray(eta, dtype=np.float64)
 
     def objective(b: FloatArray) -> float:
         eta = linear(b)
         return float(np.sum(np.logaddexp(0.0, eta) - y * eta) + 0.5 * np.sum(penalty * b * b))
 
+    def score(residual: FloatArray) -> FloatArray:
+        by_level = np.bincount(codes[coded], residual[coded], minlength=q)[:q]
+        by_pattern = np.bincount(pattern, residual, minlength=m)
+        return np.concatenate([dense.T @ residual, by_level, distinct_t @ by_pattern])
+
     def information(p: FloatArray) -> FloatArray:
         w = p * (1.0 - p)
         weighted = dense * w[:, None]
-        matrix = np.empty((beta.size, beta.size))
+        size = beta.size
+        matrix = np.zeros((size, size))
         matrix[:k, :k] = dense.T @ weighted
-        cross = np.asarray(Et @ weighted)
-        matrix[k:, :k] = cross
-        matrix[:k, k:] = cross.T
-        matrix[k:, k:] = (Et @ exposures.multiply(w[:, None]).tocsr()).toarray()
+        if q:
+            cell_w = np.bincount(cell_of, w[coded], minlength=cells.size)
+            by_cell = sparse.csr_matrix((cell_w, (cell_pattern, cell_level)), shape=(m, q))
+            blocks = (
+                (slice(k, k + q), slice(0, k), np.asarray(level_t @ weighted)),
+                (slice(k + q, size), slice(k, k + q), (distinct_t @ by_cell).toarray()),
+            )
+            for rows, cols, block in blocks:
+                matrix[rows, cols] = block
+                matrix[cols, rows] = block.T
+            at = np.arange(k, k + q)
+            matrix[at, at] = np.asarray(level_t @ w)
+        cross = distinct_t @ np.asarray(to_pattern @ weighted)
+        matrix[k + q :, :k] = cross
+        matrix[:k, k + q :] = cross.T
+        pattern_w = np.bincount(pattern, w, minlength=m)
+        matrix[k + q :, k + q :] = (
+            distinct_t @ distinct.multiply(pattern_w[:, None]).tocsr()
+        ).toarray()
         matrix[np.diag_indices_from(matrix)] += penalty
         return matrix
 
@@ -335,11 +447,11 @@ def fit_penalized_logit(
     previous = np.inf
     for _ in range(max_iter):
         p = special.expit(linear(beta))
-        gradient = np.concatenate([dense.T @ (y - p), Et @ (y - p)]) - penalty * beta
+        gradient = score(y - p) - penalty * beta
         if factor is None:
-            factor = linalg.cho_factor(information(p))
+            factor = _factor(information(p), single=True)
         # a factor is reused while the steps shrink fast (a chord step costs O(p^2), not O(p^3))
-        step = linalg.cho_solve(factor, gradient)
+        step = np.asarray(linalg.cho_solve(factor, gradient), dtype=np.float64)
         scale = 1.0
         while True:
             candidate = beta + scale * step
@@ -355,7 +467,7 @@ def fit_penalized_logit(
             factor = None
         previous = size
     # the covariance: the inverse information at the optimum
-    final = linalg.cho_factor(information(special.expit(linear(beta))))
+    final = _factor(information(special.expit(linear(beta))), single=False)
     inverse, info = lapack.dpotri(final[0], lower=final[1])
     if info != 0:
         inverse = linalg.cho_solve(final, np.eye(beta.size))
@@ -384,12 +496,19 @@ def hazard_effects(inputs: SpecialistInputs) -> HazardEffects | None:
     n_rows = design.y.size
     n_conf = design.confounders.shape[1]
     dense = np.column_stack([np.ones(n_rows), design.confounders])
-    fixed = 1 + n_conf + design.periods.shape[1]
+    fixed = 1 + n_conf + design.n_month_levels
     penalty = np.concatenate(
         [np.full(fixed, 1e-6), np.full(len(design.employees), EMPLOYEE_PENALTY)]
     )
-    columns = sparse.hstack([design.periods, design.exposures]).tocsr()
-    beta, covariance = fit_penalized_logit(dense, columns, design.y, penalty)
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        beta, covariance = fit_penalized_logit(
+            dense,
+            design.exposures,
+            design.y,
+            penalty,
+            levels=design.month_level,
+            n_levels=design.n_month_levels,
+        )
     gamma = beta[fixed:]
     cov = covariance[fixed:, fixed:]
     E = design.exposures.tocsc()
@@ -402,7 +521,9 @@ def hazard_effects(inputs: SpecialistInputs) -> HazardEffects | None:
         pairs // (int(design.account_of_row.max()) + 1), minlength=E.shape[1]
     ).astype(np.int64)
     contrast, std_error = _department_contrasts(gamma, cov, n_months, design.departments)
-    eta = np.asarray(dense @ beta[: 1 + n_conf] + columns @ beta[1 + n_conf :])
+    eta = np.asarray(dense @ beta[: 1 + n_conf] + design.exposures @ gamma)
+    level = design.month_level
+    eta[level >= 0] += beta[1 + n_conf : fixed][level[level >= 0]]
     # mean hazard of the employee's account-months with a typical colleague instead
     shifted = special.expit(eta[E.indices] - np.repeat(np.nan_to_num(contrast), np.diff(E.indptr)))
     sums = np.add.reduceat(shifted, E.indptr[:-1]) if shifted.size else np.zeros(E.shape[1])

@@ -78,6 +78,7 @@ ACCOUNT_STATS_COLUMNS: Final = (
 )
 FIRST_INVOLVEMENT_COLUMNS: Final = ("account_id", "employee_id", "first_at")
 ACCOUNT_MONTH_COLUMNS: Final = ("account_id", "month", "touches", "nps_sum", "nps_n", "gestures")
+ACCOUNT_KPI_COLUMNS: Final = ("account_id", "month", "metric", "value_sum", "value_n")
 TEXT_COLUMNS: Final = ("source", "source_id", "account_id", "employee_id", "at", "text")
 FOLLOW_UP_COLUMNS: Final = ("employee_id", "due", "kept")
 ENGAGEMENT_COLUMNS: Final = ("employee_id", "period", "score")
@@ -206,6 +207,12 @@ class SpecialistInputs:
         (``month`` = year * 12 + month - 1) in ``[exposure_start, T)``:
         touchpoints, the sum and count of NPS scores, and gestures received
         (the hazard model's time-varying confounders; months without any are absent).
+    account_kpis : pandas.DataFrame
+        :data:`ACCOUNT_KPI_COLUMNS`: per account, calendar month (as in
+        ``account_months``; a weekly period counts in its Thursday's month) and
+        metric in ``[exposure_start, T)``, the sum and count of the values the
+        account owner's department reported (its health score, e.g. Sales'
+        ``pipeline_health``): the hazard model's lagged health confounder.
     """
 
     windows: Windows
@@ -221,3 +228,4 @@ class SpecialistInputs:
         default_factory=lambda: _empty(FIRST_INVOLVEMENT_COLUMNS)
     )
     account_months: pd.DataFrame = field(default_factory=lambda: _empty(ACCOUNT_MONTH_COLUMNS))
+    account_kpis: pd.DataFrame = field(default_factory=lambda: _empty(ACCOUNT_KPI_COLUMNS))
