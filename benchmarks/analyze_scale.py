@@ -16,6 +16,10 @@ The snapshot reads the SQLite store with DuckDB when the
 ``duckdb-extension-sqlite-scanner`` wheel is installed (``snapshot_reader:
 duckdb``), else through Python (``snapshot_reader: python``).
 
+``floor_store_seconds`` is the same scan read where ``carpe analyze`` reads the
+touchpoints, the SQLite store (through DuckDB's scanner), and ``ratio_store`` the
+run against it: the issue's floor reads the Parquet snapshot the run itself wrote.
+
 Prints ``name: value`` lines: the run's wall and CPU seconds, each step's wall
 (``<step>_seconds``) and CPU seconds (``<step>_cpu_seconds``, every thread of the
 process), ``unreported_seconds`` (start, imports, opening the store, writing the
@@ -101,6 +105,27 @@ def floor(parquet: str) -> int:
     return len(rows)
 
 
+def floor_store(url: str) -> int:
+    """The same aggregate scan read from the store itself (DuckDB's SQLite scanner)."""
+    import duckdb
+
+    from carpe.analytics.pipeline.snapshot import duckdb_extension_file
+
+    extension = duckdb_extension_file("sqlite_scanner")
+    if extension is None:
+        raise LookupError("the duckdb-extension-sqlite-scanner wheel is not installed")
+    connection = duckdb.connect()
+    connection.execute(f"LOAD '{extension}'")
+    database = url.removeprefix("sqlite:///")
+    connection.execute(f"ATTACH '{database}' AS store (TYPE sqlite, READ_ONLY)")
+    rows = connection.execute(
+        "SELECT account_id, count(*), max(occurred_at), avg(sentiment) "
+        "FROM store.touchpoints GROUP BY account_id"
+    ).fetchall()
+    connection.close()
+    return len(rows)
+
+
 def _run(
     prefix: str, accounts: int, engine_name: str, with_floor: bool, steps: list[str] | None
 ) -> None:
@@ -131,6 +156,10 @@ def _run(
         floor_seconds, _, _ = measure(floor, str(parquet))
         emit("floor_seconds", floor_seconds)
         emit("ratio", seconds / floor_seconds)
+        if report["reader"] == "duckdb":
+            store_seconds, _, _ = measure(floor_store, url)
+            emit("floor_store_seconds", store_seconds)
+            emit("ratio_store", seconds / store_seconds)
 
 
 def main() -> None:

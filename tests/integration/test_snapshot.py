@@ -66,7 +66,7 @@ def test_duckdb_and_python_snapshots_hold_the_same_tables(loaded: Engine, tmp_pa
 def test_auto_falls_back_to_python_without_the_extension(
     loaded: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(snapshot_module, "_extension_file", lambda name: None)
+    monkeypatch.setattr(snapshot_module, "duckdb_extension_file", lambda name: None)
     tables = {"accounts": Base.metadata.tables["accounts"]}
     with loaded.connect() as connection:
         assert not duckdb_snapshot_available(connection)

@@ -163,7 +163,7 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _extension_file(name: str) -> Path | None:
+def duckdb_extension_file(name: str) -> Path | None:
     """The DuckDB extension ``name`` shipped by its PyPI wheel for this duckdb, if installed."""
     try:
         import duckdb
@@ -208,7 +208,7 @@ def duckdb_snapshot_available(connection: Connection) -> bool:
         wheel is installed.
     """
     source = _duckdb_source(connection)
-    return source is not None and _extension_file(source[0]) is not None
+    return source is not None and duckdb_extension_file(source[0]) is not None
 
 
 def _copy_with_duckdb(
@@ -220,7 +220,7 @@ def _copy_with_duckdb(
     import duckdb
 
     source = _duckdb_source(connection)
-    extension = _extension_file(source[0]) if source else None
+    extension = duckdb_extension_file(source[0]) if source else None
     if source is None or extension is None:
         raise LookupError("DuckDB cannot read this store (no extension or no file)")
     kind, target, schema = source
