@@ -56,8 +56,10 @@ def _serve(config: Settings, host: str, port: int, workers: int = 1) -> None:
 
     if workers == 1:
         from carpe.web import create_app
+        from carpe.web.app import freeze_long_lived
 
-        uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+        app = freeze_long_lived(create_app(config))
+        uvicorn.run(app, host=host, port=port, log_level="warning")
         return
     # Worker processes are started fresh and read their settings from the environment.
     os.environ.update(_environment(config))
