@@ -317,12 +317,15 @@ def _row_patterns(exposures: sparse.csr_matrix) -> tuple[IntArray, sparse.csr_ma
 
 def _factor(matrix: FloatArray, *, single: bool) -> tuple[FloatArray, bool]:
     """Cholesky factor, in single precision when asked and the matrix allows it."""
+    factor: tuple[FloatArray, bool]
     if single:
         try:
-            return linalg.cho_factor(matrix.astype(np.float32), overwrite_a=True)
+            factor = linalg.cho_factor(matrix.astype(np.float32), overwrite_a=True)
+            return factor
         except linalg.LinAlgError:
             pass
-    return linalg.cho_factor(matrix)
+    factor = linalg.cho_factor(matrix)
+    return factor
 
 
 def fit_penalized_logit(

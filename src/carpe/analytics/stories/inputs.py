@@ -124,7 +124,8 @@ class Rows:
 
     def column(self, name: str, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         """One column's values at ``rows``."""
-        return self.columns[name][rows]
+        values: np.ndarray[Any, Any] = self.columns[name][rows]
+        return values
 
     def row(self, i: int) -> Any:
         """Row ``i`` with attribute access by column name."""
