@@ -43,29 +43,13 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import OUT, SIM_END, emit
+from benchmarks._common import SIM_END, emit, simulated_folder
 from carpe.analytics.stories import Record, Redactor, Sentence, unsupported_sentences
 from carpe.config import load_settings
 from carpe.context import Carpe
 from carpe.services.analysis import run_analysis
 from carpe.services.data import import_data
 from carpe.services.stories import StoryView, list_stories
-
-
-def _business(kind: str, accounts: int, seed: int) -> Path:
-    from carpe.simulate import simulate_business
-
-    folder = OUT / f"stories-{kind}-{accounts}-{seed}"
-    if not (folder / "ground_truth.json").exists():
-        simulate_business(
-            folder,
-            kind=kind,  # type: ignore[arg-type]
-            accounts=accounts,
-            months=24,
-            seed=seed,
-            end=SIM_END,
-        )
-    return folder
 
 
 def _stories(folder: Path) -> tuple[list[StoryView], float]:
@@ -217,7 +201,7 @@ def main() -> None:
     seconds = 0.0
     for seed in range(1, args.seeds + 1):
         kind = kinds[(seed - 1) % len(kinds)]
-        folder = _business(kind, args.accounts, seed)
+        folder = simulated_folder(kind=kind, accounts=args.accounts, months=24, seed=seed)
         heroes = json.loads((folder / "ground_truth.json").read_text())["hero_episodes"]
         stories, took = _stories(folder)
         seconds += took

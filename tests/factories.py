@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -183,3 +183,11 @@ def add_viewer(session: Session, username: str, role: str, employee_id: str | No
         employee_id=employee_id,
     )
     return users.viewer_of(user)
+
+
+def simulated_business(folder: Path, *, accounts: int, seed: int, end: date) -> Path:
+    """A simulated B2B business of ``accounts`` accounts over 24 months, written to ``folder``."""
+    from carpe.simulate import simulate_business
+
+    simulate_business(folder, kind="b2b", accounts=accounts, months=24, seed=seed, end=end)
+    return folder

@@ -24,6 +24,7 @@ from carpe.services.users import Viewer
 from carpe.store.access import WebhookDelivery
 from carpe.store.conflicts import StoredConflict
 from carpe.store.models import Account
+from tests.factories import simulated_business
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning"
@@ -37,11 +38,7 @@ AS_OF = date(2026, 4, 1)
 @pytest.fixture(scope="module")
 def business(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small simulated B2B business (200 accounts, 24 months, seed 5)."""
-    from carpe.simulate import simulate_business
-
-    folder = tmp_path_factory.mktemp("business")
-    simulate_business(folder, kind="b2b", accounts=200, months=24, seed=SEED, end=END)
-    return folder
+    return simulated_business(tmp_path_factory.mktemp("business"), accounts=200, seed=SEED, end=END)
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ from carpe.ingest import import_folder
 from carpe.services.analysis import list_risk, run_analysis
 from carpe.store import Base
 from carpe.store.analysis import AnalysisRun
+from tests.factories import simulated_business
 
 pytestmark = pytest.mark.filterwarnings(
     # ibis 12 calls DuckDB 1.5's deprecated fetch_arrow_table (see STACK.md)
@@ -50,11 +51,7 @@ AS_OF = date(2026, 10, 1)
 @pytest.fixture(scope="module")
 def business(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small simulated B2B business (120 accounts, 24 months, seed 11)."""
-    from carpe.simulate import simulate_business
-
-    folder = tmp_path_factory.mktemp("business")
-    simulate_business(folder, kind="b2b", accounts=120, months=24, seed=SEED, end=END)
-    return folder
+    return simulated_business(tmp_path_factory.mktemp("business"), accounts=120, seed=SEED, end=END)
 
 
 @pytest.fixture

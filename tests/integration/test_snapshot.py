@@ -18,6 +18,7 @@ from carpe.analytics.pipeline import snapshot_tables, steps_needs
 from carpe.analytics.pipeline.snapshot import duckdb_snapshot_available
 from carpe.ingest import import_folder
 from carpe.store import Base
+from tests.factories import simulated_business
 
 END = date(2026, 10, 31)
 
@@ -25,11 +26,7 @@ END = date(2026, 10, 31)
 @pytest.fixture(scope="module")
 def business(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small simulated B2B business (60 accounts, 24 months, seed 3)."""
-    from carpe.simulate import simulate_business
-
-    folder = tmp_path_factory.mktemp("business")
-    simulate_business(folder, kind="b2b", accounts=60, months=24, seed=3, end=END)
-    return folder
+    return simulated_business(tmp_path_factory.mktemp("business"), accounts=60, seed=3, end=END)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from carpe.analytics.pipeline.stories_step import TOUCHPOINT_COLUMNS
 from carpe.analytics.stories import (
     ConflictSignal,
     Record,
@@ -36,23 +37,10 @@ EMPLOYEES = pd.DataFrame(
         "department": ["Billing", "Sales", "Support"],
     }
 )
-TP_COLUMNS = [
-    "touchpoint_id",
-    "account_id",
-    "contact_id",
-    "employee_id",
-    "occurred_at",
-    "channel",
-    "kind",
-    "direction",
-    "subject",
-    "note",
-    "sentiment",
-]
 
 
 def _tp(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=TP_COLUMNS)
+    frame = pd.DataFrame(rows, columns=list(TOUCHPOINT_COLUMNS))
     frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])
     return frame
 

@@ -45,6 +45,7 @@ from carpe.analytics.pipeline.run import open_tables
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services import webhooks
 from carpe.services.analysis import default_as_of, latest_run
+from carpe.services.privacy import acts_for
 from carpe.services.users import SYSTEM, Viewer
 from carpe.store.analysis import AccountRisk as StoredRisk
 from carpe.store.conflicts import CONFLICT_STATUSES, StoredConflict
@@ -367,9 +368,7 @@ def get_conflict(
 
 def can_act(viewer: Viewer | None, conflict: ConflictView) -> bool:
     """Whether ``viewer`` may change a conflict: a manager, or its owner."""
-    if viewer is None or viewer.is_manager:
-        return True
-    return viewer.employee_id is not None and viewer.employee_id == conflict.owner
+    return acts_for(viewer, conflict.owner)
 
 
 def act_on_conflict(

@@ -40,9 +40,19 @@ def can_review(viewer: Viewer, *, recorded_by: str | None, owner: str | None) ->
     return me is not None and me in (recorded_by, owner)
 
 
+def acts_for(viewer: Viewer | None, employee_id: str | None) -> bool:
+    """Whether ``viewer`` may act on what is ``employee_id``'s: a manager, or that employee.
+
+    ``None`` is the local command line, trusted like a manager.
+    """
+    if viewer is None or viewer.is_manager:
+        return True
+    return viewer.employee_id is not None and viewer.employee_id == employee_id
+
+
 def can_act_on_follow_up(viewer: Viewer, *, assignee: str | None) -> bool:
     """Whether ``viewer`` may complete, snooze or dismiss a follow-up: their own, or a manager."""
-    return viewer.is_manager or (viewer.employee_id is not None and viewer.employee_id == assignee)
+    return acts_for(viewer, assignee)
 
 
 def audit(

@@ -34,7 +34,7 @@ from carpe.analytics.stories import (
 )
 from carpe.analytics.stories.search import Encoder
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.services.privacy import audit
+from carpe.services.privacy import acts_for, audit
 from carpe.services.users import SYSTEM, Viewer
 from carpe.store.models import Account, Employee, Feedback, Touchpoint, utc_now
 from carpe.store.stories import CONSENT_STATUSES, StoredStory, StoryConsent
@@ -475,9 +475,7 @@ def story_evidence(
 
 def can_consent(viewer: Viewer | None, owner: str | None) -> bool:
     """Whether ``viewer`` may record consent: a manager, or the account's owner."""
-    if viewer is None or viewer.is_manager:
-        return True
-    return viewer.employee_id is not None and viewer.employee_id == owner
+    return acts_for(viewer, owner)
 
 
 def may_record_consent(*, session: Session, story_id: str, viewer: Viewer | None) -> bool:
