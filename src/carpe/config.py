@@ -66,6 +66,15 @@ class Settings(BaseSettings):
         ge=1,
         description="Failed sign-ins allowed per person and address in 5 minutes before refusing.",
     )
+    reconnect_after: int = Field(
+        default=25,
+        ge=0,
+        description=(
+            "With `carpe serve --workers N` above 1: requests a keep-alive connection "
+            "serves before the client is asked to reconnect, so connections spread over "
+            "the workers (0: never ask)."
+        ),
+    )
     demo_user: str | None = Field(
         default=None,
         description=(

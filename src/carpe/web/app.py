@@ -25,6 +25,7 @@ from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services import webhooks
 from carpe.web import api, filters
 from carpe.web.auth import CsrfError, LoginLimiter, LoginRequiredError, csrf_token
+from carpe.web.rebalance import ReconnectAfter
 from carpe.web.routes import (
     accounts,
     admin,
@@ -91,6 +92,8 @@ def create_app(
         https_only=settings.environment == "production",
     )
     templates = Jinja2Templates(directory=HERE / "templates")
+    # Outside development, templates do not change while serving: skip the file checks.
+    templates.env.auto_reload = settings.environment == "development"
     filters.install(templates.env)
     templates.env.globals["csrf_token"] = csrf_token
     app.state.carpe = running
@@ -127,7 +130,11 @@ def app_from_environment() -> FastAPI:
     ``carpe serve --workers N`` starts N of these; the supervising process
     sends the webhook events, so the workers do not.
     """
-    return freeze_long_lived(create_app(load_settings(), send_webhooks=False))
+    settings = load_settings()
+    app = create_app(settings, send_webhooks=False)
+    if settings.reconnect_after:  # keep the workers evenly loaded
+        app.add_middleware(ReconnectAfter, requests=settings.reconnect_after)
+    return freeze_long_lived(app)
 
 
 def freeze_long_lived(app: FastAPI) -> FastAPI:
