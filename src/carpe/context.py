@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import cached_property
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from carpe.config import Settings
 from carpe.store.engine import create_store_engine, migrate
-from carpe.store.uow import UnitOfWork
+from carpe.store.uow import UnitOfWork, session_factory
 
 
 class Carpe:
@@ -25,13 +26,17 @@ class Carpe:
         """The store's engine, created on first use."""
         return create_store_engine(self.settings.database_url)
 
+    @cached_property
+    def _sessions(self) -> sessionmaker[Session]:
+        return session_factory(self.engine)
+
     def migrate(self) -> None:
         """Bring the store to the newest schema."""
         migrate(self.engine)
 
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work on the store."""
-        return UnitOfWork(self.engine)
+        return UnitOfWork(self.engine, self._sessions)
 
     def close(self) -> None:
         """Release the engine's connections."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from carpe.errors import NotFoundError
@@ -99,24 +99,30 @@ class AccountView:
     touchpoint_count: int
 
 
-def _accounts_with_owner() -> Select[Account, str | None]:
-    return select(Account, Employee.name).outerjoin(
-        Employee, Employee.employee_id == Account.owner_employee_id
+# Statements the pages run on every view are built once, with parameters (a request
+# neither rebuilds them nor recomputes their cache keys), and of the tables' columns,
+# not the mapped classes': rows to show, nothing to change, and a statement without
+# entities skips the ORM's compile and result set-up.
+_account = Account.__table__.c
+_contact = Contact.__table__.c
+_employee = Employee.__table__.c
+_touchpoint = Touchpoint.__table__.c
+_moment = StoredMoment.__table__.c
+_ACCOUNT_ROWS = select(  # the fields of AccountRow, in order
+    _account.account_id,
+    _account.name,
+    _account.kind,
+    _account.segment,
+    _account.region,
+    _employee.name.label("owner"),
+    _account.started_on,
+    _account.ended_on,
+    _account.annual_value,
+).select_from(
+    Account.__table__.outerjoin(
+        Employee.__table__, _employee.employee_id == _account.owner_employee_id
     )
-
-
-def _to_row(account: Account, owner: str | None) -> AccountRow:
-    return AccountRow(
-        account.account_id,
-        account.name,
-        account.kind,
-        account.segment,
-        account.region,
-        owner,
-        account.started_on,
-        account.ended_on,
-        account.annual_value,
-    )
+)
 
 
 def list_accounts(
@@ -127,7 +133,7 @@ def list_accounts(
     Contacts match by name, email or phone. Sorted by name.
     """
     page = max(page, 1)
-    base = _accounts_with_owner()
+    base = _ACCOUNT_ROWS
     condition = None
     needle = query.strip()
     if needle:
@@ -156,7 +162,33 @@ def list_accounts(
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
-    return Page(tuple(_to_row(a, o) for a, o in rows), page, page_size, total)
+    return Page(tuple(AccountRow(*row) for row in rows), page, page_size, total)
+
+
+_ACCOUNT = _ACCOUNT_ROWS.where(_account.account_id == bindparam("account_id"))
+_CONTACTS = (  # the fields of ContactRow, in order
+    select(
+        _contact.contact_id,
+        _contact.first_name,
+        _contact.last_name,
+        _contact.title,
+        _contact.email,
+        _contact.phone,
+        _contact.is_primary,
+    )
+    .where(_contact.account_id == bindparam("account_id"))
+    .order_by(_contact.is_primary.desc(), _contact.first_name)
+)
+_TOUCHES_BY_DEPARTMENT = (  # one pass over the account's touchpoints: who, how many
+    select(_employee.department, func.count())
+    .select_from(
+        Touchpoint.__table__.outerjoin(
+            Employee.__table__, _employee.employee_id == _touchpoint.employee_id
+        )
+    )
+    .where(_touchpoint.account_id == bindparam("account_id"))
+    .group_by(_employee.department)
+)
 
 
 def get_account(*, session: Session, account_id: str) -> AccountView:
@@ -167,60 +199,70 @@ def get_account(*, session: Session, account_id: str) -> AccountView:
     NotFoundError
         When no account has that id.
     """
-    found = session.execute(_accounts_with_owner().where(Account.account_id == account_id)).first()
+    key = {"account_id": account_id}
+    found = session.execute(_ACCOUNT, key).first()
     if found is None:
         raise NotFoundError("account", account_id)
-    contacts = session.scalars(
-        select(Contact)
-        .where(Contact.account_id == account_id)
-        .order_by(Contact.is_primary.desc(), Contact.first_name)
-    ).all()
-    touches = session.execute(  # one pass over the account's touchpoints: who, how many
-        select(Employee.department, func.count())
-        .select_from(Touchpoint)
-        .outerjoin(Employee, Employee.employee_id == Touchpoint.employee_id)
-        .where(Touchpoint.account_id == account_id)
-        .group_by(Employee.department)
-    ).all()
-    departments = sorted(d for d, _ in touches if d is not None)
-    count = sum(n for _, n in touches)
+    touches = session.execute(_TOUCHES_BY_DEPARTMENT, key).all()
     return AccountView(
-        _to_row(found[0], found[1]),
-        tuple(
-            ContactRow(
-                c.contact_id, c.first_name, c.last_name, c.title, c.email, c.phone, c.is_primary
-            )
-            for c in contacts
-        ),
-        tuple(departments),
-        count,
+        AccountRow(*found),
+        tuple(ContactRow(*row) for row in session.execute(_CONTACTS, key)),
+        tuple(sorted(d for d, _ in touches if d is not None)),
+        sum(n for _, n in touches),
     )
 
 
 WITHHELD_NOTE = "(note withheld: it holds sensitive personal information)"
 
 
-def _withheld_notes(
-    session: Session, account_id: str, touchpoint_ids: list[str], viewer: Viewer | None
-) -> set[str]:
+_SENSITIVE_IN_TOUCHPOINTS = (  # with who recorded each and the account's owner
+    select(_moment.touchpoint_id, _moment.recorded_by, _account.owner_employee_id)
+    .join(Account.__table__, _account.account_id == _moment.account_id)
+    .where(
+        _moment.touchpoint_id.in_(bindparam("touchpoint_ids", expanding=True)),
+        _moment.sensitive,
+    )
+)
+
+
+def _withheld_notes(session: Session, touchpoint_ids: list[str], viewer: Viewer | None) -> set[str]:
     """Touchpoints whose note holds a sensitive moment the viewer may not see."""
     if viewer is None or viewer.is_manager or not touchpoint_ids:
         return set()
-    rows = session.execute(
-        select(StoredMoment.touchpoint_id, StoredMoment.recorded_by).where(
-            StoredMoment.touchpoint_id.in_(touchpoint_ids), StoredMoment.sensitive
-        )
-    ).all()
-    if not rows:
-        return set()
-    owner = session.scalar(
-        select(Account.owner_employee_id).where(Account.account_id == account_id)
-    )
     return {
         tp
-        for tp, recorded_by in rows
+        for tp, recorded_by, owner in session.execute(
+            _SENSITIVE_IN_TOUCHPOINTS, {"touchpoint_ids": touchpoint_ids}
+        )
         if tp and not can_see(viewer, sensitive=True, recorded_by=recorded_by, owner=owner)
     }
+
+
+_TIMELINE_FROM = Touchpoint.__table__.outerjoin(
+    Employee.__table__, _employee.employee_id == _touchpoint.employee_id
+).outerjoin(Contact.__table__, _contact.contact_id == _touchpoint.contact_id)
+_TIMELINE = (
+    select(
+        _touchpoint.touchpoint_id,
+        _touchpoint.occurred_at,
+        _touchpoint.channel,
+        _touchpoint.kind,
+        _touchpoint.direction,
+        _touchpoint.subject,
+        _touchpoint.note,
+        _touchpoint.sentiment,
+        _employee.name,
+        _employee.department,
+        _contact.first_name,
+        _contact.last_name,
+    )
+    .select_from(_TIMELINE_FROM)
+    .where(_touchpoint.account_id == bindparam("account_id"))
+    .order_by(_touchpoint.occurred_at.desc(), _touchpoint.touchpoint_id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+_TIMELINE_COUNT = select(func.count()).where(_touchpoint.account_id == bindparam("account_id"))
 
 
 def list_timeline(
@@ -234,55 +276,38 @@ def list_timeline(
     since: datetime | None = None,
     until: datetime | None = None,
     viewer: Viewer | None = None,
+    with_total: bool = True,
 ) -> Page[TimelineEntry]:
     """An account's touchpoints, newest first, across departments and channels.
 
     ``since`` and ``until`` bound ``occurred_at`` (both inclusive). With a
     ``viewer``, the note of a touchpoint that holds a sensitive moment they may
-    not see is withheld (:data:`WITHHELD_NOTE`).
+    not see is withheld (:data:`WITHHELD_NOTE`). With ``with_total=False`` the
+    touchpoints are not counted (for a caller that shows one page and no pager):
+    ``total`` is then only those of this page and the pages before it.
     """
     page = max(page, 1)
-    query = (
-        select(  # columns, not entities: a page of rows to show, nothing to change
-            Touchpoint.touchpoint_id,
-            Touchpoint.occurred_at,
-            Touchpoint.channel,
-            Touchpoint.kind,
-            Touchpoint.direction,
-            Touchpoint.subject,
-            Touchpoint.note,
-            Touchpoint.sentiment,
-            Employee.name,
-            Employee.department,
-            Contact.first_name,
-            Contact.last_name,
-        )
-        .outerjoin(Employee, Employee.employee_id == Touchpoint.employee_id)
-        .outerjoin(Contact, Contact.contact_id == Touchpoint.contact_id)
-        .where(Touchpoint.account_id == account_id)
-    )
-    count = select(func.count()).select_from(Touchpoint).where(Touchpoint.account_id == account_id)
+    conditions = []
     if department:
-        query = query.where(Employee.department == department)
-        count = count.join(Employee, Employee.employee_id == Touchpoint.employee_id).where(
-            Employee.department == department
-        )
+        conditions.append(_employee.department == department)
     if channel:
-        query = query.where(Touchpoint.channel == channel)
-        count = count.where(Touchpoint.channel == channel)
+        conditions.append(_touchpoint.channel == channel)
     if since is not None:
-        query = query.where(Touchpoint.occurred_at >= since)
-        count = count.where(Touchpoint.occurred_at >= since)
+        conditions.append(_touchpoint.occurred_at >= since)
     if until is not None:
-        query = query.where(Touchpoint.occurred_at <= until)
-        count = count.where(Touchpoint.occurred_at <= until)
-    total = session.execute(count).scalar_one()
-    rows = session.execute(
-        query.order_by(Touchpoint.occurred_at.desc(), Touchpoint.touchpoint_id)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
-    hidden = _withheld_notes(session, account_id, [row[0] for row in rows], viewer)
+        conditions.append(_touchpoint.occurred_at <= until)
+    query, count = _TIMELINE, _TIMELINE_COUNT
+    if conditions:  # (SQLite leaves out the joins the count does not need)
+        query = query.where(*conditions)
+        count = count.select_from(_TIMELINE_FROM).where(*conditions)
+    key = {"account_id": account_id, "limit": page_size, "offset": (page - 1) * page_size}
+    rows = session.execute(query, key).all()
+    total = (
+        session.execute(count, key).scalar_one()
+        if with_total
+        else (page - 1) * page_size + len(rows)
+    )
+    hidden = _withheld_notes(session, [row[0] for row in rows], viewer)
     items = tuple(
         TimelineEntry(
             tp_id,
@@ -333,13 +358,94 @@ class MomentRow:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderRow:
+    """An order as listed on the account page."""
+
+    order_id: str
+    status: str | None
+    ordered_at: datetime
+    promised_on: date | None
+    delivered_on: date | None
+    amount: float
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRow:
+    """An invoice as listed on the account page."""
+
+    invoice_id: str
+    issued_on: date
+    status: str | None
+    amount: float
+    currency: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRow:
+    """A feedback answer as listed on the account page."""
+
+    survey: str
+    score: float | None
+    comment: str | None
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class AccountExtras:
     """The account page's other panels: moments, orders, invoices, feedback."""
 
     moments: tuple[MomentRow, ...]
-    orders: tuple[Order, ...]
-    invoices: tuple[Invoice, ...]
-    feedback: tuple[Feedback, ...]
+    orders: tuple[OrderRow, ...]
+    invoices: tuple[InvoiceRow, ...]
+    feedback: tuple[FeedbackRow, ...]
+
+
+_MOMENTS = (  # with who recorded each and the account's owner, for the privacy check
+    select(
+        StoredMoment.id,
+        StoredMoment.contact_id,
+        StoredMoment.kind,
+        StoredMoment.subject,
+        StoredMoment.summary,
+        StoredMoment.noted_on,
+        StoredMoment.event_on,
+        StoredMoment.sensitive,
+        StoredMoment.review,
+        StoredMoment.closed_at,
+        StoredMoment.touchpoint_id,
+        StoredMoment.recorded_by,
+        Account.owner_employee_id,
+    )
+    .join(Account, Account.account_id == StoredMoment.account_id)
+    .where(StoredMoment.account_id == bindparam("account_id"), StoredMoment.review != "dismissed")
+    .order_by(StoredMoment.noted_on.desc(), StoredMoment.id.desc())
+    .limit(50)
+)
+_ORDERS = (
+    select(
+        Order.order_id,
+        Order.status,
+        Order.ordered_at,
+        Order.promised_on,
+        Order.delivered_on,
+        Order.amount,
+    )
+    .where(Order.account_id == bindparam("account_id"))
+    .order_by(Order.ordered_at.desc())
+    .limit(bindparam("limit"))
+)
+_INVOICES = (
+    select(Invoice.invoice_id, Invoice.issued_on, Invoice.status, Invoice.amount, Invoice.currency)
+    .where(Invoice.account_id == bindparam("account_id"))
+    .order_by(Invoice.issued_on.desc())
+    .limit(bindparam("limit"))
+)
+_FEEDBACK = (
+    select(Feedback.survey, Feedback.score, Feedback.comment, Feedback.received_at)
+    .where(Feedback.account_id == bindparam("account_id"))
+    .order_by(Feedback.received_at.desc())
+    .limit(bindparam("limit"))
+)
 
 
 def account_extras(
@@ -349,67 +455,30 @@ def account_extras(
 
     Each sensitive moment shown to a viewer is written to the audit log.
     """
-    found = session.scalars(
-        select(StoredMoment)
-        .where(StoredMoment.account_id == account_id, StoredMoment.review != "dismissed")
-        .order_by(StoredMoment.noted_on.desc(), StoredMoment.id.desc())
-        .limit(50)
-    ).all()
-    owner = (
-        session.scalar(select(Account.owner_employee_id).where(Account.account_id == account_id))
-        if found and viewer is not None
-        else None
-    )
+    key = {"account_id": account_id, "limit": limit}
     moments = []
-    for m in found:
-        if viewer is not None and not can_see(
-            viewer, sensitive=m.sensitive, recorded_by=m.recorded_by, owner=owner
-        ):
+    for *fields, recorded_by, owner in session.execute(_MOMENTS, key):
+        moment = MomentRow(*fields)
+        if viewer is None:
+            moments.append(moment)
             continue
-        if viewer is not None and m.sensitive:
+        if not can_see(viewer, sensitive=moment.sensitive, recorded_by=recorded_by, owner=owner):
+            continue
+        if moment.sensitive:
             audit(
                 session=session,
                 viewer=viewer,
                 action="view",
                 subject_type="moment",
-                subject_id=str(m.id),
+                subject_id=str(moment.moment_id),
                 detail=f"account page {account_id}",
             )
-        moments.append(
-            MomentRow(
-                m.id,
-                m.contact_id,
-                m.kind,
-                m.subject,
-                m.summary,
-                m.noted_on,
-                m.event_on,
-                m.sensitive,
-                m.review,
-                m.closed_at,
-                m.touchpoint_id,
-            )
-        )
-    orders = session.scalars(
-        select(Order)
-        .where(Order.account_id == account_id)
-        .order_by(Order.ordered_at.desc())
-        .limit(limit)
-    ).all()
-    invoices = session.scalars(
-        select(Invoice)
-        .where(Invoice.account_id == account_id)
-        .order_by(Invoice.issued_on.desc())
-        .limit(limit)
-    ).all()
-    feedback = session.scalars(
-        select(Feedback)
-        .where(Feedback.account_id == account_id)
-        .order_by(Feedback.received_at.desc())
-        .limit(limit)
-    ).all()
+        moments.append(moment)
     return AccountExtras(
-        tuple(moments[: limit * 2]), tuple(orders), tuple(invoices), tuple(feedback)
+        tuple(moments[: limit * 2]),
+        tuple(OrderRow(*row) for row in session.execute(_ORDERS, key)),
+        tuple(InvoiceRow(*row) for row in session.execute(_INVOICES, key)),
+        tuple(FeedbackRow(*row) for row in session.execute(_FEEDBACK, key)),
     )
 
 

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from carpe.analytics.pipeline import (
@@ -32,7 +32,7 @@ from carpe.analytics.pipeline import (
 from carpe.analytics.pipeline.engines import ENGINES
 from carpe.errors import NotFoundError, UsageError
 from carpe.store.analysis import AccountRisk, AnalysisRun
-from carpe.store.models import Base, Touchpoint, utc_now
+from carpe.store.models import Account, Base, Touchpoint, utc_now
 
 INSERT_BATCH = 10_000
 
@@ -252,14 +252,25 @@ def _finish_run(
         run.summary = json.dumps(summary, default=str)
 
 
+_LATEST_RUN = (
+    select(AnalysisRun)
+    .where(AnalysisRun.status == "finished")
+    .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
+    .limit(1)
+)
+_ACCOUNT_RISK = (  # the account page asks on every view: built once, one query
+    select(AccountRisk, Account.name)
+    .join(Account, Account.account_id == AccountRisk.account_id)
+    .where(
+        AccountRisk.run_id == _LATEST_RUN.with_only_columns(AnalysisRun.id).scalar_subquery(),
+        AccountRisk.account_id == bindparam("account_id"),
+    )
+)
+
+
 def latest_run(*, session: Session) -> AnalysisRun | None:
     """The most recent finished analysis run, if any."""
-    return session.scalars(
-        select(AnalysisRun)
-        .where(AnalysisRun.status == "finished")
-        .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
-        .limit(1)
-    ).first()
+    return session.scalars(_LATEST_RUN).first()
 
 
 def list_risk(
@@ -288,8 +299,6 @@ def list_risk(
     UsageError
         When no run has finished yet (run ``carpe analyze``).
     """
-    from carpe.store.models import Account
-
     run = session.get(AnalysisRun, run_id) if run_id is not None else latest_run(session=session)
     if run is None and run_id is not None:
         raise NotFoundError("analysis run", str(run_id))
@@ -318,16 +327,5 @@ def _risk_view(row: AccountRisk, name: str) -> RiskView:
 
 def account_risk(*, session: Session, account_id: str) -> RiskView | None:
     """The account's place on the latest risk list, or ``None`` (no run, or not scored)."""
-    from carpe.store.models import Account
-
-    run = latest_run(session=session)
-    if run is None:
-        return None
-    found = session.execute(
-        select(AccountRisk, Account.name)
-        .join(Account, Account.account_id == AccountRisk.account_id)
-        .where(AccountRisk.run_id == run.id, AccountRisk.account_id == account_id)
-    ).first()
-    if found is None:
-        return None
-    return _risk_view(found[0], found[1])
+    found = session.execute(_ACCOUNT_RISK, {"account_id": account_id}).first()
+    return None if found is None else _risk_view(found[0], found[1])

@@ -8,16 +8,24 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """The sessions units of work open on ``engine`` (objects stay readable after commit)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
 class UnitOfWork:
     """A transaction around a :class:`~sqlalchemy.orm.Session`.
 
     Use as ``with UnitOfWork(engine) as uow: ...; uow.commit()``. Leaving the
-    block without :meth:`commit` rolls everything back.
+    block without :meth:`commit` rolls everything back. ``sessions`` is the
+    factory of sessions to use (built once per engine by a long-lived owner,
+    since building one costs more than a short request's queries); without it,
+    one is made for this unit of work.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, sessions: sessionmaker[Session] | None = None) -> None:
         self.engine = engine
-        self._factory = sessionmaker(engine, expire_on_commit=False)
+        self._factory = sessions or session_factory(engine)
         self._session: Session | None = None
 
     @property
