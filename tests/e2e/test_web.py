@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from carpe.services.accounts import WITHHELD_NOTE
 from tests.e2e.conftest import PASSWORD, World, csrf_of
 
 
@@ -101,6 +102,23 @@ def test_sensitive_moment_shows_to_its_recorder_not_to_another_frontline(
     assert "A get-well card for husband" not in brief  # no idea gives away a hidden moment
     assert "A book for Berlin marathon" in brief
     assert "training for the Berlin marathon" in page
+
+
+def test_the_brief_withholds_a_note_holding_a_hidden_sensitive_moment(
+    app_client: TestClient, world: World
+) -> None:
+    def recent_notes(user: str) -> list[str]:
+        response = app_client.get(
+            "/api/v1/contacts/C1/brief",
+            headers={"Authorization": f"Bearer {world.tokens[user]}"},
+        )
+        assert response.status_code == 200
+        return [t["note"] or "" for t in response.json()["recent_touchpoints"]]
+
+    assert any("husband is in hospital" in note for note in recent_notes("ana"))
+    hidden = recent_notes("ben")
+    assert not any("husband" in note for note in hidden)
+    assert WITHHELD_NOTE in hidden
 
 
 def test_today_lists_my_follow_up_and_completes_it(

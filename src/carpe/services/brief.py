@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from carpe.errors import NotFoundError
@@ -82,79 +82,138 @@ def _day(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+# The brief is read on every visit of a contact page, so its statements are built once,
+# with parameters (a request neither rebuilds them nor recomputes their cache keys), and
+# of the tables' columns, not the mapped classes': rows to show, nothing to change, and
+# a statement without entities skips the ORM's compile and result set-up.
+_contact = Contact.__table__.c
+_account = Account.__table__.c
+_moment = StoredMoment.__table__.c
+_follow_up = FollowUp.__table__.c
+_gesture = Gesture.__table__.c
+_invoice = Invoice.__table__.c
+_order = Order.__table__.c
+_touchpoint = Touchpoint.__table__.c
+_CONTACT = (
+    select(
+        _contact.contact_id,
+        _contact.first_name,
+        _contact.last_name,
+        _contact.title,
+        _contact.email,
+        _contact.phone,
+        _account.account_id,
+        _account.name.label("account_name"),
+        _account.owner_employee_id,
+    )
+    .join(Account.__table__, _account.account_id == _contact.account_id)
+    .where(_contact.contact_id == bindparam("contact_id"))
+)
+_MOMENTS = (
+    select(
+        _moment.id,
+        _moment.kind,
+        _moment.subject,
+        _moment.summary,
+        _moment.noted_on,
+        _moment.event_on,
+        _moment.sensitive,
+        _moment.review,
+        _moment.closed_at,
+        _moment.recorded_by,
+    )
+    .where(_moment.contact_id == bindparam("contact_id"), _moment.review != "dismissed")
+    .order_by(_moment.noted_on.desc(), _moment.id.desc())
+)
+_FOLLOW_UPS = select(_follow_up.moment_id, _follow_up.due_on).where(
+    _follow_up.moment_id.in_(bindparam("moment_ids", expanding=True)),
+    _follow_up.status.in_(["open", "snoozed"]),
+)
+_LAST_GESTURE = (
+    select(_gesture.given_on, _gesture.kind, _gesture.description, _gesture.employee_id)
+    .where(_gesture.account_id == bindparam("account_id"))
+    .where((_gesture.contact_id == bindparam("contact_id")) | _gesture.contact_id.is_(None))
+    .order_by(_gesture.given_on.desc())
+    .limit(1)
+)
+# disputed invoices, then overdue ones (both kinds in one read, told apart by status)
+_PROBLEM_INVOICES = select(
+    _invoice.invoice_id,
+    _invoice.amount,
+    _invoice.currency,
+    _invoice.status,
+    _invoice.issued_on,
+    _invoice.due_on,
+).where(
+    _invoice.account_id == bindparam("account_id"),
+    or_(
+        _invoice.status == "disputed",
+        (_invoice.status == "open") & (_invoice.due_on < bindparam("today")),
+    ),
+)
+# late open orders, then orders delivered late lately (told apart by delivered_on)
+_PROBLEM_ORDERS = select(_order.order_id, _order.promised_on, _order.delivered_on).where(
+    _order.account_id == bindparam("account_id"),
+    or_(
+        (_order.status == "open")
+        & (_order.promised_on < bindparam("today"))
+        & _order.delivered_on.is_(None),
+        (_order.delivered_on >= bindparam("since")) & (_order.delivered_on > _order.promised_on),
+    ),
+)
+_PROBLEM_TOUCHPOINTS = select(
+    _touchpoint.subject, _touchpoint.kind, _touchpoint.channel, _touchpoint.occurred_at
+).where(
+    _touchpoint.account_id == bindparam("account_id"),
+    _touchpoint.occurred_at >= bindparam("since_at"),
+    _touchpoint.sentiment <= NEGATIVE_SENTIMENT,
+)
+
+
+def _invoice_problems(session: Session, account_id: str, today: date) -> list[Problem]:
+    disputed: list[Problem] = []
+    overdue: list[Problem] = []
+    for invoice_id, amount, currency, status, issued_on, due_on in session.execute(
+        _PROBLEM_INVOICES, {"account_id": account_id, "today": today}
+    ):
+        if status == "disputed":
+            text = f"Invoice {invoice_id} ({amount:,.2f} {currency or ''}) is disputed"
+            disputed.append(Problem("billing", text.replace(" )", ")"), issued_on))
+        else:
+            assert due_on is not None
+            text = f"Invoice {invoice_id} is overdue since {due_on.isoformat()}"
+            overdue.append(Problem("billing", text, due_on))
+    return disputed + overdue
+
+
+def _order_problems(session: Session, account_id: str, today: date, since: date) -> list[Problem]:
+    late: list[Problem] = []
+    arrived_late: list[Problem] = []
+    for order_id, promised_on, delivered_on in session.execute(
+        _PROBLEM_ORDERS, {"account_id": account_id, "today": today, "since": since}
+    ):
+        assert promised_on is not None
+        if delivered_on is None:
+            text = f"Order {order_id} is late (promised {promised_on.isoformat()})"
+            late.append(Problem("delivery", text, promised_on))
+        else:
+            days = (delivered_on - promised_on).days
+            text = f"Order {order_id} arrived {days} day(s) late"
+            arrived_late.append(Problem("delivery", text, delivered_on))
+    return late + arrived_late
+
+
 def _problems(session: Session, account_id: str, today: date) -> list[Problem]:
     since = today - timedelta(days=PROBLEM_HORIZON_DAYS)
-    found: list[Problem] = []
-    for invoice in session.scalars(
-        select(Invoice).where(Invoice.account_id == account_id, Invoice.status == "disputed")
+    found = _invoice_problems(session, account_id, today)
+    found += _order_problems(session, account_id, today, since)
+    since_at = datetime.combine(since, datetime.min.time())
+    for subject, kind, channel, occurred_at in session.execute(
+        _PROBLEM_TOUCHPOINTS, {"account_id": account_id, "since_at": since_at}
     ):
-        found.append(
-            Problem(
-                "billing",
-                f"Invoice {invoice.invoice_id} ({invoice.amount:,.2f} "
-                f"{invoice.currency or ''}) is disputed".replace(" )", ")"),
-                invoice.issued_on,
-            )
-        )
-    for invoice in session.scalars(
-        select(Invoice).where(
-            Invoice.account_id == account_id, Invoice.status == "open", Invoice.due_on < today
-        )
-    ):
-        assert invoice.due_on is not None
-        found.append(
-            Problem(
-                "billing",
-                f"Invoice {invoice.invoice_id} is overdue since {invoice.due_on.isoformat()}",
-                invoice.due_on,
-            )
-        )
-    for order in session.scalars(
-        select(Order).where(
-            Order.account_id == account_id,
-            Order.status == "open",
-            Order.promised_on < today,
-            Order.delivered_on.is_(None),
-        )
-    ):
-        assert order.promised_on is not None
-        found.append(
-            Problem(
-                "delivery",
-                f"Order {order.order_id} is late (promised {order.promised_on.isoformat()})",
-                order.promised_on,
-            )
-        )
-    for order in session.scalars(
-        select(Order).where(
-            Order.account_id == account_id,
-            Order.delivered_on >= since,
-            Order.delivered_on > Order.promised_on,
-        )
-    ):
-        assert order.delivered_on is not None and order.promised_on is not None
-        late = (order.delivered_on - order.promised_on).days
-        found.append(
-            Problem(
-                "delivery", f"Order {order.order_id} arrived {late} day(s) late", order.delivered_on
-            )
-        )
-    for touchpoint in session.scalars(
-        select(Touchpoint).where(
-            Touchpoint.account_id == account_id,
-            Touchpoint.occurred_at >= datetime.combine(since, datetime.min.time()),
-            Touchpoint.sentiment <= NEGATIVE_SENTIMENT,
-        )
-    ):
-        what = touchpoint.subject or touchpoint.kind or "touchpoint"
-        found.append(
-            Problem(
-                "sentiment",
-                f"Unhappy {touchpoint.channel} contact: {what}",
-                _day(touchpoint.occurred_at),
-            )
-        )
-    found.sort(key=lambda p: p.day, reverse=True)
+        what = subject or kind or "touchpoint"
+        found.append(Problem("sentiment", f"Unhappy {channel} contact: {what}", _day(occurred_at)))
+    found.sort(key=lambda p: p.day, reverse=True)  # stable: same day keeps the order above
     return found[:8]
 
 
@@ -172,18 +231,12 @@ def contact_brief(
     NotFoundError
         No contact with that id.
     """
-    contact = session.get(Contact, contact_id)
+    contact = session.execute(_CONTACT, {"contact_id": contact_id}).first()
     if contact is None:
         raise NotFoundError("contact", contact_id)
-    account = session.get(Account, contact.account_id)
-    assert account is not None
-    moments = session.scalars(
-        select(StoredMoment)
-        .where(StoredMoment.contact_id == contact_id, StoredMoment.review != "dismissed")
-        .order_by(StoredMoment.noted_on.desc(), StoredMoment.id.desc())
-    ).all()
+    moments = list(session.execute(_MOMENTS, {"contact_id": contact_id}))
     if viewer is not None:
-        owner = account.owner_employee_id
+        owner = contact.owner_employee_id
         moments = [
             m
             for m in moments
@@ -199,72 +252,67 @@ def contact_brief(
                     subject_id=str(m.id),
                     detail=f"brief of contact {contact_id}",
                 )
-    follow_ups = dict(
-        session.execute(
-            select(FollowUp.moment_id, FollowUp.due_on).where(
-                FollowUp.moment_id.in_([m.id for m in moments]),
-                FollowUp.status.in_(["open", "snoozed"]),
-            )
-        ).all()
-    )
     horizon = today - timedelta(days=MOMENT_HORIZON_DAYS)
     preferences = tuple(dict.fromkeys(m.summary for m in moments if m.kind == "preference"))
     interests = tuple(dict.fromkeys(m.summary for m in moments if m.kind == "interest"))
-    open_moments = tuple(
-        BriefMoment(
-            m.id,
-            m.kind,
-            m.subject,
-            m.summary,
-            m.noted_on,
-            m.event_on,
-            m.sensitive,
-            m.review,
-            suggest_opener(
-                kind=m.kind,
-                subject=m.subject,
-                summary=m.summary,
-                sensitive=m.sensitive,
-                when=m.event_on,
-                today=today,
-            ),
-            follow_ups.get(m.id),
-        )
+    shown = [
+        m
         for m in moments
         if m.kind not in ("preference", "interest")
         and m.closed_at is None
         and (m.noted_on >= horizon or (m.event_on is not None and m.event_on >= today))
+    ]
+    follow_ups: dict[int, date] = (
+        dict(session.execute(_FOLLOW_UPS, {"moment_ids": [m.id for m in shown]}).all())
+        if shown
+        else {}
     )
-    gesture = session.scalars(
-        select(Gesture)
-        .where(Gesture.account_id == contact.account_id)
-        .where((Gesture.contact_id == contact_id) | Gesture.contact_id.is_(None))
-        .order_by(Gesture.given_on.desc())
-        .limit(1)
+    gesture = session.execute(
+        _LAST_GESTURE, {"account_id": contact.account_id, "contact_id": contact_id}
     ).first()
     recent = list_timeline(
-        session=session, account_id=contact.account_id, page_size=RECENT_TOUCHPOINTS
+        session=session,
+        account_id=contact.account_id,
+        page_size=RECENT_TOUCHPOINTS,
+        viewer=viewer,  # a note that holds a sensitive moment they may not see is withheld
+        with_total=False,
     ).items
-    name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
     return ContactBrief(
         contact_id=contact.contact_id,
-        name=name,
+        name=" ".join(p for p in (contact.first_name, contact.last_name) if p),
         address_as=contact.first_name,
         title=contact.title,
-        account_id=account.account_id,
-        account=account.name,
+        account_id=contact.account_id,
+        account=contact.account_name,
         email=contact.email,
         phone=contact.phone,
         preferences=preferences,
         interests=interests,
-        open_moments=open_moments,
-        recent_touchpoints=recent,
-        open_problems=tuple(_problems(session, account.account_id, today)),
-        last_gesture=(
-            LastGesture(gesture.given_on, gesture.kind, gesture.description, gesture.employee_id)
-            if gesture
-            else None
+        open_moments=tuple(
+            BriefMoment(
+                m.id,
+                m.kind,
+                m.subject,
+                m.summary,
+                m.noted_on,
+                m.event_on,
+                m.sensitive,
+                m.review,
+                suggest_opener(
+                    kind=m.kind,
+                    subject=m.subject,
+                    summary=m.summary,
+                    sensitive=m.sensitive,
+                    when=m.event_on,
+                    today=today,
+                ),
+                follow_ups.get(m.id),
+            )
+            for m in shown
         ),
+        recent_touchpoints=recent,
+        open_problems=tuple(_problems(session, contact.account_id, today)),
+        last_gesture=LastGesture(*gesture) if gesture else None,
     )
 
 

@@ -17,12 +17,12 @@ import threading
 import uuid
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
@@ -102,12 +102,22 @@ class _KeptUses:
 _KEPT = _KeptUses()
 
 
+_VERSION = (  # read on every view of the brief and Today: built once, of table columns
+    select(BudgetUseVersion.__table__.c.version).where(BudgetUseVersion.__table__.c.id == 1)
+)
+
+
 def _inputs_version(session: Session) -> str | None:
     """The version of budget use's inputs (None in a store built without migrations)."""
-    return session.scalar(select(BudgetUseVersion.version).where(BudgetUseVersion.id == 1))
+    return session.execute(_VERSION).scalar()
 
 
-def budget_uses(*, session: Session, budgets: Sequence[Budget]) -> dict[str, BudgetUse]:
+def budget_uses(
+    *,
+    session: Session,
+    budgets: Sequence[Budget] | Sequence[BudgetLine],
+    owner_departments: Mapping[str, str] | None = None,
+) -> dict[str, BudgetUse]:
     """Spent and reserved for each of ``budgets``, charging every gesture of their periods once.
 
     A gesture is charged to its giver's own budget or their department's, so only
@@ -117,19 +127,22 @@ def budget_uses(*, session: Session, budgets: Sequence[Budget]) -> dict[str, Bud
 
     The uses of a circle over a period are kept while their inputs do not change
     (their version, set by trigger, stays the same before and after reading them).
+    ``owner_departments`` (employee id → department, for at least every budget
+    owner that is an employee) saves reading them when the caller has them.
     """
     if not budgets:
         return {}
     start = min(b.period_start for b in budgets)
     end = max(b.period_end for b in budgets)
-    owners = sorted({b.owner for b in budgets})
-    owner_departments = dict(
-        session.execute(
-            select(Employee.employee_id, Employee.department).where(
-                Employee.employee_id.in_(owners)
-            )
-        ).all()
-    )
+    if owner_departments is None:
+        owners = sorted({b.owner for b in budgets})
+        owner_departments = dict(
+            session.execute(
+                select(Employee.employee_id, Employee.department).where(
+                    Employee.employee_id.in_(owners)
+                )
+            ).all()
+        )
     # an employee's budget belongs to their department's circle; a department's to its own
     circles = {owner_departments.get(b.owner, b.owner) for b in budgets}
     version = _inputs_version(session)
@@ -281,15 +294,55 @@ def budgets_for(*, session: Session, employee_id: str, on: date) -> list[BudgetV
     return sorted(views, key=lambda v: (v.owner != employee_id, v.period_start, v.budget_id))
 
 
+_employee = Employee.__table__.c
+_budget = Budget.__table__.c
+_COVERING = (  # each budget an employee spends from on a day, and its owner's department
+    select(
+        _budget.budget_id,
+        _budget.owner,
+        _budget.period_start,
+        _budget.period_end,
+        _budget.amount,
+        # the department when the owner is an employee (see budget_uses' circles)
+        select(_employee.department)
+        .where(_employee.employee_id == _budget.owner)
+        .scalar_subquery(),
+    )
+    .where(
+        or_(
+            _budget.owner == bindparam("employee_id"),
+            _budget.owner
+            == select(_employee.department)
+            .where(_employee.employee_id == bindparam("employee_id"))
+            .scalar_subquery(),
+        ),
+        _budget.period_start <= bindparam("on"),
+        _budget.period_end >= bindparam("on"),
+    )
+    .order_by(_budget.period_start, _budget.budget_id)
+)
+
+
 def budget_left(*, session: Session, employee_id: str, today: date) -> float | None:
     """What an employee may still spend today: their own budgets' and their department's left.
 
     ``None`` when no budget covers the day (then ideas are not limited by cost).
+    The same sum as over :func:`budgets_for`, read without what only a view of the
+    budgets shows (the brief and Today ask for it on every view).
     """
-    found = budgets_for(session=session, employee_id=employee_id, on=today)
-    if not found:
+    rows = session.execute(_COVERING, {"employee_id": employee_id, "on": today}).all()
+    lines = [
+        BudgetLine(b_id, owner, start, end, float(amount))
+        for b_id, owner, start, end, amount, _ in rows
+    ]
+    departments = {
+        owner: department for _, owner, _, _, _, department in rows if department is not None
+    }
+    if not lines:
         return None
-    return round(sum(max(v.left, 0.0) for v in found), 2)
+    uses = budget_uses(session=session, budgets=lines, owner_departments=departments)
+    lines.sort(key=lambda b: (b.owner != employee_id, b.period_start, b.budget_id))
+    return round(sum(max(uses[b.budget_id].left, 0.0) for b in lines), 2)
 
 
 def _check(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd  # type: ignore[import-untyped]
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
@@ -141,6 +141,45 @@ class GestureIdeas:
     suggestions: tuple[Suggestion, ...]
 
 
+# The brief and Today ask for ideas on every view, so these statements are built once,
+# with parameters, of the tables' columns (see carpe.services.brief).
+_contact = Contact.__table__.c
+_account = Account.__table__.c
+_moment = StoredMoment.__table__.c
+_gesture = Gesture.__table__.c
+_LAST_KIND = (
+    select(_gesture.kind)
+    .where(_gesture.contact_id == bindparam("contact_id"))
+    .order_by(_gesture.given_on.desc(), _gesture.gesture_id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_CONTACT = (  # the account's owner and the last gesture's kind; no row: no such contact
+    select(_account.owner_employee_id, _LAST_KIND)
+    .select_from(Contact.__table__)
+    .outerjoin(Account.__table__, _account.account_id == _contact.account_id)
+    .where(_contact.contact_id == bindparam("contact_id"))
+)
+_OPEN_MOMENTS = (
+    select(
+        _moment.id,
+        _moment.kind,
+        _moment.subject,
+        _moment.summary,
+        _moment.noted_on,
+        _moment.event_on,
+        _moment.sensitive,
+        _moment.recorded_by,
+    )
+    .where(
+        _moment.contact_id == bindparam("contact_id"),
+        _moment.review != "dismissed",
+        _moment.closed_at.is_(None),
+    )
+    .order_by(_moment.noted_on.desc(), _moment.id.desc())
+)
+
+
 def suggest_for_contact(
     *,
     session: Session,
@@ -163,22 +202,13 @@ def suggest_for_contact(
     NotFoundError
         No contact with that id.
     """
-    contact = session.get(Contact, contact_id)
-    if contact is None:
+    key = {"contact_id": contact_id}
+    found = session.execute(_CONTACT, key).first()
+    if found is None:
         raise NotFoundError("contact", contact_id)
+    owner, last = found
     horizon = today - timedelta(days=MOMENT_HORIZON_DAYS)
-    moments = session.scalars(
-        select(StoredMoment)
-        .where(
-            StoredMoment.contact_id == contact_id,
-            StoredMoment.review != "dismissed",
-            StoredMoment.closed_at.is_(None),
-        )
-        .order_by(StoredMoment.noted_on.desc(), StoredMoment.id.desc())
-    ).all()
-    owner = session.scalar(
-        select(Account.owner_employee_id).where(Account.account_id == contact.account_id)
-    )
+    moments = session.execute(_OPEN_MOMENTS, key).all()
     cues = [
         MomentCue(m.kind, m.subject, m.summary, m.id)
         for m in moments
@@ -189,12 +219,6 @@ def suggest_for_contact(
         )
     ]
     interests = [m.summary for m in moments if m.kind == "interest"]
-    last = session.scalar(
-        select(Gesture.kind)
-        .where(Gesture.contact_id == contact_id)
-        .order_by(Gesture.given_on.desc(), Gesture.gesture_id.desc())
-        .limit(1)
-    )
     giver = giver or owner
     if known_left is not None:
         (left,) = known_left
