@@ -21,14 +21,7 @@ def today_page(
 ) -> HTMLResponse:
     """What the signed-in person should do today."""
     mine = viewer.employee_id
-    due = (
-        memory.list_follow_ups(
-            session=session, today=today, employee_id=mine, due_by=today, viewer=viewer
-        )
-        if mine
-        else []
-    )
-    upcoming = (
+    soon = (  # due now, and coming up in the next two weeks: one read, soonest first
         memory.list_follow_ups(
             session=session,
             today=today,
@@ -39,7 +32,8 @@ def today_page(
         if mine
         else []
     )
-    upcoming = [f for f in upcoming if f.due_on > today]
+    due = [f for f in soon if f.due_on <= today]
+    upcoming = [f for f in soon if f.due_on > today]
     drifting = (
         brief.losing_touch(session=session, today=today, employee_id=mine, limit=10) if mine else []
     )
