@@ -204,8 +204,12 @@ def _allocate_circles(
     return allocate(lines, charges, departments)
 
 
-def _views(session: Session, budgets: Sequence[Budget]) -> list[BudgetView]:
-    uses = budget_uses(session=session, budgets=budgets)
+def _views(
+    session: Session,
+    budgets: Sequence[Budget] | Sequence[BudgetLine],
+    owner_departments: Mapping[str, str] | None = None,
+) -> list[BudgetView]:
+    uses = budget_uses(session=session, budgets=budgets, owner_departments=owner_departments)
     owners = sorted({b.owner for b in budgets})
     names = dict(
         session.execute(
@@ -281,19 +285,6 @@ def list_budgets(
     return sorted(views, key=lambda v: (-v.period_start.toordinal(), v.owner_kind, v.owner_name))
 
 
-def budgets_for(*, session: Session, employee_id: str, on: date) -> list[BudgetView]:
-    """The budgets an employee spends from on a day: their own, then their department's."""
-    employee = session.get(Employee, employee_id)
-    owners = [employee_id] + ([employee.department] if employee else [])
-    budgets = session.scalars(
-        select(Budget)
-        .where(Budget.owner.in_(owners), Budget.period_start <= on, Budget.period_end >= on)
-        .order_by(Budget.period_start, Budget.budget_id)
-    ).all()
-    views = _views(session, budgets)
-    return sorted(views, key=lambda v: (v.owner != employee_id, v.period_start, v.budget_id))
-
-
 _employee = Employee.__table__.c
 _budget = Budget.__table__.c
 _COVERING = (  # each budget an employee spends from on a day, and its owner's department
@@ -323,25 +314,39 @@ _COVERING = (  # each budget an employee spends from on a day, and its owner's d
 )
 
 
+def _covering(
+    session: Session, employee_id: str, on: date
+) -> tuple[list[BudgetLine], dict[str, str]]:
+    """The budgets an employee spends from on a day, their own first, then their department's;
+    and the departments of those owned by an employee."""
+    rows = session.execute(_COVERING, {"employee_id": employee_id, "on": on}).all()
+    lines = [
+        BudgetLine(budget_id, owner, start, end, float(amount))
+        for budget_id, owner, start, end, amount, _ in rows
+    ]
+    lines.sort(key=lambda b: (b.owner != employee_id, b.period_start, b.budget_id))
+    departments = {
+        owner: department for _, owner, _, _, _, department in rows if department is not None
+    }
+    return lines, departments
+
+
+def budgets_for(*, session: Session, employee_id: str, on: date) -> list[BudgetView]:
+    """The budgets an employee spends from on a day: their own, then their department's."""
+    lines, departments = _covering(session, employee_id, on)
+    return _views(session, lines, departments)
+
+
 def budget_left(*, session: Session, employee_id: str, today: date) -> float | None:
     """What an employee may still spend today: their own budgets' and their department's left.
 
     ``None`` when no budget covers the day (then ideas are not limited by cost).
-    The same sum as over :func:`budgets_for`, read without what only a view of the
-    budgets shows (the brief and Today ask for it on every view).
+    The brief and Today ask on every view, so only the uses are computed, not views.
     """
-    rows = session.execute(_COVERING, {"employee_id": employee_id, "on": today}).all()
-    lines = [
-        BudgetLine(b_id, owner, start, end, float(amount))
-        for b_id, owner, start, end, amount, _ in rows
-    ]
-    departments = {
-        owner: department for _, owner, _, _, _, department in rows if department is not None
-    }
+    lines, departments = _covering(session, employee_id, today)
     if not lines:
         return None
     uses = budget_uses(session=session, budgets=lines, owner_departments=departments)
-    lines.sort(key=lambda b: (b.owner != employee_id, b.period_start, b.budget_id))
     return round(sum(max(uses[b.budget_id].left, 0.0) for b in lines), 2)
 
 

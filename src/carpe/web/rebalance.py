@@ -4,8 +4,8 @@ The workers share one listening socket, and a connection stays with the
 worker that accepted it for as long as the client keeps it alive. A few busy
 keep-alive connections (a reverse proxy's pool, a load generator, an office
 behind one gateway) can therefore pile up on one worker while the other
-idles: measured with 8 connections on 2 workers, splits of 6 to 2 were common
-and doubled the 95th-percentile latency.
+idles: measured with 8 connections on 2 workers, two runs in three put them all
+on one worker, which then served at one worker's rate (docs/benchmarks.md).
 
 :class:`ReconnectAfter` asks a client to reconnect (``Connection: close``)
 after a number of requests on one connection. The new connection is accepted
