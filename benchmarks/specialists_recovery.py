@@ -19,6 +19,14 @@ the same names suffixed ``_<N>m``, e.g. ``recall_flagged_48m``):
   nobody flagged counts as precision 1: no false claim);
 * ``recall_flagged`` = planted specialists flagged / planted;
 * ``decoys_flagged`` = decoys flagged (per seed);
+* the same with plain Benjamini-Hochberg (every weight 1, the flags before the
+  habit weights), from the same fit: ``precision_flagged_unweighted``,
+  ``recall_flagged_unweighted``, ``decoys_flagged_unweighted``,
+  ``flagged_unweighted``;
+* the habit weights: ``habit_group`` = employees whose test got a weight
+  above 1 (a working habit clearly better than their peers'), and how many of
+  them are planted (``planted_in_habit_group``) or decoys
+  (``decoys_in_habit_group``);
 * ``precision_at_k``: share of the top k by effect that are planted (k = number planted),
   and ``decoys_in_top_k``;
 * baseline in the same run, ranking by the raw retention rate of each employee's
@@ -155,6 +163,8 @@ def recover(
     seconds = time.perf_counter() - started
     rows = [s for s in result.specialists if s.effect == s.effect]
     flagged = {s.employee_id for s in rows if s.flagged}
+    plain = {s.employee_id for s in rows if s.flagged_unweighted}
+    group = {s.employee_id for s in rows if s.weight > 1}
     k = len(planted)
     top = {s.employee_id for s in rows[:k]}
     naive = sorted(
@@ -166,11 +176,18 @@ def recover(
         "precision_flagged": len(flagged & planted) / len(flagged) if flagged else 1.0,
         "recall_flagged": len(flagged & planted) / k,
         "decoys_flagged": float(len(flagged & decoys)),
+        "precision_flagged_unweighted": len(plain & planted) / len(plain) if plain else 1.0,
+        "recall_flagged_unweighted": len(plain & planted) / k,
+        "decoys_flagged_unweighted": float(len(plain & decoys)),
         "precision_at_k": len(top & planted) / k,
         "decoys_in_top_k": float(len(top & decoys)),
         "naive_precision_at_k": len(naive_top & planted) / k,
         "naive_decoys_in_top_k": float(len(naive_top & decoys)),
         "flagged": float(len(flagged)),
+        "flagged_unweighted": float(len(plain)),
+        "habit_group": float(len(group)),
+        "planted_in_habit_group": float(len(group & planted)),
+        "decoys_in_habit_group": float(len(group & decoys)),
         "planted": float(k),
         "employees": float(len(result.specialists)),
         "seconds": seconds,

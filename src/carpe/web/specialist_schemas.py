@@ -26,7 +26,10 @@ class SpecialistOut(_Schema):
     )
     ci_low: float | None = Field(description="95% interval, low end (percentage points)")
     ci_high: float | None = Field(description="95% interval, high end (percentage points)")
-    q_value: float | None = Field(description="Benjamini-Hochberg q-value of a positive effect")
+    q_value: float | None = Field(
+        description="Weighted Benjamini-Hochberg q-value of a positive effect (weights from"
+        " working habits; see docs/specialists.md)"
+    )
     flagged: bool = Field(description="The positive effect holds after false-discovery control")
     n_accounts: int
     n_touchpoints: int

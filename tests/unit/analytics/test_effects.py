@@ -9,7 +9,12 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from carpe.analytics.effects import benjamini_hochberg, estimate_effect, estimate_effects
+from carpe.analytics.effects import (
+    benjamini_hochberg,
+    estimate_effect,
+    estimate_effects,
+    weighted_benjamini_hochberg,
+)
 
 from ._synthetic import make_confounded_followups
 
@@ -138,3 +143,25 @@ def test_group_effects_give_small_groups_wide_intervals_not_extreme_estimates() 
         if np.isfinite(r.raw_effect):
             # shrinkage pulls every raw estimate towards the common mean
             assert abs(r.effect - newcomer.effect) <= abs(r.raw_effect - newcomer.effect) + 1e-12
+
+
+def test_weighted_benjamini_hochberg_with_equal_weights_is_plain_bh() -> None:
+    rng = np.random.default_rng(SEED)
+    p = rng.random(50) ** 3
+    p[[3, 17]] = np.nan
+    for scale in (1.0, 2.5):
+        q = weighted_benjamini_hochberg(p, np.full(50, scale))
+        assert q == pytest.approx(benjamini_hochberg(p), nan_ok=True)
+
+
+def test_weighted_benjamini_hochberg_spends_the_budget_by_weight() -> None:
+    p = [0.01, 0.04, 0.03, 0.5]
+    q = weighted_benjamini_hochberg(p, [1.0, 2.0, 0.5, 0.5])
+    assert q == pytest.approx([0.04, 0.04, 0.08, 1.0])  # BH on p / w
+    assert weighted_benjamini_hochberg(p, [0.0, 1.0, 1.0, 1.0])[0] == 1.0  # weight 0: untestable
+    # weights are rescaled to mean 1 over the hypotheses with a p-value
+    assert weighted_benjamini_hochberg([0.01, np.nan], [2.0, 5.0])[0] == pytest.approx(0.01)
+    with pytest.raises(ValueError, match="non-negative"):
+        weighted_benjamini_hochberg(p, [1.0, -1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="positive"):
+        weighted_benjamini_hochberg(p, [0.0] * 4)

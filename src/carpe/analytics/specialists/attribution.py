@@ -5,9 +5,12 @@ at once (:mod:`.hazard`): each account-month at risk is a row, the employees
 involved with the account before the month are its exposures, and the model
 adjusts for the account's size, segment, tenure, workload, NPS so far, gestures
 and staff turnover. Each employee's log-odds contrast with their department
-colleagues is tested one-sided, flagged by Benjamini-Hochberg at the chosen
-false-discovery rate, shrunk towards the common mean (empirical Bayes), and
-reported in percentage points of 12-month retention of their accounts.
+colleagues is tested one-sided, flagged by weighted Benjamini-Hochberg at the
+chosen false-discovery rate (a larger share of the budget for employees whose
+own working habits are clearly better than their peers', :func:`habit_weights`;
+plain Benjamini-Hochberg is kept beside it), shrunk towards the common mean
+(empirical Bayes), and reported in percentage points of 12-month retention of
+their accounts.
 
 The 12-month cohort of :func:`retention_cohort` (accounts active when the
 retention window opens, involvement in the year before) gives the naive view,
@@ -24,7 +27,8 @@ import pandas as pd  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 from scipy import stats
 
-from carpe.analytics.effects import benjamini_hochberg
+from carpe.analytics.effects import benjamini_hochberg, weighted_benjamini_hochberg
+from carpe.analytics.specialists.components import habit_scores
 from carpe.analytics.specialists.hazard import hazard_effects, retention_points
 from carpe.analytics.specialists.inputs import SpecialistInputs
 
@@ -40,6 +44,12 @@ CONFOUNDERS: Final = (
 )
 """What the effects are adjusted for (columns of :func:`retention_cohort`)."""
 MAX_TENURE_DAYS: Final = 3650
+HABIT_Z: Final = 2.0
+"""A habit z-score at least this large puts an employee in the habit group."""
+HABIT_SHARE: Final = 0.5
+"""Share of the false-discovery budget the habit group gets, whatever its size."""
+MAX_WEIGHT: Final = 4.0
+"""No employee's weight exceeds this (four equal shares of the budget)."""
 FloatArray = NDArray[np.float64]
 
 
@@ -55,14 +65,22 @@ class Attribution:
         Shrunk effect and its 95% interval (percentage points of retention).
     raw_effect : float
         The employee's own estimate before shrinkage (NaN with too few accounts).
-    p_value, q_value : float
-        One-sided p-value of "no positive effect" and its Benjamini-Hochberg q-value.
+    p_value : float
+        One-sided p-value of "no positive effect" (NaN: not tested).
+    q_value : float
+        Its weighted Benjamini-Hochberg q-value (BH on ``p_value / weight``).
     flagged : bool
-        The positive effect holds after false-discovery-rate control.
+        The positive effect holds after false-discovery-rate control
+        (``q_value <= fdr`` and a positive shrunk effect).
     n_accounts : int
         Accounts of the cohort the employee was involved with.
     naive_retention : float
         Raw retention rate of those accounts (the naive view), NaN without accounts.
+    weight : float
+        The test's weight (mean 1 over the tested employees, :func:`habit_weights`;
+        NaN: not tested).
+    q_value_unweighted, flagged_unweighted : float, bool
+        The same with plain Benjamini-Hochberg (every weight 1).
     """
 
     employee_id: str
@@ -75,6 +93,9 @@ class Attribution:
     flagged: bool
     n_accounts: int
     naive_retention: float
+    weight: float = float("nan")
+    q_value_unweighted: float = float("nan")
+    flagged_unweighted: bool = False
 
 
 def retention_cohort(inputs: SpecialistInputs) -> pd.DataFrame:
@@ -205,19 +226,80 @@ def shrink_effects(raw: FloatArray, se: FloatArray) -> tuple[FloatArray, FloatAr
     return mean, sd
 
 
+def habit_weights(
+    habit_z: FloatArray,
+    tested: NDArray[np.bool_],
+    *,
+    min_z: float = HABIT_Z,
+    share: float = HABIT_SHARE,
+    cap: float = MAX_WEIGHT,
+) -> FloatArray:
+    """Weights of the retention tests: a fixed share of the budget for clear working habits.
+
+    The tested employees whose strongest working habit is clearly better
+    than their department peers' (``habit_z >= min_z``, the same bar as the
+    components listed for them) form the *habit group*; together they get
+    ``share`` of the false-discovery budget, split equally, with each
+    member's weight kept between 1 and ``cap``; everyone else splits the
+    rest equally. The weights have mean 1 over the tested
+    employees, so weighted Benjamini-Hochberg keeps the false-discovery rate
+    as long as the habits are independent of the retention test's p-value
+    for people who do not keep customers. With ``share = 0.5`` the others
+    always keep at least half an equal share (a weight >= 0.5): if the habits
+    say nothing, they are tested as at half the false-discovery rate at
+    worst. A group of none or of everyone gives every weight 1.
+
+    Parameters
+    ----------
+    habit_z : numpy.ndarray
+        Each employee's strongest habit z-score (NaN: not measurable, not in the group).
+    tested : numpy.ndarray of bool
+        Employees with a p-value.
+    min_z, share, cap : float
+        The group's bar, its share of the budget and the largest weight.
+
+    Returns
+    -------
+    numpy.ndarray
+        Weights (NaN for employees not tested).
+
+    Examples
+    --------
+    >>> w = habit_weights(np.array([3.0, 0.5, np.nan, 1.0]), np.array([True] * 4))
+    >>> w.round(3).tolist(), round(float(w.mean()), 9)
+    ([2.0, 0.667, 0.667, 0.667], 1.0)
+    """
+    z = np.asarray(habit_z, dtype=np.float64)
+    weights = np.where(tested, 1.0, np.nan)
+    m = int(np.count_nonzero(tested))
+    group = tested & np.isfinite(z) & (z >= min_z)
+    g = int(np.count_nonzero(group))
+    if g == 0 or g == m:
+        return weights
+    top = min(cap, max(1.0, share * m / g))
+    weights[group] = top
+    weights[tested & ~group] = (m - g * top) / (m - g)
+    return weights
+
+
 def attribute_retention(
     inputs: SpecialistInputs,
     *,
     fdr: float = 0.1,
     min_accounts: int = 5,
     seed: int = 0,
+    weighted: bool = True,
 ) -> list[Attribution]:
     """Every involved employee's adjusted, shrunk effect on retention, with FDR flags.
 
     The monthly hazard model of :mod:`.hazard` gives each employee's log-odds
     contrast with their department colleagues and its standard error. Those
     with at least ``min_accounts`` accounts get a one-sided p-value of "no
-    positive effect"; Benjamini-Hochberg across all of them gives the q-values.
+    positive effect"; weighted Benjamini-Hochberg across all of them gives the
+    q-values, with weights from their working habits (:func:`habit_weights`
+    of :func:`~carpe.analytics.specialists.components.habit_scores`: the
+    recent year's process data, not whether accounts stayed); plain
+    Benjamini-Hochberg gives ``q_value_unweighted`` beside it.
     The contrasts are shrunk together (:func:`shrink_effects`) and turned into
     percentage points of 12-month retention on the employee's own accounts
     (:func:`~carpe.analytics.specialists.hazard.retention_points`).
@@ -233,6 +315,9 @@ def attribute_retention(
         between-employee spread (no flag).
     seed : int, default 0
         Kept for compatibility: the hazard model is deterministic.
+    weighted : bool, default True
+        False: every weight is 1 (``q_value`` and ``flagged`` are plain
+        Benjamini-Hochberg, as before the weights).
 
     Returns
     -------
@@ -250,7 +335,12 @@ def attribute_retention(
     se = np.where(np.isfinite(benefit), fit.std_error, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         p_values = np.where(np.isfinite(benefit) & (se > 0), stats.norm.sf(benefit / se), np.nan)
-    q_values = benjamini_hochberg(p_values)
+    tested = np.isfinite(p_values)
+    plain = benjamini_hochberg(p_values)
+    habits = habit_scores(inputs) if weighted else {}
+    habit_z = np.array([habits.get(str(n), np.nan) for n in fit.employees], dtype=np.float64)
+    weights = habit_weights(habit_z, tested)
+    q_values = weighted_benjamini_hochberg(p_values, np.where(tested, weights, 1.0))
     mean, sd = shrink_effects(benefit, se)
     # without an own estimate, the prior applies to a typical account, not to their few accounts
     typical = (
@@ -283,6 +373,9 @@ def attribute_retention(
             flagged=bool(q_values[i] <= fdr) and bool(mean[i] > 0),
             n_accounts=int(fit.n_accounts[i]),
             naive_retention=float(naive.get(n, np.nan)),
+            weight=float(weights[i]),
+            q_value_unweighted=float(plain[i]),
+            flagged_unweighted=bool(plain[i] <= fdr) and bool(mean[i] > 0),
         )
         for i, n in enumerate(fit.employees)
         if involved[i]

@@ -3,7 +3,9 @@
 Each component is a rate over the recent year, compared between one employee
 and the rest of their department (so a billing clerk is compared with billing
 clerks), with a two-proportion (or Welch) z-score. A component is listed for an
-employee when it is better than their peers' with ``z >= min_z``.
+employee when it is better than their peers' with ``z >= min_z``. The two
+that measure the employee's own working habits (:data:`HABITS`) also weight
+their retention test (:func:`habit_scores`).
 
 | component | rate | who it is measured on |
 | --- | --- | --- |
@@ -113,6 +115,20 @@ PROPORTIONS: Final = (
 )
 """The components that are a share of good outcomes, compared as proportions."""
 
+HABITS: Final = ("proactive outreach", "first-contact resolution")
+"""The components that measure the employee's own working habits, not their customers.
+
+They weight the retention test (:func:`habit_scores`). The others are left
+out on purpose: on-time delivery and billing accuracy are measured on the
+employee's *accounts* (only the person who delivers or bills does the work,
+and late deliveries and disputes make accounts leave whoever serves them);
+follow-ups kept are counted over every follow-up due before the run, outcome
+months included, without the account, so an account that leaves can take its
+open follow-ups with it; the sentiment of their touchpoints mostly follows
+how friendly their customers are (and an owner is credited with their
+accounts' survey answers).
+"""
+
 
 def _share(counts: Mapping[str, Any], events: str, total: str, bad: bool) -> float:
     if not counts[total]:
@@ -143,6 +159,40 @@ def _proportion(
     )
 
 
+def _candidates(inputs: SpecialistInputs) -> dict[str, list[Component]]:
+    """Every employee's components against their department peers, whatever the z-score."""
+    per = _rates(inputs)
+    act = inputs.activity
+    sentiment = pd.to_numeric(act["sentiment_sum"], errors="coerce") / pd.to_numeric(
+        act["sentiment_n"], errors="coerce"
+    ).replace(0, np.nan)
+    sd = float(np.nanstd(sentiment)) if sentiment.notna().sum() > 1 else 0.0
+    found: dict[str, list[Component]] = {}
+    numeric = per.select_dtypes("number").fillna(0.0)
+    # each one's peers: their department's totals minus their own
+    totals = numeric.groupby(per["department"]).transform("sum")
+    others = (totals - numeric).to_dict("index")  # plain dicts: no Series per employee
+    for employee, row in per.to_dict("index").items():
+        peers = others[employee]
+        found[str(employee)] = [
+            *(_proportion(name, row, peers, ev, tot, bad) for name, ev, tot, bad in PROPORTIONS),
+            Component(
+                "sentiment of their touchpoints",
+                row["sentiment_sum"] / row["sentiment_n"] if row["sentiment_n"] else np.nan,
+                peers["sentiment_sum"] / peers["sentiment_n"] if peers["sentiment_n"] else np.nan,
+                _mean_z(
+                    row["sentiment_sum"],
+                    row["sentiment_n"],
+                    peers["sentiment_sum"],
+                    peers["sentiment_n"],
+                    sd,
+                ),
+                int(row["sentiment_n"]),
+            ),
+        ]
+    return found
+
+
 def compare_components(
     inputs: SpecialistInputs, *, min_z: float = 2.0
 ) -> dict[str, list[Component]]:
@@ -160,35 +210,8 @@ def compare_components(
     dict of str to list of Component
         By employee id, strongest first (employees with none are absent).
     """
-    per = _rates(inputs)
-    act = inputs.activity
-    sentiment = pd.to_numeric(act["sentiment_sum"], errors="coerce") / pd.to_numeric(
-        act["sentiment_n"], errors="coerce"
-    ).replace(0, np.nan)
-    sd = float(np.nanstd(sentiment)) if sentiment.notna().sum() > 1 else 0.0
     found: dict[str, list[Component]] = {}
-    numeric = per.select_dtypes("number").fillna(0.0)
-    # each one's peers: their department's totals minus their own
-    totals = numeric.groupby(per["department"]).transform("sum")
-    others = (totals - numeric).to_dict("index")  # plain dicts: no Series per employee
-    for employee, row in per.to_dict("index").items():
-        peers = others[employee]
-        candidates = [
-            *(_proportion(name, row, peers, ev, tot, bad) for name, ev, tot, bad in PROPORTIONS),
-            Component(
-                "sentiment of their touchpoints",
-                row["sentiment_sum"] / row["sentiment_n"] if row["sentiment_n"] else np.nan,
-                peers["sentiment_sum"] / peers["sentiment_n"] if peers["sentiment_n"] else np.nan,
-                _mean_z(
-                    row["sentiment_sum"],
-                    row["sentiment_n"],
-                    peers["sentiment_sum"],
-                    peers["sentiment_n"],
-                    sd,
-                ),
-                int(row["sentiment_n"]),
-            ),
-        ]
+    for employee, candidates in _candidates(inputs).items():
         good = [
             Component(
                 c.name, round(float(c.value), 4), round(float(c.peers), 4), round(c.z, 2), c.n
@@ -197,5 +220,33 @@ def compare_components(
             if np.isfinite(c.z) and c.z >= min_z
         ]
         if good:
-            found[str(employee)] = sorted(good, key=lambda c: -c.z)
+            found[employee] = sorted(good, key=lambda c: -c.z)
+    return found
+
+
+def habit_scores(inputs: SpecialistInputs, *, habits: tuple[str, ...] = HABITS) -> dict[str, float]:
+    """Each employee's strongest working habit against their department peers, as a z-score.
+
+    The largest z of the :data:`HABITS` components that can be measured for
+    the employee (NaN when none can: no touchpoints, no tickets). Computed
+    from the recent year's process data only, never from whether accounts
+    stayed, so it can weight the retention test
+    (:func:`~carpe.analytics.specialists.attribution.habit_weights`).
+
+    Parameters
+    ----------
+    inputs : SpecialistInputs
+        The analysis's inputs.
+    habits : tuple of str, default :data:`HABITS`
+        The components that count.
+
+    Returns
+    -------
+    dict of str to float
+        By employee id (employees without recent activity are absent).
+    """
+    found: dict[str, float] = {}
+    for employee, candidates in _candidates(inputs).items():
+        z = [c.z for c in candidates if c.name in habits and np.isfinite(c.z)]
+        found[employee] = float(max(z)) if z else float("nan")
     return found

@@ -37,7 +37,9 @@ class Specialist:
         interval, in percentage points (NaN when they served no account of the
         retention cohort).
     q_value : float
-        Benjamini-Hochberg q-value of the positive effect.
+        Weighted Benjamini-Hochberg q-value of the positive effect (weights
+        from their working habits, see
+        :func:`~carpe.analytics.specialists.attribution.habit_weights`).
     flagged : bool
         The positive effect holds after false-discovery-rate control.
     n_accounts : int
@@ -56,6 +58,10 @@ class Specialist:
         How many such accounts.
     recognition : str
         A suggested recognition, for flagged people ("" otherwise).
+    weight : float
+        Their test's weight (mean 1 over the tested; NaN: not tested).
+    q_value_unweighted, flagged_unweighted : float, bool
+        The same with plain Benjamini-Hochberg (every weight 1).
     """
 
     employee_id: str
@@ -74,6 +80,9 @@ class Specialist:
     dependent_value: float = 0.0
     dependent_accounts: int = 0
     recognition: str = ""
+    weight: float = float("nan")
+    q_value_unweighted: float = float("nan")
+    flagged_unweighted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +141,12 @@ def suggest_recognition(name: str, components: list[Component], praise: int) -> 
 
 
 def find_specialists(
-    inputs: SpecialistInputs, *, fdr: float = 0.1, min_accounts: int = 5, seed: int = 0
+    inputs: SpecialistInputs,
+    *,
+    fdr: float = 0.1,
+    min_accounts: int = 5,
+    seed: int = 0,
+    weighted: bool = True,
 ) -> SpecialistsResult:
     """Run the hidden-specialists analysis on its inputs.
 
@@ -146,6 +160,8 @@ def find_specialists(
         Fewer cohort accounts than this: no own estimate (the common mean).
     seed : int, default 0
         Kept for compatibility: the effect estimates are deterministic.
+    weighted : bool, default True
+        Weight the flags' test by working habits (False: plain Benjamini-Hochberg).
 
     Returns
     -------
@@ -155,7 +171,9 @@ def find_specialists(
     w = inputs.windows
     effects = {
         a.employee_id: a
-        for a in attribute_retention(inputs, fdr=fdr, min_accounts=min_accounts, seed=seed)
+        for a in attribute_retention(
+            inputs, fdr=fdr, min_accounts=min_accounts, seed=seed, weighted=weighted
+        )
     }
     components = compare_components(inputs)
     recent = inputs.activity[["account_id", "employee_id", "touches"]].rename(
@@ -204,6 +222,9 @@ def find_specialists(
                 recognition=suggest_recognition(str(e.name), mine, praise.get(key, 0))
                 if flagged
                 else "",
+                weight=a.weight if a else nan,
+                q_value_unweighted=a.q_value_unweighted if a else nan,
+                flagged_unweighted=bool(a and a.flagged_unweighted),
             )
         )
     rows.sort(key=lambda s: (-s.effect if np.isfinite(s.effect) else np.inf, s.employee_id))
