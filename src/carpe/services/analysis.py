@@ -12,7 +12,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy import Engine, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from carpe.analytics.pipeline import (
+    Driver,
     RiskResult,
     RunOptions,
     close_engine,
@@ -31,7 +32,7 @@ from carpe.analytics.pipeline import (
 )
 from carpe.analytics.pipeline.engines import ENGINES
 from carpe.errors import NotFoundError, UsageError
-from carpe.store.analysis import AccountRisk, AnalysisRun
+from carpe.store.analysis import AccountRisk, AnalysisOutput, AnalysisRun
 from carpe.store.models import Account, Base, Touchpoint, utc_now
 
 INSERT_BATCH = 10_000
@@ -205,6 +206,48 @@ def _record_step_results(
             )
 
 
+def write_outputs(
+    *,
+    session: Session,
+    run_id: int,
+    step: str,
+    rows: Iterable[tuple[str, str, str]],
+) -> int:
+    """Store a step's results under a run as :class:`AnalysisOutput` rows, replacing earlier ones.
+
+    Written in batches of plain inserts (no ORM object per row: a run at
+    100,000 accounts writes one row per account).
+
+    Parameters
+    ----------
+    session, run_id, step
+        Where the rows go (the caller commits) and under which run and step name.
+    rows : iterable of (str, str, str)
+        ``(subject_type, subject_id, payload JSON)``.
+
+    Returns
+    -------
+    int
+        Rows written.
+    """
+    session.execute(
+        delete(AnalysisOutput).where(AnalysisOutput.run_id == run_id, AnalysisOutput.step == step)
+    )
+    values = [
+        {
+            "run_id": run_id,
+            "step": step,
+            "subject_type": kind,
+            "subject_id": subject,
+            "payload": payload,
+        }
+        for kind, subject, payload in rows
+    ]
+    for start in range(0, len(values), INSERT_BATCH):
+        session.execute(insert(AnalysisOutput), values[start : start + INSERT_BATCH])
+    return len(values)
+
+
 def _start_run(engine: Engine, options: RunOptions, engine_name: str) -> int:
     with Session(engine) as session, session.begin():
         run = AnalysisRun(
@@ -227,6 +270,14 @@ def _fail_run(engine: Engine, run_id: int) -> None:
             run.finished_at = utc_now()
 
 
+def _drivers_json(drivers: Iterable[Driver]) -> str:
+    """An account's drivers as stored: the fields of :class:`Driver` (``asdict`` is 10× slower)."""
+    return json.dumps(
+        [{"feature": d.feature, "contribution": d.contribution, "text": d.text} for d in drivers],
+        ensure_ascii=False,
+    )
+
+
 def _finish_run(
     engine: Engine, run_id: int, risk: RiskResult | None, summary: dict[str, Any]
 ) -> None:
@@ -239,7 +290,7 @@ def _finish_run(
                 "account_id": a.account_id,
                 "risk": a.risk,
                 "rank": a.rank,
-                "drivers": json.dumps([asdict(d) for d in a.drivers], ensure_ascii=False),
+                "drivers": _drivers_json(a.drivers),
             }
             for a in (risk.accounts if risk else [])
         ]

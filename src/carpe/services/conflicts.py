@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from carpe.analytics.conflicts import (
@@ -44,7 +44,7 @@ from carpe.analytics.pipeline.engines import ENGINES
 from carpe.analytics.pipeline.run import open_tables
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services import webhooks
-from carpe.services.analysis import default_as_of, latest_run
+from carpe.services.analysis import INSERT_BATCH, default_as_of, latest_run
 from carpe.services.privacy import acts_for
 from carpe.services.users import SYSTEM, Viewer
 from carpe.store.analysis import AccountRisk as StoredRisk
@@ -150,6 +150,8 @@ def record_conflicts(
             owners[account_id] = owner
             names[account_id] = name
     new_ids: list[str] = []
+    new_rows: list[dict[str, Any]] = []
+    events: list[tuple[str, dict[str, Any]]] = []
     updated = 0
     for c in report.conflicts:
         if c.account_id not in names:
@@ -163,38 +165,37 @@ def record_conflicts(
             row.last_seen_at = now
             updated += 1
             continue
-        session.add(
-            StoredConflict(
-                conflict_id=c.conflict_id,
-                type=c.type,
-                account_id=c.account_id,
-                departments=json.dumps(list(c.departments)),
-                evidence=evidence,
-                period=c.evidence.period,
-                amount_at_risk=c.amount_at_risk,
-                severity=c.severity,
-                detected_at=now,
-                last_seen_at=now,
-                status="open",
-                owner=owners.get(c.account_id),
-            )
-        )
-        new_ids.append(c.conflict_id)
-        webhooks.queue_event(
-            session=session,
-            event=EVENT,
-            key=f"{EVENT}:{c.conflict_id}",
-            payload={
+        new_rows.append(
+            {
                 "conflict_id": c.conflict_id,
                 "type": c.type,
                 "account_id": c.account_id,
-                "account_name": names[c.account_id],
-                "departments": list(c.departments),
+                "departments": json.dumps(list(c.departments)),
+                "evidence": evidence,
+                "period": c.evidence.period,
                 "amount_at_risk": c.amount_at_risk,
                 "severity": c.severity,
-                "evidence": c.evidence.as_dict(),
-            },
+                "detected_at": now,
+                "last_seen_at": now,
+                "status": "open",
+                "owner": owners.get(c.account_id),
+            }
         )
+        new_ids.append(c.conflict_id)
+        payload = {
+            "conflict_id": c.conflict_id,
+            "type": c.type,
+            "account_id": c.account_id,
+            "account_name": names[c.account_id],
+            "departments": list(c.departments),
+            "amount_at_risk": c.amount_at_risk,
+            "severity": c.severity,
+            "evidence": c.evidence.as_dict(),
+        }
+        events.append((f"{EVENT}:{c.conflict_id}", payload))
+    for start in range(0, len(new_rows), INSERT_BATCH):
+        session.execute(insert(StoredConflict), new_rows[start : start + INSERT_BATCH])
+    webhooks.queue_events(session=session, event=EVENT, items=events)
     return RecordSummary(len(report.conflicts), len(new_ids), updated, new_ids)
 
 

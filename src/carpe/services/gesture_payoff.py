@@ -15,11 +15,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Final
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carpe.errors import ForbiddenError
 from carpe.gestures.payoff import PayoffResult
+from carpe.services.analysis import write_outputs
 from carpe.services.users import Viewer
 from carpe.store.analysis import AnalysisOutput, AnalysisRun
 
@@ -50,9 +51,6 @@ def write_payoff(*, session: Session, run_id: int, result: PayoffResult) -> int:
     int
         Rows written.
     """
-    session.execute(
-        delete(AnalysisOutput).where(AnalysisOutput.run_id == run_id, AnalysisOutput.step == STEP)
-    )
     w = result.windows
     summary = {
         "as_of": w.as_of.isoformat(),
@@ -65,17 +63,15 @@ def write_payoff(*, session: Session, run_id: int, result: PayoffResult) -> int:
     rows += [
         (SUBJECT_EFFECT, f"{r.dimension}:{r.group}:{r.outcome}", asdict(r)) for r in result.rows
     ]
-    session.add_all(
-        AnalysisOutput(
-            run_id=run_id,
-            step=STEP,
-            subject_type=kind,
-            subject_id=subject[:200],
-            payload=json.dumps(payload, ensure_ascii=False),
-        )
-        for kind, subject, payload in rows
+    return write_outputs(
+        session=session,
+        run_id=run_id,
+        step=STEP,
+        rows=(
+            (kind, subject[:200], json.dumps(payload, ensure_ascii=False))
+            for kind, subject, payload in rows
+        ),
     )
-    return len(rows)
 
 
 def load_payoff(*, session: Session, viewer: Viewer) -> PayoffView:

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from carpe.analytics.pipeline import (
@@ -32,7 +32,7 @@ from carpe.analytics.pipeline import (
 )
 from carpe.analytics.specialists import SpecialistsResult
 from carpe.errors import ForbiddenError
-from carpe.services.analysis import default_as_of
+from carpe.services.analysis import default_as_of, write_outputs
 from carpe.services.users import Viewer
 from carpe.store.analysis import AnalysisOutput, AnalysisRun
 from carpe.store.models import Base, utc_now
@@ -106,9 +106,6 @@ def write_specialists(*, session: Session, run_id: int, result: SpecialistsResul
     int
         Rows written.
     """
-    session.execute(
-        delete(AnalysisOutput).where(AnalysisOutput.run_id == run_id, AnalysisOutput.step == STEP)
-    )
     w = result.windows
     summary = {
         "as_of": w.as_of,
@@ -125,17 +122,15 @@ def write_specialists(*, session: Session, run_id: int, result: SpecialistsResul
     rows += [(SUBJECT_EMPLOYEE, s.employee_id, asdict(s)) for s in result.specialists]
     rows += [(SUBJECT_ACCOUNT, d.account_id, asdict(d)) for d in result.dependences]
     rows += [(SUBJECT_ENGAGEMENT, e.employee_id, asdict(e)) for e in result.engagement]
-    session.add_all(
-        AnalysisOutput(
-            run_id=run_id,
-            step=STEP,
-            subject_type=kind,
-            subject_id=subject,
-            payload=json.dumps(_clean(payload), ensure_ascii=False),
-        )
-        for kind, subject, payload in rows
+    return write_outputs(
+        session=session,
+        run_id=run_id,
+        step=STEP,
+        rows=(
+            (kind, subject, json.dumps(_clean(payload), ensure_ascii=False))
+            for kind, subject, payload in rows
+        ),
     )
-    return len(rows)
 
 
 def analyze_specialists(

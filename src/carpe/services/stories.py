@@ -141,18 +141,31 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _contacts_of(
-    session: Session, touchpoint_ids: Sequence[str], feedback_ids: Sequence[str]
-) -> list[str]:
-    found: set[str] = set()
-    for model, key, ids in (
-        (Touchpoint, Touchpoint.touchpoint_id, touchpoint_ids),
-        (Feedback, Feedback.feedback_id, feedback_ids),
+def _contact_of(session: Session, stories: Sequence[Story]) -> dict[tuple[str, str], str]:
+    """The contact behind every touchpoint and feedback answer the stories cite, read in chunks."""
+    found: dict[tuple[str, str], str] = {}
+    for kind, model, key, ids in (
+        (
+            "touchpoint",
+            Touchpoint,
+            Touchpoint.touchpoint_id,
+            {t for s in stories for t in s.touchpoint_ids},
+        ),
+        ("feedback", Feedback, Feedback.feedback_id, {f for s in stories for f in s.feedback_ids}),
     ):
-        if ids:
-            rows = session.scalars(select(model.contact_id).where(key.in_(list(ids))))
-            found.update(c for c in rows if c)
-    return sorted(found)
+        listed = sorted(ids)
+        for start in range(0, len(listed), BATCH):
+            rows = session.execute(
+                select(key, model.contact_id).where(key.in_(listed[start : start + BATCH]))
+            )
+            found.update({(kind, i): c for i, c in rows if c})
+    return found
+
+
+def _contacts_of(story: Story, contact_of: dict[tuple[str, str], str]) -> list[str]:
+    cited = [("touchpoint", t) for t in story.touchpoint_ids]
+    cited += [("feedback", f) for f in story.feedback_ids]
+    return sorted({contact_of[c] for c in cited if c in contact_of})
 
 
 def record_stories(
@@ -192,6 +205,7 @@ def record_stories(
                 )
             )
         )
+    contact_of = _contact_of(session, stories)
     new = updated = 0
     for story in stories:
         e = story.episode
@@ -214,7 +228,7 @@ def record_stories(
             "anonymous_sentences": _dump([s.as_dict() for s in story.anonymous_sentences]),
             "touchpoint_ids": _dump(list(story.touchpoint_ids)),
             "feedback_ids": _dump(list(story.feedback_ids)),
-            "contact_ids": _dump(_contacts_of(session, story.touchpoint_ids, story.feedback_ids)),
+            "contact_ids": _dump(_contacts_of(story, contact_of)),
             "last_seen_at": now,
         }
         row = known.get(story.story_id)

@@ -13,12 +13,12 @@ import hmac
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from carpe.memory.opener import suggest_opener
@@ -27,6 +27,7 @@ from carpe.store.memory import FollowUp, StoredMoment
 from carpe.store.models import utc_now
 
 MAX_ATTEMPTS = 5
+KEY_CHUNK = 500
 SIGNATURE_HEADER = "X-Carpe-Signature"
 Sender = Callable[[str, bytes, dict[str, str]], int]
 """Posts ``body`` with ``headers`` to a URL and returns the HTTP status."""
@@ -39,20 +40,49 @@ def sign(body: bytes, secret: str) -> str:
 
 def queue_event(*, session: Session, event: str, key: str, payload: dict[str, Any]) -> bool:
     """Queue an event unless one with the same key was queued before; True when queued."""
-    if session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.key == key)).first():
-        return False
-    body = {
-        "event": event,
-        "key": key,
-        "created_at": utc_now().isoformat(timespec="seconds"),
-        "data": payload,
-    }
-    session.add(
-        WebhookDelivery(
-            event=event, key=key, payload=json.dumps(body), created_at=utc_now(), attempts=0
+    return queue_events(session=session, event=event, items=[(key, payload)]) == 1
+
+
+def queue_events(
+    *, session: Session, event: str, items: Sequence[tuple[str, dict[str, Any]]]
+) -> int:
+    """Queue one event per ``(key, payload)``, skipping keys queued before; how many were queued.
+
+    The keys already known are read in chunks and the new events written with
+    plain inserts, so a detection run that finds thousands of conflicts does not
+    ask the store once per event.
+    """
+    keys = [key for key, _ in items]
+    known: set[str] = set()
+    for start in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[start : start + KEY_CHUNK]
+        known.update(
+            session.scalars(select(WebhookDelivery.key).where(WebhookDelivery.key.in_(chunk)))
         )
-    )
-    return True
+    now = utc_now()
+    rows = []
+    for key, payload in items:
+        if key in known:
+            continue
+        known.add(key)
+        body = {
+            "event": event,
+            "key": key,
+            "created_at": now.isoformat(timespec="seconds"),
+            "data": payload,
+        }
+        rows.append(
+            {
+                "event": event,
+                "key": key,
+                "payload": json.dumps(body),
+                "created_at": now,
+                "attempts": 0,
+            }
+        )
+    if rows:
+        session.execute(insert(WebhookDelivery), rows)
+    return len(rows)
 
 
 def queue_due_follow_ups(*, session: Session, today: date) -> int:
