@@ -37,6 +37,7 @@ from carpe.analytics.stories.inputs import (
     StoryInputs,
     Tables,
     as_datetime,
+    as_datetimes,
     as_text,
     record_of_feedback,
     record_of_touchpoint,
@@ -81,17 +82,16 @@ def find_problems(inputs: StoryInputs, settings: StorySettings) -> list[_Problem
         & (tp["direction"] != "internal")
         & (tp["occurred_at"] < cut)
     ]
-    for row in bad.itertuples(index=False):
-        weight = 1.0 if row.direction == "inbound" else 0.8
-        found.append(
-            _Problem(
-                str(row.account_id),
-                as_datetime(row.occurred_at),
-                "complaint",
-                str(row.touchpoint_id),
-                _clip(-float(row.sentiment) * weight),
-            )
-        )
+    weight = np.where(bad["direction"] == "inbound", 1.0, 0.8)
+    sizes = -bad["sentiment"].astype(float).to_numpy() * weight
+    for account, at, touchpoint, size in zip(
+        bad["account_id"].tolist(),
+        as_datetimes(bad["occurred_at"]),
+        bad["touchpoint_id"].tolist(),
+        sizes.tolist(),
+        strict=True,
+    ):
+        found.append(_Problem(str(account), at, "complaint", str(touchpoint), _clip(size)))
     fb = inputs.feedback
     for row in fb[fb["received_at"] < cut].itertuples(index=False):
         share = satisfaction(str(row.survey), row.score)
@@ -141,6 +141,8 @@ def _times_of(
     wanted = {str(i) for c in conflicts for i in c.touchpoint_ids}
     if moments is not None and len(moments):
         wanted.update(str(i) for i in moments["touchpoint_id"].dropna())
+    if not wanted:
+        return {}
     ids = touchpoints["touchpoint_id"].astype(str)
     hit = ids.isin(wanted).to_numpy()
     return dict(zip(ids[hit], touchpoints["occurred_at"][hit], strict=True))
@@ -185,13 +187,13 @@ def _words(
     """The best feedback answer after the problem: (row, words score, names someone)."""
     best: tuple[Any, float, bool] = (None, 0.0, False)
     names = [v for e in people for v in t.variants.get(e, [])]
-    pattern = name_pattern(names)
     for row in feedback:
         share = satisfaction(str(row.survey), row.score)
         comment = as_text(row.comment)
         if math.isnan(share) or share < settings.high_satisfaction:
             continue
-        named = bool(pattern and comment and pattern.search(comment))
+        pattern = name_pattern(names) if comment else None
+        named = bool(pattern and pattern.search(comment))
         praise = bool(comment and PRAISE_WORDS.search(comment))
         score = 0.4 * share + 0.3 * (1.0 if praise else 0.5 if comment else 0.0) + 0.3 * named
         if score > best[1]:
@@ -233,8 +235,44 @@ def _not_equal(values: np.ndarray[Any, Any], other: str | None) -> np.ndarray[An
     return np.array([v != other for v in values.tolist()], dtype=bool)
 
 
+def _windows(
+    clusters: Sequence[list[_Problem]], t: Tables, cut: datetime, settings: StorySettings
+) -> np.ndarray[Any, Any]:
+    """Each cluster's touchpoints from its start to ``effort_days`` after its last problem.
+
+    Rows ``first`` to ``stop - 1`` of ``t.touchpoints``, one ``(first, stop)`` per cluster.
+    """
+    days = timedelta(days=settings.effort_days)
+    spans = [
+        t.touchpoints.window(
+            c[0].account_id, c[0].at, min(max(p.at for p in c if p.record_id) + days, cut)
+        )
+        for c in clusters
+    ]
+    return np.array(spans, dtype=np.int64).reshape(-1, 2)
+
+
+def _hopeful(windows: np.ndarray[Any, Any], t: Tables, min_effort: float) -> np.ndarray[Any, Any]:
+    """Clusters whose window may hold effort beyond routine, all at once.
+
+    An upper bound of the effort :func:`_episode` finds: the best ``reach`` of a
+    touchpoint an employee made in the window, plus a helper's 0.2 when an
+    internal one is there. The others are no story (most clusters).
+    """
+    first, stop = windows[:, 0], windows[:, 1]
+    reach = np.append(np.where(t.acting, t.reach, -np.inf), -np.inf)
+    best = np.maximum.reduceat(reach, windows.ravel())[::2] if len(windows) else reach[:0]
+    internal = np.concatenate([[0], np.cumsum(t.acting & t.internal)])
+    crossing = np.where(internal[stop] > internal[first], 0.2, 0.0)
+    return (stop > first) & ~(best + crossing < min_effort)
+
+
 def _episode(
-    cluster: list[_Problem], t: Tables, inputs: StoryInputs, settings: StorySettings
+    cluster: list[_Problem],
+    window: tuple[int, int],
+    t: Tables,
+    inputs: StoryInputs,
+    settings: StorySettings,
 ) -> _Found | None:
     account = cluster[0].account_id
     start = cluster[0].at
@@ -246,19 +284,19 @@ def _episode(
         return None  # the customer left: no retention story
     problem_ids = {p.record_id for p in cluster if p.record_id}
     tp = t.touchpoints
-    tps = tp.span(account)
-    if not len(tps):
+    if account not in tp.spans:
         return None  # no touchpoint: nobody acted
     last = max(p.at for p in cluster if p.record_id)
     end = min(last + timedelta(days=settings.effort_days), cut)
-    around = tp.within(tps, start, end)
-    ids = tp.column("touchpoint_id", around)
-    around = around[[i not in problem_ids for i in ids.tolist()]]
-    employees = tp.column("employee_id", around)
-    direction = tp.column("direction", around)
-    acting = around[pd.notna(employees) & (direction != "inbound")]
+    around = np.arange(*window)
+    acting = around[t.acting[around]]
+    ids = tp.column("touchpoint_id", acting)
+    acting = acting[[i not in problem_ids for i in ids.tolist()]]
     if not len(acting):
         return None
+    crossing_at_most = 0.2 if t.internal[acting].any() else 0.0
+    if float(t.reach[acting].max()) + crossing_at_most < settings.min_effort:
+        return None  # even the best touchpoint with a helper beside it is routine
     who = [str(e) for e in tp.column("employee_id", acting).tolist()]
     effort_of = tp.column("effort", acting)
     best: dict[str, float] = {}
@@ -269,34 +307,35 @@ def _episode(
     hero_rows = mine_rows[_descending(tp.column("effort", mine_rows))]
     hero_dept = t.department.get(hero)
     helpers = acting[
-        (tp.column("direction", acting) == "internal")
+        t.internal[acting]
         & np.array([e != hero for e in who], dtype=bool)
         & _not_equal(tp.column("department", acting), hero_dept)
     ]
-    top = tp.row(int(hero_rows[0]))
-    crossing = 1.0 if len(helpers) else 0.0
-    effort = _clip(
-        0.3 * float(top.off) + 0.25 * float(top.personal) + 0.25 * float(top.long) + 0.2 * crossing
+    top = int(hero_rows[0])
+    off, personal, long, top_effort = (
+        float(tp.columns[c][top]) for c in ("off", "personal", "long", "effort")
     )
+    crossing = 1.0 if len(helpers) else 0.0
+    effort = _clip(0.3 * off + 0.25 * personal + 0.25 * long + 0.2 * crossing)
     if effort < settings.min_effort:
         return None
-    contact = "in person" if top.channel == "in_person" else "personal contact"
+    contact = "in person" if tp.columns["channel"][top] == "in_person" else "personal contact"
     seen = {
-        "off-hours": float(top.off) > 0,
-        contact: float(top.personal) > 0,
-        "long note": float(top.long) > 0.3,
+        "off-hours": off > 0,
+        contact: personal > 0,
+        "long note": long > 0.3,
         "crossing departments": crossing > 0,
     }
     signals = [name for name, on in seen.items() if on]
-    enough = tp.column("effort", hero_rows) >= max(0.15, 0.5 * float(top.effort))
+    enough = tp.column("effort", hero_rows) >= max(0.15, 0.5 * top_effort)
     effort_rows = hero_rows[enough][:2]
     effort_rows = effort_rows[tp.time[effort_rows].argsort(kind="quicksort")]
     first_effort = as_datetime(tp.time[effort_rows].min())
     problem_sentiment = min(
         [-p.size for p in cluster if p.kind == "complaint"] or [-max(p.size for p in cluster)]
     )
-    after = tp.within(tps, first_effort - timedelta(seconds=1), end)
-    inbound = tp.column("direction", after) == "inbound"
+    after = np.arange(*tp.window(account, first_effort - timedelta(seconds=1), end))
+    inbound = t.inbound[after]
     with np.errstate(invalid="ignore"):
         liked = tp.column("sentiment", after).astype(float) >= settings.positive_sentiment
     good = after[inbound & liked]
@@ -340,16 +379,18 @@ def _episode(
     total = sum(WEIGHTS[k] * v for k, v in parts.items())
     scores = Scores(**{k: round(v, 4) for k, v in parts.items()}, total=round(total, 4))
     records: dict[str, Record] = {}
+    tps = tp.span(account)
     problem_rows = tps[[i in problem_ids for i in tp.column("touchpoint_id", tps).tolist()]]
     for i in [*problem_rows.tolist(), *effort_rows.tolist(), *helpers[:2].tolist()]:
         row = tp.row(i)
         records[str(row.touchpoint_id)] = record_of_touchpoint(row, t.names)
     if resolution is not None:
         records[str(resolution.touchpoint_id)] = record_of_touchpoint(resolution, t.names)
-    for i in fb_span.tolist():
-        row = fb.row(i)
-        if row.feedback_id in problem_ids:
-            records[str(row.feedback_id)] = record_of_feedback(row)
+    for i, feedback_id in zip(
+        fb_span.tolist(), fb.column("feedback_id", fb_span).tolist(), strict=True
+    ):
+        if feedback_id in problem_ids:
+            records[str(feedback_id)] = record_of_feedback(fb.row(i))
     if words_row is not None:
         records[str(words_row.feedback_id)] = record_of_feedback(words_row)
     if not problem_ids & set(records):
@@ -436,8 +477,12 @@ def mine_stories(inputs: StoryInputs, settings: StorySettings | None = None) -> 
     settings = settings or StorySettings()
     tables = Tables(inputs)
     found: list[_Found] = []
-    for cluster in _clusters(find_problems(inputs, settings), settings.merge_days):
-        one = _episode(cluster, tables, inputs, settings)
+    clusters = _clusters(find_problems(inputs, settings), settings.merge_days)
+    windows = _windows(clusters, tables, datetime.combine(inputs.as_of, time()), settings)
+    hopeful = _hopeful(windows, tables, settings.min_effort)
+    for k in np.flatnonzero(hopeful).tolist():
+        first, stop = windows[k].tolist()
+        one = _episode(clusters[k], (first, stop), tables, inputs, settings)
         if one is not None and one.episode.scores.total >= settings.min_score:
             found.append(one)
     found.sort(key=lambda f: (-f.episode.scores.total, f.episode.account_id, f.episode.started_at))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Final
 
 import pandas as pd  # type: ignore[import-untyped]
@@ -137,7 +138,13 @@ def employee_routine(touchpoints: pd.DataFrame) -> pd.DataFrame:
 
 def name_pattern(names: list[str]) -> re.Pattern[str] | None:
     """A pattern matching any of ``names`` as a whole word (None for no names)."""
-    cleaned = sorted({n for n in names if n and len(n) > 1}, key=len, reverse=True)
-    if not cleaned:
+    return _alternatives(tuple(sorted({n for n in names if n and len(n) > 1})))
+
+
+@lru_cache(maxsize=4096)
+def _alternatives(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The pattern of :func:`name_pattern` for distinct names, compiled once per set."""
+    if not names:
         return None
+    cleaned = sorted(names, key=len, reverse=True)
     return re.compile(r"\b(" + "|".join(re.escape(n) for n in cleaned) + r")\b")
