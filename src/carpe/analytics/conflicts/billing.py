@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.conflicts.frames import as_frame, day, ids, month_of
@@ -84,13 +85,14 @@ def detect_repeat_billing(
     billed = _billed(invoices)
     found: list[Conflict] = []
     with_order = billed[billed["order_id"].notna()]
-    repeated = _in_issue_order(with_order[with_order.duplicated("order_id", keep=False)])
+    codes, _ = pd.factorize(with_order["order_id"].to_numpy())
+    repeated = _in_issue_order(with_order[np.bincount(codes)[codes] > 1])  # orders billed twice
     for order_id, group in repeated.groupby("order_id", sort=True):
-        first = group.iloc[0]
-        for _, later in group.iloc[1:].iterrows():
-            evidence_ids = ids([first["invoice_id"], later["invoice_id"]])
-            paid_before = pd.notna(first["paid"]) and first["paid"] < later["issued"]
-            gap = (later["issued"] - first["issued"]).days
+        first, *rest = group.itertuples(index=False)
+        for later in rest:
+            evidence_ids = ids([first.invoice_id, later.invoice_id])
+            paid_before = pd.notna(first.paid) and first.paid < later.issued
+            gap = (later.issued - first.issued).days
             if paid_before:
                 kind, detail = "backbilling", "An order billed again after it was paid."
             elif gap <= settings.duplicate_window_days:
@@ -103,12 +105,10 @@ def detect_repeat_billing(
             evidence = Evidence(
                 invoice_ids=evidence_ids,
                 order_ids=(str(order_id),),
-                period=month_of(later["issued"]),
+                period=month_of(later.issued),
                 detail=detail,
             )
-            found.append(
-                _make(kind, str(first["account_id"]), ("Billing",), evidence, later["amount"])
-            )
+            found.append(_make(kind, str(first.account_id), ("Billing",), evidence, later.amount))
     loose = _in_issue_order(billed[billed["order_id"].isna()])
     for (account_id, amount), group in loose.groupby(["account_id", "amount"], sort=True):
         issued = group["issued"].tolist()

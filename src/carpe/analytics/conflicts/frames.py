@@ -91,6 +91,73 @@ def month_of(value: Any) -> str:
     return "nan" if pd.isna(stamp) else f"{stamp:%Y-%m}"
 
 
+def sorted_codes(values: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Integer codes of a key column, numbered in the sorted order of its distinct values.
+
+    Parameters
+    ----------
+    values : pandas.Series or array
+        The keys.
+
+    Returns
+    -------
+    codes : numpy.ndarray of int
+        The rank of each row's value among the distinct values; ``-1`` for blanks.
+    uniques : numpy.ndarray
+        The distinct values, sorted.
+    """
+    codes, uniques = pd.factorize(np.asarray(values), sort=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def combined_key(codes: tuple[np.ndarray[Any, Any], ...], sizes: tuple[int, ...]) -> Any:
+    """One int64 per row that sorts like the tuple of ``codes`` (``-1`` when any code is).
+
+    Parameters
+    ----------
+    codes : tuple of numpy.ndarray of int
+        Codes of each key column (from :func:`sorted_codes`).
+    sizes : tuple of int
+        How many distinct values each column has.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Decode with ``numpy.unravel_index(key, sizes)``.
+    """
+    dims = tuple(max(n, 1) for n in sizes)
+    key = np.ravel_multi_index(codes, dims, mode="clip").astype(np.int64)
+    blank = np.zeros(len(key), dtype=bool)
+    for column in codes:
+        blank |= column < 0
+    key[blank] = -1
+    return key
+
+
+def key_runs(key: np.ndarray[Any, Any]) -> tuple[Any, Any, Any]:
+    """Rows ordered by key (stably), and where each distinct key's run starts in that order.
+
+    Parameters
+    ----------
+    key : numpy.ndarray of int
+        One key per row.
+
+    Returns
+    -------
+    order : numpy.ndarray of int
+        Row positions sorted by key, rows of one key in their original order.
+    starts : numpy.ndarray of int
+        Position in ``order`` of each distinct key's first row (keys ascending).
+    group : numpy.ndarray of int
+        The run number of each position of ``order``.
+    """
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    change = np.ones(len(ordered), dtype=bool)
+    change[1:] = ordered[1:] != ordered[:-1]
+    return order, np.flatnonzero(change), np.cumsum(change) - 1
+
+
 def ids(values: Any) -> tuple[str, ...]:
     """Sorted unique non-blank ids as a tuple of str."""
     return tuple(sorted({str(v) for v in values if v is not None and not pd.isna(v)}))

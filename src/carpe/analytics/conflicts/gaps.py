@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from itertools import groupby
+from operator import attrgetter
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.conflicts.billing import INVOICE_COLUMNS, _make
-from carpe.analytics.conflicts.frames import as_frame, day, ids, month
+from carpe.analytics.conflicts.frames import (
+    as_frame,
+    combined_key,
+    day,
+    ids,
+    key_runs,
+    month,
+    sorted_codes,
+)
 from carpe.analytics.conflicts.ledger import CARPE
 from carpe.analytics.conflicts.model import Conflict, DetectorSettings, Evidence
 
@@ -52,6 +62,53 @@ def _monthly_value(accounts: Any) -> dict[str, float]:
     }
 
 
+def _department_views(ledger: pd.DataFrame, accounts: Any, employees: Any) -> pd.DataFrame:
+    """Each department's view of an account and month: its metrics' mean score, its first metric.
+
+    Returns ``account_id, period, department, score, metric, value`` sorted by
+    the first three (carpe's own signals left out), with ``owner`` (the account
+    owner's department) and ``pair`` (an integer per account and month, in the
+    same order). The keys are numbered in their sorted order, so grouping
+    works on integers; a department with one metric is its own view.
+    """
+    kpi = np.flatnonzero(ledger["department"].to_numpy() != CARPE)
+    columns = ("account_id", "period", "department")
+    coded = [sorted_codes(ledger[c].to_numpy()[kpi]) for c in columns]
+    sizes = tuple(len(names) for _, names in coded)
+    key = combined_key(tuple(codes for codes, _ in coded), sizes)
+    kept = np.flatnonzero(key >= 0)
+    order, starts, group = key_runs(key[kept])
+    rows = kpi[kept[order]]
+    fields = ledger[["score", "metric", "value"]]
+    views = fields.iloc[rows[starts]].reset_index(drop=True)
+    several = np.flatnonzero(np.diff(np.r_[starts, len(rows)]) > 1)
+    if len(several):
+        shared = np.isin(group, several)
+        means = (
+            fields.iloc[rows[shared]]
+            .groupby(group[shared])
+            .agg(score=("score", "mean"), metric=("metric", "first"), value=("value", "first"))
+        )
+        for column in ("score", "metric", "value"):
+            views.loc[several, column] = means[column].to_numpy()
+    account, period, department = np.unravel_index(
+        key[kept[order][starts]], tuple(max(n, 1) for n in sizes)
+    )
+    (_, account_ids), (_, periods), (_, departments) = coded
+    owners = _owner_departments(accounts, employees)
+    numbers = {d: i for i, d in enumerate(departments.tolist())}
+    owner_of = np.array(
+        [numbers.get(owners.get(str(a)), -1) for a in account_ids.tolist()], dtype=np.int64
+    )
+    return views.assign(
+        account_id=account_ids[account],
+        period=periods[period],
+        department=departments[department],
+        owner=department == owner_of[account],
+        pair=account * max(sizes[1], 1) + period,
+    )
+
+
 def detect_kpi_disagreements(
     ledger: pd.DataFrame,
     *,
@@ -87,61 +144,83 @@ def detect_kpi_disagreements(
     settings = settings or DetectorSettings()
     if ledger.empty:
         return []
-    kpi = ledger[ledger["department"] != CARPE]
-    keys = ["account_id", "period", "department"]
-    views = kpi.groupby(keys, as_index=False, sort=True).agg(
-        score=("score", "mean"),
-        metric=("metric", "first"),
-        value=("value", "first"),
-    )
-    owners = _owner_departments(accounts, employees)
-    monthly = _monthly_value(accounts)
-    views["owner"] = views["department"] == views["account_id"].astype(str).map(owners)
-    healthy_rows = views[views["score"] >= settings.healthy_at]
+    views = _department_views(ledger, accounts, employees)
+    healthy = views["score"].to_numpy() >= settings.healthy_at
     if settings.owner_only:
-        healthy_rows = healthy_rows[healthy_rows["owner"]]
-    trouble_rows = views[views["score"] < settings.trouble_at]
+        healthy &= views["owner"].to_numpy()
+    trouble = views["score"].to_numpy() < settings.trouble_at
+    pairs = views["pair"].to_numpy()
+    views = views[np.isin(pairs, np.intersect1d(pairs[healthy], pairs[trouble]))]
+    monthly = _monthly_value(accounts)
     pair = ["account_id", "period"]
-    candidates = healthy_rows[pair].drop_duplicates().merge(trouble_rows[pair].drop_duplicates())
-    views = views.merge(candidates, on=pair)
     bills = as_frame(invoices, INVOICE_COLUMNS)
     bills = bills[bills["status"].isin(["disputed"])]
     bills = bills.assign(period=month(bills["issued_on"]))
     # Only the candidates' months need their disputed invoices.
+    candidates = views[pair].drop_duplicates()
     wanted = pd.MultiIndex.from_frame(bills[pair]).isin(pd.MultiIndex.from_frame(candidates))
     disputed = {k: g for k, g in bills[wanted].groupby(pair, sort=False)}
     found = []
-    for (account_id, period), group in views.groupby(pair, sort=True):
-        healthy = group[group["score"] >= settings.healthy_at]
-        trouble = group[group["score"] < settings.trouble_at]
-        if settings.owner_only:
-            healthy = healthy[healthy["owner"]]
-        if healthy.empty or trouble.empty:
+    columns = ["pair", "account_id", "period", "department", "score", "metric", "value", "owner"]
+    for _, run in groupby(views[columns].itertuples(index=False), key=attrgetter("pair")):
+        group = list(run)  # one account and month, by department
+        healthy = [
+            v
+            for v in group
+            if v.score >= settings.healthy_at and (v.owner or not settings.owner_only)
+        ]
+        if not healthy:
             continue
-        good = healthy.iloc[0]
-        bad = trouble[trouble["department"] != good["department"]]
-        if bad.empty:
+        good = healthy[0]
+        bad = [
+            v for v in group if v.score < settings.trouble_at and v.department != good.department
+        ]
+        if not bad:
             continue
+        account_id, period = good.account_id, good.period
         money = disputed.get((account_id, period))
         amount = (
             float(money["amount"].sum())
             if money is not None and len(money)
             else monthly.get(str(account_id), 0.0)
         )
-        words = "; ".join(
-            f"{b.department} reports trouble ({b.metric} {b.value:g})"
-            for b in bad.itertuples(index=False)
-        )
+        words = "; ".join(f"{b.department} reports trouble ({b.metric} {b.value:g})" for b in bad)
         evidence = Evidence(
             invoice_ids=ids(money["invoice_id"]) if money is not None else (),
             period=str(period),
-            detail=f"{good['department']} reports healthy ({good['metric']} {good['value']:g}); "
+            detail=f"{good.department} reports healthy ({good.metric} {good.value:g}); "
             + words
             + ".",
         )
-        departments = tuple(sorted({str(good["department"]), *map(str, bad["department"])}))
+        departments = tuple(sorted({str(good.department), *(str(b.department) for b in bad)}))
         found.append(_make("kpi_disagreement", str(account_id), departments, evidence, amount))
     return found
+
+
+def _thread_order(tp: pd.DataFrame) -> Any:
+    """Row positions sorted by ``account_id, subject, at, touchpoint_id`` (blanks last, stable).
+
+    The keys are numbered in their sorted order; touchpoint ids only break
+    ties, so only the tied rows' ids are numbered.
+    """
+    keys = []
+    for column in ("account_id", "subject"):
+        codes, names = sorted_codes(tp[column])
+        keys.append(np.where(codes < 0, len(names), codes))
+    at = tp["at"].to_numpy()
+    keys.append(np.where(np.isnat(at), np.iinfo(np.int64).max, at.view(np.int64)))
+    order = np.lexsort(keys[::-1])
+    tie = np.ones(len(order) - 1, dtype=bool) if len(order) else np.zeros(0, dtype=bool)
+    for key in keys:
+        ranked = key[order]
+        tie &= ranked[1:] == ranked[:-1]
+    if not tie.any():
+        return order
+    tied = order[np.r_[False, tie] | np.r_[tie, False]]
+    codes, names = sorted_codes(tp["touchpoint_id"].to_numpy()[tied])
+    touchpoint = np.zeros(len(tp), dtype=np.int64)
+    touchpoint[tied] = np.where(codes < 0, len(names), codes)
+    return np.lexsort([touchpoint, *keys[::-1]])
 
 
 def detect_ticket_gaps(
@@ -182,48 +261,42 @@ def detect_ticket_gaps(
     tp = tp[tp["subject"].fillna("").astype(str).str.startswith(settings.ticket_prefix)]
     if tp.empty:
         return []
-    tp = tp.assign(at=pd.to_datetime(tp["occurred_at"])).sort_values(
-        ["account_id", "subject", "at", "touchpoint_id"], kind="stable"
-    )
+    # Rows without an account belong to no thread; each thread becomes a run of rows.
+    tp = tp[tp["account_id"].notna()]
+    tp = tp.assign(at=pd.to_datetime(tp["occurred_at"]))
+    tp = tp.iloc[_thread_order(tp)].reset_index(drop=True)
     acc = as_frame(accounts, ACCOUNT_COLUMNS)
     ended = dict(zip(acc["account_id"].astype(str), day(acc["ended_on"]), strict=True))
     staff = as_frame(employees, EMPLOYEE_COLUMNS)
     dept = dict(zip(staff["employee_id"].astype(str), staff["department"], strict=True))
     monthly = _monthly_value(accounts)
     quiet = pd.Timestamp(as_of) - pd.Timedelta(days=settings.ticket_quiet_days)
-    keys = ["account_id", "subject"]
-    # Sorted by thread, so each thread is a run of rows: number the threads once and
-    # work on integer codes (rows without an account belong to no thread).
-    tp = tp[tp["account_id"].notna()].reset_index(drop=True)
-    group = tp.groupby(keys, sort=False).ngroup().to_numpy()
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    stops = np.r_[starts[1:], len(tp)]
-    direction = tp["direction"].fillna("")
-    position = pd.Series(np.arange(len(tp)) - starts[group])
-    answered = direction.isin(["outbound", "internal"])
-    first_answer = position.where(answered).groupby(group).transform("min")
-    after = (direction == "inbound") & (position > first_answer)
-    threads = pd.DataFrame(
-        {
-            "answered": answered.groupby(group).any(),
-            "confirmed": after.groupby(group).any(),
-            "last_direction": direction.groupby(group).last(),
-            "last": tp["at"].groupby(group).max(),
-        }
-    )
-    closed = (threads["last_direction"] == "internal") | (threads["last"] < quiet)
-    gaps = threads.index[threads["answered"] & ~threads["confirmed"] & closed].to_numpy()
     account_of, subject_of = tp["account_id"].to_numpy(), tp["subject"].to_numpy()
+    new_thread = np.ones(len(tp), dtype=bool)
+    new_thread[1:] = (account_of[1:] != account_of[:-1]) | (subject_of[1:] != subject_of[:-1])
+    starts = np.flatnonzero(new_thread)
+    stops = np.r_[starts[1:], len(tp)]
+    group = np.cumsum(new_thread) - 1
+    position = np.arange(len(tp)) - starts[group]
+    answered = tp["direction"].isin(["outbound", "internal"]).to_numpy()
+    first_answer = np.minimum.reduceat(np.where(answered, position, len(tp)), starts)
+    after = (tp["direction"] == "inbound").to_numpy() & (position > first_answer[group])
+    at = tp["at"].to_numpy()
+    # NaT is the smallest int64: the latest time of a thread is NaT only if all of them are.
+    last = np.maximum.reduceat(at.view(np.int64), starts).view(at.dtype)
+    quiet_since = ~np.isnat(last) & (last < quiet.to_datetime64())
+    closed = (tp["direction"].to_numpy()[stops - 1] == "internal") | quiet_since
+    threads = np.logical_or.reduceat(answered, starts) & ~np.logical_or.reduceat(after, starts)
+    gaps = np.flatnonzero(threads & closed)
     found = []
     for code in sorted(gaps, key=lambda c: (account_of[starts[c]], subject_of[starts[c]])):
         account_id = account_of[starts[code]]
         thread = tp.iloc[starts[code] : stops[code]]
-        last = thread["at"].max()
         end = ended.get(str(account_id))
         if (
             end is not None
             and pd.notna(end)
-            and end <= last + pd.Timedelta(days=settings.ticket_quiet_days)
+            and end <= pd.Timestamp(last[code]) + pd.Timedelta(days=settings.ticket_quiet_days)
         ):
             continue  # the customer left before they could confirm
         departments = {

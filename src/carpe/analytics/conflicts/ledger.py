@@ -18,7 +18,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from carpe.analytics.conflicts.frames import month_labels
+from carpe.analytics.conflicts.frames import combined_key, key_runs, month_labels, sorted_codes
 from carpe.analytics.conflicts.model import COUNT_KEEP, DetectorSettings, MetricMapping
 
 LOWER_IS_BETTER: Final = (
@@ -44,6 +44,8 @@ RARE_PERCENT: Final = 2.0
 CARPE: Final = "carpe"
 """The ledger's department name for carpe's own signals."""
 
+LEDGER_KEYS: Final = ["account_id", "period", "department", "metric"]
+"""The ledger's sort order, one row per key."""
 LEDGER_COLUMNS: Final = (
     "account_id",
     "period",
@@ -161,19 +163,19 @@ def infer_mappings(
     found: dict[str, MetricMapping] = {}
     if kpis.empty:
         return given
-    for metric, group in kpis.groupby("metric", sort=True):
+    codes, metrics = sorted_codes(kpis["metric"])
+    values = kpis["value"]
+    for code, metric in enumerate(metrics.tolist()):
         name = str(metric)
-        found[name] = given.get(name) or infer_mapping(name, group["value"])
+        found[name] = given.get(name) or infer_mapping(name, values[codes == code])
     return {**found, **{k: v for k, v in given.items() if k not in found}}
 
 
 def _states(scores: pd.Series, settings: DetectorSettings) -> np.ndarray[Any, Any]:
     """``healthy`` at or above ``healthy_at``, ``trouble`` below ``trouble_at``, else ``watch``."""
     values = scores.to_numpy(dtype=np.float64)
-    states = np.full(len(values), "watch", dtype=object)
-    states[values < settings.trouble_at] = "trouble"
-    states[values >= settings.healthy_at] = "healthy"
-    return states
+    band = np.where(values >= settings.healthy_at, 2, np.where(values < settings.trouble_at, 0, 1))
+    return np.array(["trouble", "watch", "healthy"], dtype=object)[band]
 
 
 def _rounded(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -199,9 +201,18 @@ def _scores(
     metrics: pd.Series, values: pd.Series, known: Mapping[str, MetricMapping]
 ) -> np.ndarray[Any, Any]:
     """``known[metric].score(value)`` for every row, one metric at a time (the same floats)."""
-    out = np.zeros(len(metrics), dtype=np.float64)
     codes, names = pd.factorize(metrics.to_numpy(), sort=False)
-    numbers = values.to_numpy(dtype=np.float64)
+    return _coded_scores(codes, names, values.to_numpy(dtype=np.float64), known)
+
+
+def _coded_scores(
+    codes: np.ndarray[Any, Any],
+    names: Any,
+    numbers: np.ndarray[Any, Any],
+    known: Mapping[str, MetricMapping],
+) -> np.ndarray[Any, Any]:
+    """:func:`_scores` of metrics given as codes into ``names``."""
+    out = np.zeros(len(codes), dtype=np.float64)
     for code, name in enumerate(names):
         rows = np.flatnonzero(codes == code)
         mapping = known[name]
@@ -226,6 +237,54 @@ def _scores(
                 share = np.where(share > 1.0, 1.0, share)
                 out[rows] = _rounded(100.0 * share)
     return out
+
+
+def _monthly_kpis(kpis: pd.DataFrame, given: Mapping[str, MetricMapping]) -> pd.DataFrame:
+    """The KPIs' mean per account, month, department and metric, scored, sorted by those keys.
+
+    Each key column is numbered in its sorted order and the four numbers make
+    one integer key: grouping and sorting on it stand for the strings' (rows
+    with a blank key are left out, as ``groupby`` leaves them out).
+    """
+    codes, uniques = [], []
+    for column in LEDGER_KEYS:
+        if column == "period":  # weeks fold into their month: parse each distinct period once
+            given_periods = kpis["period"].to_numpy()
+            raw, periods = pd.factorize(given_periods)
+            texts = [str(p) for p in periods.tolist()]
+            blank = raw < 0
+            if blank.any():  # None and NaN read as the text "None" and "nan"
+                extra, others = pd.factorize(given_periods[blank].astype(str))
+                raw[blank] = extra + len(texts)
+                texts += others.tolist()
+            months, names = sorted_codes([period_month(t) for t in texts])
+            codes.append(months[raw])
+            uniques.append(names)
+        else:
+            found, names = sorted_codes(kpis[column])
+            codes.append(found)
+            uniques.append(names)
+    sizes = tuple(len(names) for names in uniques)
+    key = combined_key(tuple(codes), sizes)
+    kept = np.flatnonzero(key >= 0)
+    order, starts, group = key_runs(key[kept])
+    rows = kept[order]
+    values = kpis["value"].to_numpy(dtype=np.float64)[rows]
+    means = values[starts]  # a key's only row is its mean; average the others as groupby does
+    several = np.flatnonzero(np.diff(np.r_[starts, len(rows)]) > 1)
+    if len(several):
+        shared = np.isin(group, several)
+        means[several] = pd.Series(values[shared]).groupby(group[shared]).mean().to_numpy()
+    keys = np.unravel_index(key[rows[starts]], tuple(max(n, 1) for n in sizes))
+    metrics = uniques[-1]
+    known = {
+        str(name): given.get(str(name)) or infer_mapping(str(name), pd.Series(means[keys[-1] == i]))
+        for i, name in enumerate(metrics.tolist())
+    }
+    columns = {c: names[k] for c, names, k in zip(LEDGER_KEYS, uniques, keys, strict=True)}
+    columns["value"] = means
+    columns["score"] = _coded_scores(keys[-1], metrics, means, known)
+    return pd.DataFrame(columns)
 
 
 def build_ledger(
@@ -257,25 +316,20 @@ def build_ledger(
     """
     settings = settings or DetectorSettings()
     frames = []
+    kpis_only = signals is None or signals.empty
     if not kpis.empty:
-        table = kpis[["department", "account_id", "period", "metric", "value"]].copy()
-        periods = table["period"].astype(str)
-        table["period"] = periods.map({p: period_month(p) for p in periods.unique()})
-        table = table.groupby(
-            ["account_id", "period", "department", "metric"], as_index=False, sort=False
-        )["value"].mean()
-        known = infer_mappings(table, {**settings.mappings, **dict(mappings or {})})
-        table["score"] = _scores(table["metric"], table["value"], known)
-        frames.append(table)
-    if signals is not None and not signals.empty:
+        frames.append(_monthly_kpis(kpis, {**settings.mappings, **dict(mappings or {})}))
+    if signals is not None and not kpis_only:
         extra = signals[["account_id", "period", "department", "metric", "value"]].copy()
         extra["score"] = _scores(extra["metric"], extra["value"], SIGNAL_MAPPINGS)
         frames.append(extra)
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in LEDGER_COLUMNS})
-    ledger = pd.concat(frames, ignore_index=True)
+    ledger = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     ledger["state"] = _states(ledger["score"], settings)
-    ledger = ledger.sort_values(["account_id", "period", "department", "metric"], kind="stable")
+    if kpis_only:
+        return ledger  # the KPIs alone come sorted, in the ledger's columns
+    ledger = ledger.sort_values(LEDGER_KEYS, kind="stable")
     return ledger[list(LEDGER_COLUMNS)].reset_index(drop=True)
 
 

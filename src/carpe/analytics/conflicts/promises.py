@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 import pandas as pd  # type: ignore[import-untyped]
@@ -21,6 +22,7 @@ QUOTE_COLUMNS: Final = (
 )
 ORDER_QUOTE: Final = r"\bOrder\s+(?P<order_id>\S+)\s+\(quote\s+(?P<quote_id>[^)\s]+)\)"
 """How a touchpoint subject names the quote an order came from."""
+_ORDER_QUOTE: Final = re.compile(ORDER_QUOTE)
 
 
 def quote_orders(touchpoints: Any, orders: Any = None) -> pd.DataFrame:
@@ -45,10 +47,12 @@ def quote_orders(touchpoints: Any, orders: Any = None) -> pd.DataFrame:
     if "quote_id" in frame.columns:
         pairs = frame[["order_id", "quote_id"]].dropna()
     else:
-        subjects = as_frame(touchpoints, ("subject",))["subject"].dropna().astype(str)
+        subjects = as_frame(touchpoints, ("subject",))["subject"].dropna()
+        texts = (s if isinstance(s, str) else str(s) for s in subjects.tolist())
         # Only a subject naming a quote can match: test the plain text before the pattern.
-        subjects = subjects[subjects.str.contains("(quote", regex=False)]
-        pairs = subjects.str.extract(ORDER_QUOTE).dropna()
+        matches = (_ORDER_QUOTE.search(t) for t in texts if "(quote" in t)
+        found = [m.groups() for m in matches if m is not None]
+        pairs = pd.DataFrame(found, columns=["order_id", "quote_id"], dtype=object)
     return pairs.astype(str).drop_duplicates().reset_index(drop=True)
 
 
@@ -134,42 +138,46 @@ def detect_lead_time_promises(
     live = frame[frame["status"].isin(["open", "won"]) & frame["promised_lead_days"].notna()]
     if live.empty:
         return []
-    usual = delivered_lead_days(orders, settings).to_dict()
+    usual = delivered_lead_days(orders, settings)
     linked = quote_orders(touchpoints, orders)
+    order_frame = as_frame(orders, ORDER_COLUMNS)
+    order_ids = order_frame["order_id"].astype(str)
+    order_frame = order_frame[order_ids.isin(linked["order_id"]).to_numpy()]  # from quotes
+    took = (day(order_frame["delivered_on"]) - day(order_frame["ordered_at"])).dt.days
+    lead = pd.Series(took.to_numpy(), index=order_frame["order_id"].astype(str))
+    lead = lead[~lead.index.duplicated(keep="last")]  # an order listed twice: its last row
+    own = linked.assign(days=linked["order_id"].map(lead)).dropna(subset=["days"])
+    own = own.groupby("quote_id")["days"]  # each quote's own orders, delivered
+    quote = live["quote_id"].astype(str)
+    promised = live["promised_lead_days"].astype(float)
+    kept = (quote.map(own.max()) <= promised).to_numpy()  # its own orders came within the promise
+    account = live["account_id"].astype(str)
+    known = account.isin(usual.index)
+    actual = account.map(usual).where(known, quote.map(own.median()))  # else its own orders'
+    # Neither, pre-sale: a new account is judged by everyone's lead time.
+    new = ~known & actual.isna() & (live["status"] == "open").to_numpy()
+    actual = actual.where(~new, usual.get("*"))
+    broken = ~kept & actual.notna() & ~(promised >= settings.lead_time_ratio * actual)
+    broken &= ~(actual - promised < settings.lead_time_min_gap_days)
     orders_of: dict[str, list[str]] = {}
     for quote_id, order_id in zip(linked["quote_id"], linked["order_id"], strict=True):
         orders_of.setdefault(quote_id, []).append(order_id)
-    by_quote = {quote_id: tuple(found) for quote_id, found in orders_of.items()}
-    order_frame = as_frame(orders, ORDER_COLUMNS)
-    took = (day(order_frame["delivered_on"]) - day(order_frame["ordered_at"])).dt.days
-    actual_lead = dict(zip(order_frame["order_id"].astype(str), took, strict=True))
     departments = _departments(employees)
     found = []
-    for row in live.itertuples(index=False):
-        own = [actual_lead.get(o) for o in by_quote.get(str(row.quote_id), ())]
-        delivered = [float(x) for x in own if x is not None and pd.notna(x)]
-        if delivered and max(delivered) <= float(row.promised_lead_days):
-            continue  # its own orders came within the promise: kept
-        actual = usual.get(str(row.account_id))
-        if actual is None and delivered:
-            actual = float(pd.Series(delivered).median())  # its own orders' lead time
-        if actual is None and row.status == "open":
-            actual = usual.get("*")  # pre-sale, a new account: judge by everyone's lead time
-        promised = float(row.promised_lead_days)
-        if actual is None or pd.isna(actual):
-            continue
-        if promised >= settings.lead_time_ratio * actual:
-            continue
-        if actual - promised < settings.lead_time_min_gap_days:
-            continue
+    for row, days, promise in zip(
+        live[broken.to_numpy()].itertuples(index=False),
+        actual[broken].tolist(),
+        promised[broken].tolist(),
+        strict=True,
+    ):
         seller = departments.get(str(row.employee_id), "Sales")
         evidence = Evidence(
             quote_ids=(str(row.quote_id),),
-            order_ids=ids(by_quote.get(str(row.quote_id), ())),
+            order_ids=ids(orders_of.get(str(row.quote_id), ())),
             period=month_of(row.issued_at),
             detail=(
-                f"Quote ({row.status}) promised {promised:g} days; "
-                f"operations delivers in about {actual:g}."
+                f"Quote ({row.status}) promised {promise:g} days; "
+                f"operations delivers in about {days:g}."
             ),
         )
         price = float(row.price) if pd.notna(row.price) else 0.0
