@@ -18,6 +18,7 @@ from carpe.analytics.specialists import (
     name_variants,
     suggest_recognition,
 )
+from carpe.analytics.specialists.praise import PRAISE_HINT, PRAISE_WORDS
 
 EMPLOYEES = pd.DataFrame(
     {
@@ -166,3 +167,33 @@ def test_windows_read_up_to_four_years_of_history() -> None:
     assert choose_windows(date(2026, 4, 1), None, history_days=30).exposure_start == date(
         2024, 4, 1
     )
+
+
+HINT_SAMPLES = (
+    "Thanks a lot, Ana!",
+    "THANK you for the quick fix",
+    "She went the EXTRA MILE again",
+    "he praised the dispatcher",
+    "starry night, no praise here",
+    "thankful but not a word of it",
+    "Ana was a hero; the order came on Saturday",
+    "Ölwechsel erledigt, danke",
+    "great-grandmother's birthday",
+    "nothing to report",
+    "",
+)
+
+
+def test_the_engine_hint_keeps_every_note_that_praises() -> None:
+    import duckdb
+
+    hits = duckdb.execute(
+        "SELECT regexp_matches(t, ?) FROM unnest(?::VARCHAR[]) AS u(t)",
+        [PRAISE_HINT, list(HINT_SAMPLES)],
+    ).fetchall()
+    for text, (hint,) in zip(HINT_SAMPLES, hits, strict=True):
+        if PRAISE_WORDS.search(text):
+            assert hint, text  # the engine never drops a note find_praise would read
+        if text.isascii():
+            assert hint == bool(PRAISE_WORDS.search(text)), text  # and on ASCII, exactly it
+    assert hits[7] == (True,)  # outside ASCII: always handed over

@@ -43,6 +43,7 @@ from carpe.analytics.specialists.inputs import (
     OUTCOME_DAYS,
     TEXT_COLUMNS,
 )
+from carpe.analytics.specialists.praise import PRAISE_HINT
 
 PERSONAL_CHANNELS: Final = ("in_person", "phone", "video")
 PROACTIVE_KINDS: Final = ("call", "visit", "meeting")
@@ -91,24 +92,11 @@ def history_start(context: Context) -> date | None:
 
 
 def _involvement(tables: dict[str, Any], w: Windows) -> Any:
-    lo, hi = w.exposure_start, w.outcome_start
-    tp, orders, quotes = tables["touchpoints"], tables["orders"], tables["quotes"]
-    parts = [
-        tp.filter(
-            tp.occurred_at >= _ts(lo), tp.occurred_at < _ts(hi), tp.employee_id.notnull()
-        ).select("account_id", "employee_id"),
-        orders.filter(
-            orders.ordered_at >= _ts(lo), orders.ordered_at < _ts(hi), orders.employee_id.notnull()
-        ).select("account_id", "employee_id"),
-        quotes.filter(
-            quotes.issued_at >= _ts(lo), quotes.issued_at < _ts(hi), quotes.employee_id.notnull()
-        ).select("account_id", "employee_id"),
-    ]
-    union = ibis.union(*parts, distinct=False)
-    return union.group_by(["account_id", "employee_id"]).aggregate(n=union.count())
+    """Per (account, employee) in ``[exposure_start, T)``: the first day, and how many before T0.
 
-
-def _first_involvement(tables: dict[str, Any], w: Windows) -> Any:
+    One scan gives both the involvement before the retention window (``n``;
+    pairs with ``n == 0`` started later) and the hazard model's first day.
+    """
     lo, hi = w.exposure_start, w.as_of
     tp, orders, quotes = tables["touchpoints"], tables["orders"], tables["quotes"]
     parts = [
@@ -123,7 +111,10 @@ def _first_involvement(tables: dict[str, Any], w: Windows) -> Any:
         ).select("account_id", "employee_id", at=quotes.issued_at),
     ]
     union = ibis.union(*parts, distinct=False)
-    return union.group_by(["account_id", "employee_id"]).aggregate(first_at=union.at.min())
+    before = (union.at < _ts(w.outcome_start)).cast("int64")
+    return union.group_by(["account_id", "employee_id"]).aggregate(
+        n=before.sum(), first_at=union.at.min()
+    )
 
 
 def _month_index(column: Any) -> Any:
@@ -319,7 +310,12 @@ def _account_stats(tables: dict[str, Any], w: Windows) -> Any:
 def _texts(tables: dict[str, Any], w: Windows, first_names: Sequence[str]) -> Any:
     tp, feedback = tables["touchpoints"], tables["feedback"]
     pattern = r"\b(" + "|".join(re.escape(n) for n in sorted(set(first_names))) + r")\b"
-    notes = tp.filter(tp.note.notnull(), tp.occurred_at < _ts(w.as_of), tp.note.re_search(pattern))
+    notes = tp.filter(
+        tp.note.notnull(),
+        tp.occurred_at < _ts(w.as_of),
+        tp.note.re_search(pattern),
+        tp.note.re_search(PRAISE_HINT),  # find_praise reads a note only when it praises
+    )
     comments = feedback.filter(
         feedback.comment.notnull(),
         feedback.received_at < _ts(w.as_of),
@@ -384,11 +380,14 @@ def gather_inputs(
     engagement = t["engagement"]
     month = w.as_of.strftime("%Y-%m")
     stats = _frame(context, _account_stats(t, w), ACCOUNT_STATS_COLUMNS)
+    involved = _frame(context, _involvement(t, w), ("account_id", "employee_id", "n", "first_at"))
     return SpecialistInputs(
         windows=w,
         accounts=_frame(context, t["accounts"].select(*ACCOUNT_COLUMNS), ACCOUNT_COLUMNS),
         employees=employees,
-        involvement=_frame(context, _involvement(t, w), INVOLVEMENT_COLUMNS),
+        involvement=involved.loc[involved["n"] > 0, list(INVOLVEMENT_COLUMNS)].reset_index(
+            drop=True
+        ),
         activity=_frame(context, _activity(t, w), ACTIVITY_COLUMNS),
         account_stats=stats,
         texts=(
@@ -400,7 +399,7 @@ def gather_inputs(
         engagement=_frame(
             context, engagement.filter(engagement.period < month), ENGAGEMENT_COLUMNS
         ),
-        first_involvement=_frame(context, _first_involvement(t, w), FIRST_INVOLVEMENT_COLUMNS),
+        first_involvement=involved[list(FIRST_INVOLVEMENT_COLUMNS)],
         account_months=_frame(context, _account_months(t, w), ACCOUNT_MONTH_COLUMNS),
         account_kpis=(
             _frame(context, _account_kpis(t, months), ACCOUNT_KPI_COLUMNS)

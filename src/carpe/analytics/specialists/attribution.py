@@ -19,6 +19,7 @@ the raw retention of each employee's accounts, shown beside the estimate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -113,18 +114,19 @@ def retention_cohort(inputs: SpecialistInputs) -> pd.DataFrame:
     """
     w = inputs.windows
     acc = inputs.accounts.copy()
-    started = pd.to_datetime(acc["started_on"]).dt.date
-    ended = pd.to_datetime(acc["ended_on"]).dt.date
-    active = started.map(lambda d: d is not None and d < w.outcome_start) & ended.map(
-        lambda d: pd.isna(d) or d >= w.outcome_start
-    )
+    started = pd.to_datetime(acc["started_on"])
+    ended = pd.to_datetime(acc["ended_on"])
+    opened, closed = pd.Timestamp(w.outcome_start), pd.Timestamp(w.as_of)
+    # compared as days: an account that started or ended during a day did so on that day
+    started, ended = started.dt.floor("D"), ended.dt.floor("D")
+    active = (started < opened) & (ended.isna() | (ended >= opened))
     acc = acc[active.to_numpy()].copy()
-    ended = ended[active.to_numpy()]
-    acc["retained"] = ended.map(lambda d: pd.isna(d) or d >= w.as_of).astype(int).to_numpy()
+    started, ended = started[active.to_numpy()], ended[active.to_numpy()]
+    acc["retained"] = (ended.isna() | (ended >= closed)).astype(int).to_numpy()
     value = pd.to_numeric(acc["annual_value"], errors="coerce")
     acc["log_value"] = np.log1p(value.fillna(value.median() if value.notna().any() else 0.0))
     acc["segment"] = acc["segment"].fillna("unknown").astype(str)
-    tenure = pd.to_datetime(acc["started_on"]).map(lambda d: (w.outcome_start - d.date()).days)
+    tenure = (opened - started).dt.days
     acc["tenure_days"] = np.minimum(tenure.to_numpy(dtype=float), MAX_TENURE_DAYS)
     stats = inputs.account_stats.set_index("account_id")
     touches = pd.to_numeric(acc["account_id"].map(stats["touches_pre"]), errors="coerce")
@@ -134,14 +136,11 @@ def retention_cohort(inputs: SpecialistInputs) -> pd.DataFrame:
     nps = pd.to_numeric(acc["account_id"].map(stats["nps_pre"]), errors="coerce")
     acc["nps_pre"] = nps.fillna(nps.mean() if nps.notna().any() else 0.0).to_numpy(dtype=float)
     # staff turnover: someone serving the account before the window left before the as-of day
-    left = pd.to_datetime(inputs.employees.set_index("employee_id")["left_on"]).dt.date
+    left = pd.to_datetime(inputs.employees.set_index("employee_id")["left_on"]).dt.floor("D")
     links = inputs.involvement
-    leaver = (
-        links["employee_id"]
-        .map(left)
-        .map(lambda d: not pd.isna(d) and w.exposure_start <= d < w.as_of)
-    )
-    turnover = set(links.loc[leaver.fillna(False).astype(bool), "account_id"])
+    gone = links["employee_id"].map(left)
+    leaver = (gone >= pd.Timestamp(w.exposure_start)) & (gone < closed)
+    turnover = set(links.loc[leaver.to_numpy(), "account_id"])
     acc["handover"] = acc["account_id"].isin(turnover).astype(float).to_numpy()
     given = pd.to_numeric(acc["account_id"].map(stats["gestures_pre"]), errors="coerce")
     acc["gestures_pre"] = np.log1p(given.fillna(0.0).to_numpy(dtype=float))
@@ -289,6 +288,8 @@ def attribute_retention(
     min_accounts: int = 5,
     seed: int = 0,
     weighted: bool = True,
+    cohort: pd.DataFrame | None = None,
+    habits: Mapping[str, float] | None = None,
 ) -> list[Attribution]:
     """Every involved employee's adjusted, shrunk effect on retention, with FDR flags.
 
@@ -318,6 +319,11 @@ def attribute_retention(
     weighted : bool, default True
         False: every weight is 1 (``q_value`` and ``flagged`` are plain
         Benjamini-Hochberg, as before the weights).
+    cohort : pandas.DataFrame, optional
+        :func:`retention_cohort` of ``inputs``, when already computed.
+    habits : dict of str to float, optional
+        :func:`~carpe.analytics.specialists.components.habit_scores` of
+        ``inputs``, when already computed (read only when ``weighted``).
 
     Returns
     -------
@@ -328,7 +334,7 @@ def attribute_retention(
     fit = hazard_effects(inputs)
     if fit is None:
         return []
-    cohort = retention_cohort(inputs)
+    cohort = retention_cohort(inputs) if cohort is None else cohort
     naive = naive_retention(cohort, cohort_exposures(inputs, cohort))
     involved = fit.n_months > 0
     benefit = np.where(involved & (fit.n_accounts >= min_accounts), -fit.contrast, np.nan)
@@ -337,7 +343,10 @@ def attribute_retention(
         p_values = np.where(np.isfinite(benefit) & (se > 0), stats.norm.sf(benefit / se), np.nan)
     tested = np.isfinite(p_values)
     plain = benjamini_hochberg(p_values)
-    habits = habit_scores(inputs) if weighted else {}
+    if not weighted:
+        habits = {}
+    elif habits is None:
+        habits = habit_scores(inputs)
     habit_z = np.array([habits.get(str(n), np.nan) for n in fit.employees], dtype=np.float64)
     weights = habit_weights(habit_z, tested)
     q_values = weighted_benjamini_hochberg(p_values, np.where(tested, weights, 1.0))

@@ -159,8 +159,12 @@ def _proportion(
     )
 
 
-def _candidates(inputs: SpecialistInputs) -> dict[str, list[Component]]:
-    """Every employee's components against their department peers, whatever the z-score."""
+def component_candidates(inputs: SpecialistInputs) -> dict[str, list[Component]]:
+    """Every employee's components against their department peers, whatever the z-score.
+
+    :func:`compare_components` and :func:`habit_scores` read them (pass them
+    to both to compute them once).
+    """
     per = _rates(inputs)
     act = inputs.activity
     sentiment = pd.to_numeric(act["sentiment_sum"], errors="coerce") / pd.to_numeric(
@@ -194,7 +198,10 @@ def _candidates(inputs: SpecialistInputs) -> dict[str, list[Component]]:
 
 
 def compare_components(
-    inputs: SpecialistInputs, *, min_z: float = 2.0
+    inputs: SpecialistInputs,
+    *,
+    min_z: float = 2.0,
+    candidates: Mapping[str, list[Component]] | None = None,
 ) -> dict[str, list[Component]]:
     """Every employee's components that are better than their department peers'.
 
@@ -204,6 +211,8 @@ def compare_components(
         The analysis's inputs.
     min_z : float, default 2.0
         How clearly better a component must be to be listed.
+    candidates : dict of str to list of Component, optional
+        :func:`component_candidates` of ``inputs``, when already computed.
 
     Returns
     -------
@@ -211,12 +220,14 @@ def compare_components(
         By employee id, strongest first (employees with none are absent).
     """
     found: dict[str, list[Component]] = {}
-    for employee, candidates in _candidates(inputs).items():
+    if candidates is None:
+        candidates = component_candidates(inputs)
+    for employee, listed in candidates.items():
         good = [
             Component(
                 c.name, round(float(c.value), 4), round(float(c.peers), 4), round(c.z, 2), c.n
             )
-            for c in candidates
+            for c in listed
             if np.isfinite(c.z) and c.z >= min_z
         ]
         if good:
@@ -224,7 +235,12 @@ def compare_components(
     return found
 
 
-def habit_scores(inputs: SpecialistInputs, *, habits: tuple[str, ...] = HABITS) -> dict[str, float]:
+def habit_scores(
+    inputs: SpecialistInputs,
+    *,
+    habits: tuple[str, ...] = HABITS,
+    candidates: Mapping[str, list[Component]] | None = None,
+) -> dict[str, float]:
     """Each employee's strongest working habit against their department peers, as a z-score.
 
     The largest z of the :data:`HABITS` components that can be measured for
@@ -239,6 +255,8 @@ def habit_scores(inputs: SpecialistInputs, *, habits: tuple[str, ...] = HABITS) 
         The analysis's inputs.
     habits : tuple of str, default :data:`HABITS`
         The components that count.
+    candidates : dict of str to list of Component, optional
+        :func:`component_candidates` of ``inputs``, when already computed.
 
     Returns
     -------
@@ -246,7 +264,9 @@ def habit_scores(inputs: SpecialistInputs, *, habits: tuple[str, ...] = HABITS) 
         By employee id (employees without recent activity are absent).
     """
     found: dict[str, float] = {}
-    for employee, candidates in _candidates(inputs).items():
-        z = [c.z for c in candidates if c.name in habits and np.isfinite(c.z)]
+    if candidates is None:
+        candidates = component_candidates(inputs)
+    for employee, listed in candidates.items():
+        z = [c.z for c in listed if c.name in habits and np.isfinite(c.z)]
         found[employee] = float(max(z)) if z else float("nan")
     return found

@@ -16,6 +16,7 @@ from typing import Final
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
+from numpy.typing import NDArray
 
 DECLINE_POINTS: Final = 1.0
 MIN_MONTHS: Final = 6
@@ -53,6 +54,15 @@ class EngagementLink:
     accounts_churn: float
     company_churn: float
     apathy_spreads: bool
+
+
+def _mean_of_three(scores: NDArray[np.float64], starts: NDArray[np.int_]) -> list[float]:
+    """The mean of ``scores[i:i + 3]`` for each ``i`` in ``starts``, blanks skipped (as pandas)."""
+    three = scores[starts[:, None] + np.arange(3)]
+    blank = np.isnan(three)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(blank, 0.0, three).sum(axis=1) / (~blank).sum(axis=1)
+    return [float(m) for m in mean]
 
 
 def link_engagement(
@@ -94,20 +104,26 @@ def link_engagement(
         if len(sums) and sums["sentiment_n"].sum() > 0
         else float("nan")
     )
+    # each employee's last 24 answers, of which the first and the last three
+    frame = frame.sort_values(["employee_id", "period"], kind="stable")
+    frame = frame[frame.groupby("employee_id").cumcount(ascending=False).to_numpy() < 24]
+    counts = frame.groupby("employee_id", sort=False)["score"].transform("size")
+    frame = frame[counts.to_numpy() >= MIN_MONTHS]
+    who = frame["employee_id"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]]) if len(who) else np.zeros(0, int)
+    stops = np.append(starts[1:], len(who)) if len(who) else starts
+    scores = frame["score"].to_numpy(dtype=np.float64)
+    firsts = _mean_of_three(scores, starts)
+    lasts = _mean_of_three(scores, stops - 3)
+    ids = [str(e) for e in who[starts]]
+    by_id = sums.set_axis(sums.index.astype(str))
+    n = by_id["sentiment_n"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_sentiment = (by_id["sentiment_sum"] / n).where(n > 0)
+    sentiment = mean_sentiment.reindex(ids).to_numpy(dtype=np.float64)
     found: list[EngagementLink] = []
-    for employee, rows in frame.groupby("employee_id", sort=True):
-        rows = rows.sort_values("period").tail(24)
-        if len(rows) < MIN_MONTHS:
-            continue
-        first = float(rows["score"].head(3).mean())
-        last = float(rows["score"].tail(3).mean())
+    for key, first, last, mine in zip(ids, firsts, lasts, sentiment.tolist(), strict=True):
         trend = last - first
-        key = str(employee)
-        mine = (
-            float(sums.at[key, "sentiment_sum"] / sums.at[key, "sentiment_n"])
-            if key in sums.index and sums.at[key, "sentiment_n"] > 0
-            else float("nan")
-        )
         lost = churn.get(key, float("nan"))
         declining = trend <= -decline
         spreads = bool(

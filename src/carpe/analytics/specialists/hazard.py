@@ -36,11 +36,11 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 import scipy.sparse as sparse
 from numpy.typing import NDArray
-from scipy import linalg, special
-from scipy.linalg import lapack
+from scipy import special
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from carpe.analytics.specialists.inputs import SpecialistInputs
+from carpe.analytics.specialists.logit import fit_penalized_logit as fit_penalized_logit
 
 BURN_IN_MONTHS: Final = 3
 """Months at the start of the history used only to observe involvement and confounders."""
@@ -143,17 +143,23 @@ class _Design:
 
 
 def _grid_cumulative(
-    frame: pd.DataFrame, column: str, account_index: pd.Series, first: int, n_months: int
-) -> FloatArray:
-    """Per (account, month) total of ``column`` over the months *before* it."""
-    grid = np.zeros((len(account_index), n_months + 1))
+    frame: pd.DataFrame,
+    columns: tuple[str, ...],
+    account_index: pd.Series,
+    first: int,
+    n_months: int,
+) -> list[FloatArray]:
+    """Per (account, month), for each of ``columns``: its total over the months *before* it."""
+    grids = [np.zeros((len(account_index), n_months + 1)) for _ in columns]
     if len(frame):
         a = frame["account_id"].map(account_index)
         m = np.asarray(frame["month"], dtype=np.int64) - first
         ok = a.notna().to_numpy() & (m >= 0) & (m < n_months)
-        values = pd.to_numeric(frame[column], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-        np.add.at(grid, (a[ok].astype(int).to_numpy(), m[ok] + 1), values[ok])
-    return np.cumsum(grid, axis=1)[:, :n_months]
+        at = (a[ok].astype(int).to_numpy(), m[ok] + 1)
+        for grid, column in zip(grids, columns, strict=True):
+            values = pd.to_numeric(frame[column], errors="coerce").fillna(0.0)
+            np.add.at(grid, at, values.to_numpy(dtype=float)[ok])
+    return [np.cumsum(grid, axis=1)[:, :n_months] for grid in grids]
 
 
 def _health_grids(
@@ -175,10 +181,8 @@ def _health_grids(
     spread = monthly.groupby(metric).transform("std").fillna(0.0)
     z_sum = (total - count * centre) / spread.where(spread > 0, 1.0)
     frame = kpis[["account_id", "month"]].assign(z=z_sum.fillna(0.0), n=count)
-    return (
-        _grid_cumulative(frame, "z", account_index, first, n_months),
-        _grid_cumulative(frame, "n", account_index, first, n_months),
-    )
+    z, n = _grid_cumulative(frame, ("z", "n"), account_index, first, n_months)
+    return z, n
 
 
 def _design(inputs: SpecialistInputs) -> _Design | None:
@@ -251,13 +255,13 @@ def _design(inputs: SpecialistInputs) -> _Design | None:
     tenure = (starts[rows_m] - begun[rows_a]) / 365.25
     columns.append(np.log1p(np.clip(np.nan_to_num(tenure), 0.0, MAX_TENURE_YEARS)))
     months = inputs.account_months
-    touches = _grid_cumulative(months, "touches", account_index, first_month, n_months)
+    touches, nps_sum, nps_n, gestures = _grid_cumulative(
+        months, ("touches", "nps_sum", "nps_n", "gestures"), account_index, first_month, n_months
+    )
     observed = np.maximum(
         1.0, rows_m - np.clip(np.ceil((begun[rows_a] - starts[0]) / 30.44), 0, n_months)
     )
     columns.append(np.log1p(touches[rows_a, rows_m] / observed))
-    nps_sum = _grid_cumulative(months, "nps_sum", account_index, first_month, n_months)
-    nps_n = _grid_cumulative(months, "nps_n", account_index, first_month, n_months)
     answers = pd.to_numeric(months["nps_n"], errors="coerce").fillna(0).sum() if len(months) else 0
     overall = (
         float(pd.to_numeric(months["nps_sum"], errors="coerce").fillna(0).sum() / answers)
@@ -267,7 +271,6 @@ def _design(inputs: SpecialistInputs) -> _Design | None:
     k = NPS_PRIOR_ANSWERS
     columns.append((nps_sum[rows_a, rows_m] + k * overall) / (nps_n[rows_a, rows_m] + k))
     columns.append(np.log1p(nps_n[rows_a, rows_m]))
-    gestures = _grid_cumulative(months, "gestures", account_index, first_month, n_months)
     columns.append((gestures[rows_a, rows_m] > 0).astype(float))
     health, reports = _health_grids(inputs.account_kpis, account_index, first_month, n_months)
     if reports.any():
@@ -294,189 +297,6 @@ def _design(inputs: SpecialistInputs) -> _Design | None:
         departments=departments,
         account_of_row=rows_a.astype(np.int64),
     )
-
-
-def _row_patterns(exposures: sparse.csr_matrix) -> tuple[IntArray, sparse.csr_matrix]:
-    """Each row's pattern (its set of non-zero columns and values) and the distinct patterns.
-
-    Rows are grouped by a random projection, then checked against their
-    group's first row; should two different rows ever share the projection,
-    every row is its own pattern.
-    """
-    rows = exposures.shape[0]
-    if rows == 0:
-        return np.zeros(0, dtype=np.int64), exposures
-    key = exposures @ np.random.default_rng(0).random(exposures.shape[1])
-    _, first, pattern = np.unique(key, return_index=True, return_inverse=True)
-    pattern = np.asarray(pattern, dtype=np.int64).ravel()
-    distinct = exposures[first]
-    if (exposures - distinct[pattern]).count_nonzero():
-        return np.arange(rows, dtype=np.int64), exposures
-    return pattern, distinct.tocsr()
-
-
-def _factor(matrix: FloatArray, *, single: bool) -> tuple[FloatArray, bool]:
-    """Cholesky factor, in single precision when asked and the matrix allows it."""
-    factor: tuple[FloatArray, bool]
-    if single:
-        try:
-            factor = linalg.cho_factor(matrix.astype(np.float32), overwrite_a=True)
-            return factor
-        except linalg.LinAlgError:
-            pass
-    factor = linalg.cho_factor(matrix)
-    return factor
-
-
-def fit_penalized_logit(
-    dense: FloatArray,
-    exposures: sparse.csr_matrix,
-    y: FloatArray,
-    penalty: FloatArray,
-    *,
-    levels: IntArray | None = None,
-    n_levels: int = 0,
-    max_iter: int = 200,
-) -> tuple[FloatArray, FloatArray]:
-    """Ridge-penalised logistic regression on ``[dense | one-hot levels | exposures]`` by Newton.
-
-    The penalised information matrix is assembled by blocks: dense products
-    for the dense columns, counts for the one-hot factor (``levels``), and for
-    the 0/1 exposures sums over the distinct *patterns* of exposed columns
-    (an account keeps the same people for months, so there are several times
-    fewer patterns than rows). It is factorised by Cholesky, in single
-    precision while iterating (the gradient stays in double precision, so the
-    optimum is the same); a factor is reused while the steps shrink fast
-    (chord steps) and refreshed when they do not or when a step must be
-    halved. At the optimum the information is factorised once more in double
-    precision and inverted for the covariance.
-
-    Parameters
-    ----------
-    dense : numpy.ndarray
-        Dense columns, the intercept first.
-    exposures : scipy.sparse.csr_matrix
-        Sparse columns (the employees), after the levels.
-    y : numpy.ndarray
-        0/1 outcomes.
-    penalty : numpy.ndarray
-        L2 penalty per column, dense columns first, then the levels, then the
-        exposures (``0.5 * penalty * beta**2`` is subtracted from the
-        log-likelihood); all positive.
-    levels : numpy.ndarray, optional
-        A categorical column's level per row, ``0 .. n_levels - 1``, or -1 for
-        its reference level (calendar months); one coefficient per level.
-    n_levels : int, default 0
-        How many levels have a coefficient.
-    max_iter : int, default 200
-        Steps at most.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        Coefficients and the inverse of the penalised information matrix at
-        them (their approximate covariance).
-
-    Examples
-    --------
-    >>> D = np.ones((6, 1))
-    >>> E = sparse.csr_matrix(np.array([[0.0], [0], [0], [1], [1], [1]]))
-    >>> beta, cov = fit_penalized_logit(D, E, np.array([0.0, 0, 1, 1, 1, 0]), np.full(2, 1e-6))
-    >>> round(float(beta[1]), 2)
-    1.39
-    """
-    k, q, n = dense.shape[1], n_levels, y.size
-    codes = np.full(n, -1, dtype=np.int64) if levels is None else np.asarray(levels, np.int64)
-    coded = codes >= 0
-    pattern, distinct = _row_patterns(exposures.tocsr())
-    m = distinct.shape[0]
-    to_pattern = sparse.csr_matrix((np.ones(n), (pattern, np.arange(n))), shape=(m, n))
-    distinct_t = distinct.T.tocsr()
-    # (pattern, level) cells: the exposures-by-levels block sums each cell's weight
-    cell_key = pattern[coded] * max(q, 1) + codes[coded]
-    cells, cell_of = np.unique(cell_key, return_inverse=True)
-    cell_pattern, cell_level = cells // max(q, 1), cells % max(q, 1)
-    level_t = sparse.csr_matrix(
-        (np.ones(int(coded.sum())), (codes[coded], np.flatnonzero(coded))), shape=(q, n)
-    )
-    beta = np.zeros(k + q + exposures.shape[1])
-    rate = float(np.clip(y.mean(), 1e-6, 1 - 1e-6)) if y.size else 0.5
-    beta[0] = np.log(rate / (1 - rate))  # the first dense column is the intercept
-
-    def linear(b: FloatArray) -> FloatArray:
-        eta = dense @ b[:k] + np.asarray(distinct @ b[k + q :])[pattern]
-        eta[coded] += b[k : k + q][codes[coded]]
-        return np.asarray(eta, dtype=np.float64)
-
-    def objective(b: FloatArray) -> float:
-        eta = linear(b)
-        return float(np.sum(np.logaddexp(0.0, eta) - y * eta) + 0.5 * np.sum(penalty * b * b))
-
-    def score(residual: FloatArray) -> FloatArray:
-        by_level = np.bincount(codes[coded], residual[coded], minlength=q)[:q]
-        by_pattern = np.bincount(pattern, residual, minlength=m)
-        return np.concatenate([dense.T @ residual, by_level, distinct_t @ by_pattern])
-
-    def information(p: FloatArray) -> FloatArray:
-        w = p * (1.0 - p)
-        weighted = dense * w[:, None]
-        size = beta.size
-        matrix = np.zeros((size, size))
-        matrix[:k, :k] = dense.T @ weighted
-        if q:
-            cell_w = np.bincount(cell_of, w[coded], minlength=cells.size)
-            by_cell = sparse.csr_matrix((cell_w, (cell_pattern, cell_level)), shape=(m, q))
-            blocks = (
-                (slice(k, k + q), slice(0, k), np.asarray(level_t @ weighted)),
-                (slice(k + q, size), slice(k, k + q), (distinct_t @ by_cell).toarray()),
-            )
-            for rows, cols, block in blocks:
-                matrix[rows, cols] = block
-                matrix[cols, rows] = block.T
-            at = np.arange(k, k + q)
-            matrix[at, at] = np.asarray(level_t @ w)
-        cross = distinct_t @ np.asarray(to_pattern @ weighted)
-        matrix[k + q :, :k] = cross
-        matrix[:k, k + q :] = cross.T
-        pattern_w = np.bincount(pattern, w, minlength=m)
-        matrix[k + q :, k + q :] = (
-            distinct_t @ distinct.multiply(pattern_w[:, None]).tocsr()
-        ).toarray()
-        matrix[np.diag_indices_from(matrix)] += penalty
-        return matrix
-
-    current = objective(beta)
-    factor: tuple[FloatArray, bool] | None = None
-    previous = np.inf
-    for _ in range(max_iter):
-        p = special.expit(linear(beta))
-        gradient = score(y - p) - penalty * beta
-        if factor is None:
-            factor = _factor(information(p), single=True)
-        # a factor is reused while the steps shrink fast (a chord step costs O(p^2), not O(p^3))
-        step = np.asarray(linalg.cho_solve(factor, gradient), dtype=np.float64)
-        scale = 1.0
-        while True:
-            candidate = beta + scale * step
-            value = objective(candidate)
-            if value <= current + 1e-9 * abs(current) or scale < 1e-4:
-                break
-            scale /= 2
-        beta, current = candidate, value
-        size = float(np.max(np.abs(scale * step)))
-        if size < 1e-6 or (scale == 1.0 and float(gradient @ step) < 1e-4):
-            break  # Newton decrement: within ~1e-4 of the optimum (a hundredth of an SE)
-        if scale < 1.0 or size > 0.25 * previous:
-            factor = None
-        previous = size
-    # the covariance: the inverse information at the optimum
-    final = _factor(information(special.expit(linear(beta))), single=False)
-    inverse, info = lapack.dpotri(final[0], lower=final[1])
-    if info != 0:
-        inverse = linalg.cho_solve(final, np.eye(beta.size))
-    triangle = np.tril(inverse) if final[1] else np.triu(inverse)
-    covariance = triangle + triangle.T - np.diag(np.diag(triangle))
-    return beta, np.asarray(covariance, dtype=np.float64)
 
 
 def hazard_effects(inputs: SpecialistInputs) -> HazardEffects | None:

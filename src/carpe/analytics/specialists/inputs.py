@@ -5,7 +5,7 @@ The pipeline step (:mod:`carpe.analytics.pipeline.specialists_step`) builds a
 benchmarks can build one from pandas frames directly. Every frame is small: one
 row per account, per employee, or per (account, employee) pair, except the
 texts searched for praise, which are already filtered to those naming an
-employee.
+employee (and, for notes, praising).
 
 Windows, as of the start of day ``T``::
 
@@ -191,7 +191,9 @@ class SpecialistInputs:
     texts : pandas.DataFrame
         :data:`TEXT_COLUMNS`: feedback comments and touchpoint notes that may
         name an employee (``source`` is ``"feedback"`` or ``"note"``;
-        ``employee_id`` is the note's author).
+        ``employee_id`` is the note's author). The pipeline step leaves out
+        the notes without a word of praise (:data:`~.praise.PRAISE_HINT`),
+        which :func:`~.praise.find_praise` would skip.
     follow_ups : pandas.DataFrame
         :data:`FOLLOW_UP_COLUMNS`: follow-ups due before ``T`` per employee and
         how many were completed.

@@ -80,8 +80,8 @@ def key_person_risk(
     list of AccountDependence
         Most concentrated first, then by value.
     """
-    ended = pd.to_datetime(accounts["ended_on"]).dt.date
-    active = accounts[ended.map(lambda d: pd.isna(d) or d >= as_of).to_numpy()]
+    ended = pd.to_datetime(accounts["ended_on"])
+    active = accounts[(ended.isna() | (ended >= pd.Timestamp(as_of))).to_numpy()]
     weights = activity[["account_id", "employee_id"]].copy()
     weights["w"] = pd.to_numeric(activity["positive"], errors="coerce").fillna(0.0).to_numpy()
     praise = pd.DataFrame(
@@ -107,22 +107,23 @@ def key_person_risk(
     joined = top.merge(info, on="account_id", how="inner")
     value = pd.to_numeric(joined["annual_value"], errors="coerce").fillna(0.0)
     owner = joined["owner_employee_id"]
+    owners = [None if blank else str(o) for o, blank in zip(owner, owner.isna(), strict=True)]
     found = [
         AccountDependence(
             account_id=str(a),
             name=str(n),
             employee_id=str(e),
-            share=round(float(sh), 4),
-            annual_value=float(v),
-            owner_employee_id=None if pd.isna(o) else str(o),
+            share=round(sh, 4),
+            annual_value=v,
+            owner_employee_id=o,
         )
         for a, n, e, sh, v, o in zip(
-            joined["account_id"],
-            joined["name"],
-            joined["employee_id"],
-            joined["share"],
-            value,
-            owner,
+            joined["account_id"].tolist(),
+            joined["name"].tolist(),
+            joined["employee_id"].tolist(),
+            joined["share"].astype(float).tolist(),
+            value.astype(float).tolist(),
+            owners,
             strict=True,
         )
     ]

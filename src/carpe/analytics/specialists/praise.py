@@ -41,11 +41,18 @@ DEPARTMENT_WORDS: Final[dict[str, tuple[str, ...]]] = {
 }
 """Words that name a department in customers' own language."""
 
-PRAISE_WORDS: Final = re.compile(
-    r"\b(thank|thanks|grateful|great|saved|rescued|amazing|excellent|star|hero|praised?|"
-    r"above and beyond|extra mile|takes good care|helped|brilliant|wonderful)\b",
-    re.IGNORECASE,
-)
+PRAISE_TERMS: Final = (
+    "thank", "thanks", "grateful", "great", "saved", "rescued", "amazing", "excellent", "star",
+    "hero", "praised?", "above and beyond", "extra mile", "takes good care", "helped",
+    "brilliant", "wonderful",
+)  # fmt: skip
+"""Words of praise (regular expressions, matched as whole words and in any case)."""
+PRAISE_WORDS: Final = re.compile(r"\b(" + "|".join(PRAISE_TERMS) + r")\b", re.IGNORECASE)
+PRAISE_HINT: Final = r"(?i)\b(" + "|".join(PRAISE_TERMS) + r")\b|[^\x00-\x7f]"
+"""What :data:`PRAISE_WORDS` finds, for any regular-expression engine: the same on ASCII
+text, and every text with a character outside ASCII (engines differ on its case and on
+word boundaries next to it). The pipeline step hands :func:`find_praise` only the notes
+this finds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,15 +124,21 @@ def find_praise(
             by_variant.setdefault(variant.lower(), []).append(str(row.employee_id))
     if not by_variant or texts.empty:
         return []
+    notes = (texts["source"] == "note").to_numpy()
+    read = [not note or PRAISE_WORDS.search(str(t)) is not None
+            for note, t in zip(notes, texts["text"], strict=True)]  # fmt: skip
+    texts = texts[read]
+    accounts = set(texts["account_id"].astype(str))
+    involvement = involvement[involvement["account_id"].astype(str).isin(accounts)]
     served: dict[str, dict[str, float]] = {}
-    for row in involvement.itertuples(index=False):
-        served.setdefault(str(row.account_id), {})[str(row.employee_id)] = float(row.n)
+    for account, employee, n in zip(
+        involvement["account_id"], involvement["employee_id"], involvement["n"], strict=True
+    ):
+        served.setdefault(str(account), {})[str(employee)] = float(n)
     word = re.compile(r"\b(" + "|".join(re.escape(v) for v in by_variant) + r")\b", re.IGNORECASE)
     found: list[Mention] = []
     for row in texts.itertuples(index=False):
         text = str(row.text)
-        if row.source == "note" and not PRAISE_WORDS.search(text):
-            continue
         on_account = served.get(str(row.account_id), {})
         named: set[str] = set()
         for match in word.finditer(text):

@@ -13,7 +13,12 @@ from carpe.analytics.specialists.attribution import (
     cohort_exposures,
     retention_cohort,
 )
-from carpe.analytics.specialists.components import Component, compare_components
+from carpe.analytics.specialists.components import (
+    Component,
+    compare_components,
+    component_candidates,
+    habit_scores,
+)
 from carpe.analytics.specialists.engagement import EngagementLink, link_engagement
 from carpe.analytics.specialists.inputs import SpecialistInputs, Windows
 from carpe.analytics.specialists.keyperson import (
@@ -169,13 +174,19 @@ def find_specialists(
         Everything the page, the API and the CLI show.
     """
     w = inputs.windows
-    effects = {
-        a.employee_id: a
-        for a in attribute_retention(
-            inputs, fdr=fdr, min_accounts=min_accounts, seed=seed, weighted=weighted
-        )
-    }
-    components = compare_components(inputs)
+    candidates = component_candidates(inputs)
+    cohort = retention_cohort(inputs)
+    found = attribute_retention(
+        inputs,
+        fdr=fdr,
+        min_accounts=min_accounts,
+        seed=seed,
+        weighted=weighted,
+        cohort=cohort,
+        habits=habit_scores(inputs, candidates=candidates) if weighted else None,
+    )
+    effects = {a.employee_id: a for a in found}
+    components = compare_components(inputs, candidates=candidates)
     recent = inputs.activity[["account_id", "employee_id", "touches"]].rename(
         columns={"touches": "n"}
     )
@@ -186,7 +197,6 @@ def find_specialists(
     dependences = key_person_risk(inputs.accounts, inputs.activity, mentions, w.as_of)
     depends = dependent_value(dependences)
     touches = inputs.activity.groupby("employee_id")["touches"].sum()
-    cohort = retention_cohort(inputs)
     exposures = cohort_exposures(inputs, cohort)
     joined = exposures.merge(cohort[["account_id", "retained"]], on="account_id")
     churn = (1 - joined.groupby("employee_id")["retained"].mean()).to_dict()
