@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -43,7 +44,15 @@ def measure(target: Callable[..., Any], *args: Any) -> tuple[float, float, Any]:
     queue = context.Queue()
     process = context.Process(target=_child, args=(target, args, queue))
     process.start()
-    seconds, peak_mb, result, cpu = queue.get()
+    while True:  # a child killed outright (out of memory) never answers: do not wait forever
+        try:
+            seconds, peak_mb, result, cpu = queue.get(timeout=5)
+            break
+        except Empty:
+            if not process.is_alive():
+                raise RuntimeError(
+                    f"{target.__name__} died in its child process (exit code {process.exitcode})"
+                ) from None
     LAST_CPU_SECONDS.append(cpu)
     process.join()
     if process.exitcode != 0:
