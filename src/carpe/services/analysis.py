@@ -271,7 +271,7 @@ def _fail_run(engine: Engine, run_id: int) -> None:
 
 
 def _drivers_json(drivers: Iterable[Driver]) -> str:
-    """An account's drivers as stored: the fields of :class:`Driver` (``asdict`` is 10× slower)."""
+    """An account's drivers as stored: the fields of :class:`Driver` (``asdict`` deep-copies)."""
     return json.dumps(
         [{"feature": d.feature, "contribution": d.contribution, "text": d.text} for d in drivers],
         ensure_ascii=False,

@@ -12,10 +12,10 @@ import scipy.sparse as sparse
 from carpe.analytics.specialists import SpecialistInputs, attribute_retention, choose_windows
 from carpe.analytics.specialists.hazard import (
     _health_grids,
-    fit_penalized_logit,
     hazard_effects,
     retention_points,
 )
+from carpe.analytics.specialists.logit import fit_penalized_logit
 
 AS_OF = date(2026, 4, 1)
 START = date(2024, 4, 1)

@@ -12,7 +12,8 @@ Two ways, same files (same schema, same rows in the same order):
     ``sqlite_scanner`` extension, PostgreSQL through ``postgres_scanner`` — and
     writes Parquet with ``COPY``: no Python object per row, 4–8× faster. A scan
     of the store runs on one thread, so touchpoints are copied beside the other
-    tables on a second connection (36.8 → 20.8 s at 100,000 accounts). Needs
+    tables on a second connection (``snapshot_seconds`` 36.3 → 22.3 at 100,000
+    accounts, ``benchmarks/analyze_scale.py``). Needs
     the extension's wheel (``duckdb-extension-sqlite-scanner`` /
     ``duckdb-extension-postgres-scanner``, the version of ``duckdb``).
 ``"python"``

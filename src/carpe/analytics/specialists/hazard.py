@@ -40,7 +40,7 @@ from scipy import special
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from carpe.analytics.specialists.inputs import SpecialistInputs
-from carpe.analytics.specialists.logit import fit_penalized_logit as fit_penalized_logit
+from carpe.analytics.specialists.logit import fit_penalized_logit
 
 BURN_IN_MONTHS: Final = 3
 """Months at the start of the history used only to observe involvement and confounders."""
