@@ -66,6 +66,7 @@ def simulate_block(biz: Business, index: int, first: int, n: int) -> BlockResult
         billing_error=np.zeros((n, tl.n_months)),
         conflict=np.zeros((n, tl.n_months)),
         protect_month=np.full(n, -1, dtype=np.int64),
+        held=np.zeros((n, tl.n_months), dtype=bool),
         never_churn=np.zeros(n, dtype=bool),
     )
     served = _served(blk)
@@ -78,8 +79,9 @@ def simulate_block(biz: Business, index: int, first: int, n: int) -> BlockResult
     if biz.plant_conflicts:
         plant_conflicts(blk)
     plant_heroes(blk)
+    # an account still a customer when its owner leaves stays for the successor's introduction
     for a in np.flatnonzero((acc.successor >= 0) & (acc.switch_day < tl.n_days)):
-        blk.protect(int(a), int(acc.switch_day[a]) + 12)
+        blk.hold(int(a), int(acc.switch_day[a]), int(acc.switch_day[a]) + 12)
     _moments(blk)
 
     # churn: monthly hazard from the experiences drawn so far
@@ -110,7 +112,7 @@ def simulate_block(biz: Business, index: int, first: int, n: int) -> BlockResult
     gesture = c["genuine_gesture"] * after(blk.gesture_month, tl.n_months)
     months = np.arange(tl.n_months)[None, :]
     at_risk = (overlap_days(tl, acc.start_day) > 0) & (months > blk.protect_month[:, None])
-    at_risk &= ~blk.never_churn[:, None]
+    at_risk &= ~blk.never_churn[:, None] & ~blk.held
     at_risk &= months > tl.month_of(np.maximum(acc.start_day, 0))[:, None]
     draw = draw_churn(logit + care + gesture, at_risk, acc.start_day, tl, rng)
     acc.end_day = draw.end_day

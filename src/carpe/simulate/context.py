@@ -81,6 +81,8 @@ class Block:
     conflict: Array
     protect_month: Array
     """No churn in months up to this index (-1: none), so planted truth is not cut off."""
+    held: Array
+    """(account, month) -> no churn in that month (:meth:`hold`); earlier months keep their risk."""
     never_churn: Array
     orders: Table = field(default_factory=lambda: Table(ORDER_COLUMNS))
     quotes: Table = field(default_factory=lambda: Table(QUOTE_COLUMNS))
@@ -109,6 +111,19 @@ class Block:
             self.biz.timeline.month_of(np.asarray([min(day, self.biz.timeline.n_days - 1)]))[0]
         )
         self.protect_month[a] = max(int(self.protect_month[a]), month)
+
+    def hold(self, a: int, first_day: int, last_day: int) -> None:
+        """Keep account ``a`` from leaving in the months from ``first_day`` to ``last_day``.
+
+        Unlike :meth:`protect`, the months before stay at risk: an account
+        that would have left earlier still does, so its survival up to
+        ``first_day`` is not made certain (which would credit whoever served
+        it then).
+        """
+        months = self.biz.timeline.month_of(
+            np.clip(np.asarray([first_day, last_day]), 0, self.biz.timeline.n_days - 1)
+        )
+        self.held[a, int(months[0]) : int(months[1]) + 1] = True
 
     def active_from(self, a: int) -> int:
         """First day account ``a`` is a customer inside the window."""

@@ -213,3 +213,27 @@ def test_simulate_business_without_conflicts_is_naturally_clean(clean: Path) -> 
     healthy = pd.to_numeric(wide.get("pipeline_health"), errors="coerce") >= 70
     disputes = pd.to_numeric(wide.get("dispute_count"), errors="coerce") >= 1
     assert not (healthy & disputes).any()
+
+
+def test_simulate_business_keeps_the_risk_of_a_leaving_owners_accounts_before_they_leave(
+    tmp_path: Path,
+) -> None:
+    """Only the handover month is held for the successor's introduction, not the months before.
+
+    Holding every earlier month would make whoever leaves look like a perfect
+    keeper of customers (none of their accounts could leave while they served them).
+    """
+    folder = _run(tmp_path, accounts=800, months=24)
+    truth = _truth(folder)
+    left = {d["employee_id"]: d["left_on"] for d in truth["departed_owners"]}
+    assert left
+    touchpoints = _read(folder, "touchpoints.csv")
+    accounts = _read(folder, "accounts.csv").set_index("account_id")
+    served = touchpoints[touchpoints.employee_id.isin(left)]
+    pairs = served.groupby(["account_id", "employee_id"]).occurred_at.min().reset_index()
+    pairs = pairs[pairs.occurred_at.str[:10] < pairs.employee_id.map(left)]
+    ended = pairs.account_id.map(accounts.ended_on)
+    before = (ended != "") & (ended < pairs.employee_id.map(left))
+    assert before.sum() >= 3, f"{before.sum()} of {len(pairs)} accounts left before their owner"
+    introduced = set(touchpoints[touchpoints.subject == "Introduction"].account_id)
+    assert introduced and not introduced & set(pairs.account_id[before])
