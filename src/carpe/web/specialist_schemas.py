@@ -11,10 +11,14 @@ class _Schema(BaseModel):
 
 class ComponentOut(_Schema):
     name: str = Field(description="on-time delivery, first-contact resolution, billing accuracy, …")
-    value: float | None = Field(description="The employee's rate")
+    value: float | None = Field(
+        description="The employee's rate (a share; proactive outreach: contacts per account-month)"
+    )
     peers: float | None = Field(description="Their department peers' rate")
     z: float = Field(description="Standard errors above the peers")
-    n: int = Field(description="Events behind the employee's rate")
+    n: int = Field(
+        description="What the rate rests on (events; proactive outreach: account-months)"
+    )
 
 
 class SpecialistOut(_Schema):

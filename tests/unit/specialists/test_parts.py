@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from carpe.analytics.specialists import (
     AccountDependence,
@@ -18,6 +19,7 @@ from carpe.analytics.specialists import (
     name_variants,
     suggest_recognition,
 )
+from carpe.analytics.specialists.components import involved_months
 from carpe.analytics.specialists.praise import PRAISE_HINT, PRAISE_WORDS
 
 EMPLOYEES = pd.DataFrame(
@@ -121,6 +123,46 @@ def test_components_list_what_is_better_than_department_peers() -> None:
         "first-contact resolution",
     }
     assert "E2" not in found
+
+
+def test_proactive_outreach_is_contacts_per_account_and_month_not_a_share() -> None:
+    """Field technicians: every touch is an outbound visit, so a share cannot tell them apart.
+
+    E1 also calls each account about every other month; E2 and E3 only visit.
+    Half of E3's accounts left in the middle of the year: their months count
+    only until then, so the departures do not lower E3's rate.
+    """
+    w = choose_windows(date(2026, 4, 1), date(2024, 4, 1))
+    staff = pd.DataFrame(
+        {"employee_id": ["E1", "E2", "E3"], "name": ["A B", "C D", "E F"],
+         "department": ["Field Service"] * 3, "role": ["technician"] * 3,
+         "left_on": [None] * 3}
+    )  # fmt: skip
+    visits = {"E1": 3 + 6, "E2": 3, "E3": 3}  # a visit every four months; E1 calls six times
+    rows, accounts = [], []
+    for e, n in visits.items():
+        for a in range(20):
+            gone = e == "E3" and a < 10
+            rows.append({"account_id": f"{e}-{a}", "employee_id": e,
+                         "touches": 2 if gone else n, "personal": 0,
+                         "proactive": 2 if gone else n, "sentiment_sum": 0.0, "sentiment_n": 0,
+                         "positive": 0.0, "tickets": 0, "first_contact": 0})  # fmt: skip
+            accounts.append({"account_id": f"{e}-{a}",
+                             "ended_on": date(2025, 10, 1) if gone else None})  # fmt: skip
+    inputs = SpecialistInputs(
+        windows=w,
+        accounts=pd.DataFrame(accounts),
+        employees=staff,
+        activity=pd.DataFrame(rows),
+    )
+    found = compare_components(inputs)
+    outreach = {c.name: c for c in found["E1"]}["proactive outreach"]
+    assert outreach.value == pytest.approx(9 / 12, rel=0.01)  # per account and month
+    assert outreach.peers == pytest.approx(0.25, rel=0.05)
+    assert outreach.n == 240  # account-months
+    assert "E3" not in found  # two visits in six months is the usual rate, not a worse one
+    months = involved_months(inputs)
+    assert months["E3"] == pytest.approx(10 * 12 + 10 * 6, rel=0.02)
 
 
 def test_engagement_link_shows_apathy_spreading() -> None:

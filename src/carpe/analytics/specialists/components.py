@@ -2,7 +2,7 @@
 
 Each component is a rate over the recent year, compared between one employee
 and the rest of their department (so a billing clerk is compared with billing
-clerks), with a two-proportion (or Welch) z-score. A component is listed for an
+clerks), with a two-proportion (Poisson-rate, Welch) z-score. A component is listed for an
 employee when it is better than their peers' with ``z >= min_z``. The two
 that measure the employee's own working habits (:data:`HABITS`) also weight
 their retention test (:func:`habit_scores`).
@@ -12,7 +12,7 @@ their retention test (:func:`habit_scores`).
 | on-time delivery | deliveries on or before the promised day | the employee's accounts |
 | billing accuracy | invoices not disputed | the employee's accounts |
 | first-contact resolution | tickets solved with one reply | tickets the employee answered |
-| proactive outreach | outbound calls, visits, meetings | the employee's touchpoints |
+| proactive outreach | outbound calls, visits, meetings a month | the employee's accounts |
 | personal follow-ups kept | follow-ups completed of those due | the employee's follow-ups |
 | sentiment of their touchpoints | mean sentiment | the employee's touchpoints |
 """
@@ -26,7 +26,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from carpe.analytics.specialists.inputs import SpecialistInputs
+from carpe.analytics.specialists.inputs import SpecialistInputs, involvement_starts
 
 COMPONENTS: Final = (
     "on-time delivery",
@@ -47,11 +47,13 @@ class Component:
     name : str
         One of :data:`COMPONENTS`.
     value, peers : float
-        The employee's rate and their department peers' rate.
+        The employee's rate and their department peers' rate (a share; for
+        proactive outreach, contacts per account and month).
     z : float
         How many standard errors apart (positive: better than peers).
     n : int
-        Events behind the employee's rate (deliveries, tickets, touchpoints…).
+        What the employee's rate rests on (deliveries, tickets,
+        touchpoints…; for proactive outreach, account-months).
     """
 
     name: str
@@ -69,10 +71,70 @@ def _proportion_z(hits: float, n: float, peer_hits: float, peer_n: float) -> flo
     return float((hits / n - peer_hits / peer_n) / se) if se > 0 else 0.0
 
 
+def _rate_z(events: float, exposure: float, peer_events: float, peer_exposure: float) -> float:
+    if exposure <= 0 or peer_exposure <= 0:
+        return float("nan")
+    pooled = (events + peer_events) / (exposure + peer_exposure)
+    se = np.sqrt(pooled * (1 / exposure + 1 / peer_exposure))
+    return float((events / exposure - peer_events / peer_exposure) / se) if se > 0 else 0.0
+
+
 def _mean_z(total: float, n: float, peer_total: float, peer_n: float, sd: float) -> float:
     if n <= 0 or peer_n <= 0 or sd <= 0:
         return float("nan")
     return float((total / n - peer_total / peer_n) / (sd * np.sqrt(1 / n + 1 / peer_n)))
+
+
+MONTH_DAYS: Final = 365.25 / 12
+
+
+def involved_months(inputs: SpecialistInputs) -> pd.Series:
+    """Per employee: months of the recent year involved with the accounts they worked with.
+
+    For each account the employee had a touchpoint with in the recent year,
+    the months from the later of the year's start and their first involvement
+    with it to the earliest of ``T``, the account's last day and the
+    employee's leaving day, summed. The denominator of a rate "per account
+    and month": an account that leaves during the year counts only for its
+    months, so a departure does not lower the rate.
+
+    Parameters
+    ----------
+    inputs : SpecialistInputs
+        The analysis's inputs (``activity``, ``first_involvement``, the
+        accounts' ``ended_on`` and the employees' ``left_on``).
+
+    Returns
+    -------
+    pandas.Series
+        Account-months by ``employee_id`` (employees without recent touchpoints are absent).
+    """
+    w = inputs.windows
+    act = inputs.activity
+    touched = act[pd.to_numeric(act["touches"], errors="coerce").fillna(0).to_numpy() > 0]
+    pairs = touched[["account_id", "employee_id"]].astype(str).drop_duplicates()
+    if not len(pairs):
+        return pd.Series(dtype=float)
+    opened, closed = pd.Timestamp(w.recent_start), pd.Timestamp(w.as_of)
+    first = involvement_starts(inputs).astype({"account_id": str, "employee_id": str})
+    first = first.assign(first_at=pd.to_datetime(first["first_at"]).dt.floor("D"))
+    first = first.groupby(["account_id", "employee_id"], as_index=False)["first_at"].min()
+    pairs = pairs.merge(first, on=["account_id", "employee_id"], how="left")
+    began = pairs["first_at"].fillna(opened).clip(lower=opened)
+
+    def last_days(table: pd.DataFrame, key: str, column: str) -> pd.Series:
+        if column not in table or key not in table:
+            return pd.Series(pd.NaT, index=pairs.index, dtype="datetime64[ns]")
+        by_key = pd.to_datetime(
+            table.drop_duplicates(key).set_index(table[key].astype(str))[column]
+        )
+        return pairs[key].map(by_key.dt.floor("D")).astype("datetime64[ns]")
+
+    ended = last_days(inputs.accounts, "account_id", "ended_on")
+    left = last_days(inputs.employees, "employee_id", "left_on")
+    until = pd.concat([ended, left], axis=1).min(axis=1).fillna(closed).clip(upper=closed)
+    days = (until - began).dt.days.clip(lower=0).astype(float)
+    return (days / MONTH_DAYS).groupby(pairs["employee_id"]).sum()
 
 
 def _rates(inputs: SpecialistInputs) -> pd.DataFrame:
@@ -97,6 +159,7 @@ def _rates(inputs: SpecialistInputs) -> pd.DataFrame:
         invoices=("invoices", "sum"),
         disputed=("disputed", "sum"),
     )
+    per["months"] = involved_months(inputs).reindex(per.index).fillna(0.0)
     fu = inputs.follow_ups.set_index("employee_id")
     per["due"] = pd.to_numeric(per.index.map(fu["due"]) if len(fu) else 0.0, errors="coerce")
     per["kept"] = pd.to_numeric(per.index.map(fu["kept"]) if len(fu) else 0.0, errors="coerce")
@@ -110,7 +173,6 @@ PROPORTIONS: Final = (
     ("on-time delivery", "late", "delivered", True),
     ("first-contact resolution", "first_contact", "tickets", False),
     ("billing accuracy", "disputed", "invoices", True),
-    ("proactive outreach", "proactive", "touches", False),
     ("personal follow-ups kept", "kept", "due", False),
 )
 """The components that are a share of good outcomes, compared as proportions."""
@@ -180,6 +242,13 @@ def component_candidates(inputs: SpecialistInputs) -> dict[str, list[Component]]
         peers = others[employee]
         found[str(employee)] = [
             *(_proportion(name, row, peers, ev, tot, bad) for name, ev, tot, bad in PROPORTIONS),
+            Component(
+                "proactive outreach",
+                row["proactive"] / row["months"] if row["months"] else np.nan,
+                peers["proactive"] / peers["months"] if peers["months"] else np.nan,
+                _rate_z(row["proactive"], row["months"], peers["proactive"], peers["months"]),
+                int(np.rint(row["months"])),
+            ),
             Component(
                 "sentiment of their touchpoints",
                 row["sentiment_sum"] / row["sentiment_n"] if row["sentiment_n"] else np.nan,

@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 from scipy import special
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from carpe.analytics.specialists.inputs import SpecialistInputs
+from carpe.analytics.specialists.inputs import SpecialistInputs, involvement_starts
 from carpe.analytics.specialists.logit import fit_penalized_logit
 
 BURN_IN_MONTHS: Final = 3
@@ -119,15 +119,6 @@ def _days(values: pd.Series) -> FloatArray:
     stamps = pd.to_datetime(values)
     days = (stamps - pd.Timestamp(1970, 1, 1)).dt.days
     return np.asarray(days.astype(float), dtype=np.float64)
-
-
-def _first_involvement(inputs: SpecialistInputs) -> pd.DataFrame:
-    first = inputs.first_involvement
-    if len(first):
-        return first[["account_id", "employee_id", "first_at"]].dropna()
-    links = inputs.involvement
-    links = links[pd.to_numeric(links["n"], errors="coerce").fillna(0) > 0]
-    return links[["account_id", "employee_id"]].assign(first_at=inputs.windows.exposure_start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +211,7 @@ def _design(inputs: SpecialistInputs) -> _Design | None:
     by_id = employees.set_index(employees["employee_id"].astype(str))
     left_days = _days(by_id["left_on"].reindex(ids).reset_index(drop=True))
     departments = np.asarray(by_id["department"].reindex(ids).fillna("").astype(str))
-    first = _first_involvement(inputs)
+    first = involvement_starts(inputs)
     pair_a = first["account_id"].astype(str).map(account_index)
     pair_e = first["employee_id"].astype(str).map(employee_index)
     keep = (pair_a.notna() & pair_e.notna()).to_numpy()

@@ -231,3 +231,19 @@ class SpecialistInputs:
     )
     account_months: pd.DataFrame = field(default_factory=lambda: _empty(ACCOUNT_MONTH_COLUMNS))
     account_kpis: pd.DataFrame = field(default_factory=lambda: _empty(ACCOUNT_KPI_COLUMNS))
+
+
+def involvement_starts(inputs: SpecialistInputs) -> pd.DataFrame:
+    """When each employee was first involved with each account.
+
+    Columns ``account_id``, ``employee_id``, ``first_at``.
+
+    From ``first_involvement``; when that is empty (inputs built by hand), every
+    pair of ``involvement`` counts as involved from ``exposure_start``.
+    """
+    first = inputs.first_involvement
+    if len(first):
+        return first[["account_id", "employee_id", "first_at"]].dropna()
+    links = inputs.involvement
+    links = links[pd.to_numeric(links["n"], errors="coerce").fillna(0) > 0]
+    return links[["account_id", "employee_id"]].assign(first_at=inputs.windows.exposure_start)
