@@ -112,14 +112,16 @@ def demo(
         bool, typer.Option("--no-serve", help="Prepare the demo, do not serve it.")
     ] = False,
 ) -> None:
-    """Simulate a 500-account business into a fresh SQLite file, import it, and serve it.
+    """Simulate a 500-account business (four years) into a fresh SQLite file, import it, serve it.
 
     Example: carpe demo --port 8080
     """
-    from carpe.services.demo import prepare_demo
+    from carpe.services.demo import DEMO_ACCOUNTS, DEMO_MONTHS, prepare_demo
 
     with running(migrate=False):
-        out.print("simulating a 500-account industrial supplier (24 months)...")
+        out.print(
+            f"simulating a {DEMO_ACCOUNTS}-account industrial supplier ({DEMO_MONTHS} months)..."
+        )
         prepared = prepare_demo(folder=folder, today=date.today())
     report = prepared.outcome.report
     out.print(

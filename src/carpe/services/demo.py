@@ -19,7 +19,8 @@ from carpe.store.memory import FollowUp
 from carpe.store.models import Employee
 
 DEMO_ACCOUNTS = 500
-DEMO_MONTHS = 24
+DEMO_MONTHS = 48
+"""Four years of history: what the specialists model reads, and what a retention team has."""
 DEMO_SEED = 7
 DEMO_USER = "demo"
 
