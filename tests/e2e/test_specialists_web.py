@@ -49,6 +49,7 @@ def test_specialists_page_shows_intervals_recognition_and_key_people(
     assert "<svg" in html and "95% intervals" in html
     assert "Recognise" in html and "Person1 Lastname" in html  # E01, a planted hero
     assert 'id="key-people"' in html and "Key-person (poaching) risk" in html
+    assert "q (weight)" in html and "larger share of that rate" in html
 
 
 def test_specialists_page_is_refused_to_frontline_staff(
@@ -74,6 +75,9 @@ def test_specialists_api_lists_effects_sorted_for_managers_only(
     flagged = {s["employee_id"] for s in body["specialists"] if s["flagged"]}
     assert {"E01", "E02"} <= flagged and not flagged & {"E03", "E04"}
     assert body["outcome_days"] == 365
+    tested = [s["weight"] for s in body["specialists"] if s["q_value"] is not None]
+    assert tested and all(w is not None for w in tested)
+    assert sum(tested) / len(tested) == pytest.approx(1.0)  # the weights average 1
     frontline = {"Authorization": f"Bearer {stored.tokens['ana']}"}
     refused = app_client.get("/api/v1/specialists", headers=frontline)
     assert refused.status_code == 403

@@ -34,6 +34,12 @@ class SpecialistOut(_Schema):
         description="Weighted Benjamini-Hochberg q-value of a positive effect (weights from"
         " working habits; see docs/specialists.md)"
     )
+    weight: float | None = Field(
+        default=None,
+        description="Their test's weight (mean 1 over the tested; above 1: their working habits"
+        " are clearly better than their peers', so the test gets a larger share of the"
+        " false-discovery budget; null: not tested)",
+    )
     flagged: bool = Field(description="The positive effect holds after false-discovery control")
     n_accounts: int
     n_touchpoints: int
