@@ -125,10 +125,12 @@ def involved_months(inputs: SpecialistInputs) -> pd.Series:
     def last_days(table: pd.DataFrame, key: str, column: str) -> pd.Series:
         if column not in table or key not in table:
             return pd.Series(pd.NaT, index=pairs.index, dtype="datetime64[ns]")
-        by_key = pd.to_datetime(
-            table.drop_duplicates(key).set_index(table[key].astype(str))[column]
+        unique = table.drop_duplicates(key)
+        by_key = pd.Series(
+            pd.to_datetime(unique[column]).dt.floor("D").to_numpy(),
+            index=unique[key].astype(str).to_numpy(),
         )
-        return pairs[key].map(by_key.dt.floor("D")).astype("datetime64[ns]")
+        return pairs[key].map(by_key).astype("datetime64[ns]")
 
     ended = last_days(inputs.accounts, "account_id", "ended_on")
     left = last_days(inputs.employees, "employee_id", "left_on")
