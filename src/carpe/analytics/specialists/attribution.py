@@ -31,7 +31,7 @@ from scipy import stats
 from carpe.analytics.effects import benjamini_hochberg, weighted_benjamini_hochberg
 from carpe.analytics.specialists.components import habit_scores
 from carpe.analytics.specialists.hazard import hazard_effects, retention_points
-from carpe.analytics.specialists.inputs import SpecialistInputs
+from carpe.analytics.specialists.inputs import MONTH_DAYS, SpecialistInputs
 
 CONFOUNDERS: Final = (
     "log_value",
@@ -358,7 +358,7 @@ def attribute_retention(
         else float(np.nanmean(fit.base_hazard))
     )
     base = np.where(np.isfinite(benefit), fit.base_hazard, typical)
-    months = inputs.windows.outcome_days / (365.25 / 12) if inputs.windows.outcome_days else 12.0
+    months = inputs.windows.outcome_days / MONTH_DAYS if inputs.windows.outcome_days else 12.0
     z = 1.959963984540054
 
     def points(log_odds: FloatArray) -> FloatArray:

@@ -26,7 +26,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from carpe.analytics.specialists.inputs import SpecialistInputs, involvement_starts
+from carpe.analytics.specialists.inputs import MONTH_DAYS, SpecialistInputs, involvement_starts
 
 COMPONENTS: Final = (
     "on-time delivery",
@@ -83,9 +83,6 @@ def _mean_z(total: float, n: float, peer_total: float, peer_n: float, sd: float)
     if n <= 0 or peer_n <= 0 or sd <= 0:
         return float("nan")
     return float((total / n - peer_total / peer_n) / (sd * np.sqrt(1 / n + 1 / peer_n)))
-
-
-MONTH_DAYS: Final = 365.25 / 12
 
 
 def involved_months(inputs: SpecialistInputs) -> pd.Series:

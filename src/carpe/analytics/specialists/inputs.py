@@ -41,6 +41,8 @@ MIN_EXPOSURE_DAYS: Final = 180
 HISTORY_DAYS: Final = 4 * 365 + 1
 """How far back the monthly hazard model reads, history permitting (four years)."""
 RECENT_DAYS: Final = 365
+MONTH_DAYS: Final = 365.25 / 12
+"""Days in an average month (rates per month, retention over months)."""
 
 ACCOUNT_COLUMNS: Final = (
     "account_id",
