@@ -98,6 +98,15 @@ class Settings(BaseSettings):
             "the giver's budget (those within it and the budget are approved at once)."
         ),
     )
+    currency: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z]{3}$",
+        description=(
+            "The ISO code (e.g. `EUR`) of amounts that carry no currency of their own "
+            "(budgets, gestures, orders, money at stake). Blank: the currency most "
+            "imported invoices are in."
+        ),
+    )
 
     @field_validator("database_url")
     @classmethod

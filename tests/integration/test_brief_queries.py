@@ -117,7 +117,9 @@ def test_ideas_see_a_gesture_the_caller_has_not_flushed(imported: Carpe) -> None
 
 
 @pytest.mark.parametrize("employee_id", ["E1", "E2", "E9"])
-def test_budget_left_is_what_budgets_for_leaves(imported: Carpe, employee_id: str) -> None:
+def test_spending_room_is_what_budgets_for_leaves_own_and_pool_apart(
+    imported: Carpe, employee_id: str
+) -> None:
     with imported.unit_of_work() as uow:
         uow.session.add_all(
             [
@@ -132,12 +134,15 @@ def test_budget_left_is_what_budgets_for_leaves(imported: Carpe, employee_id: st
         uow.commit()
     with imported.unit_of_work() as uow:
         views = gesture_budgets.budgets_for(session=uow.session, employee_id=employee_id, on=TODAY)
-        left = gesture_budgets.budget_left(
+        room = gesture_budgets.spending_room(
             session=uow.session, employee_id=employee_id, today=TODAY
         )
-    expected = round(sum(max(v.left, 0.0) for v in views), 2) if views else None
-    assert left == expected
-    assert (left is None) == (employee_id != "E1")
+    own = [v for v in views if v.owner == employee_id]
+    pool = [v for v in views if v.owner != employee_id]
+    assert room.own == (round(sum(max(v.left, 0.0) for v in own), 2) if own else None)
+    assert room.pool == (round(sum(max(v.left, 0.0) for v in pool), 2) if pool else None)
+    assert room.pool_name == (pool[0].owner if pool else None)
+    assert (room.own is None) == (employee_id != "E1")
 
 
 def test_timeline_without_total_shows_the_same_page(imported: Carpe) -> None:

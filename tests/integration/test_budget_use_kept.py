@@ -26,7 +26,7 @@ def _version(engine: Engine) -> str:
 
 def _left(carpe: Carpe) -> float | None:
     with carpe.unit_of_work() as uow:
-        return gesture_budgets.budget_left(session=uow.session, employee_id="E1", today=TODAY)
+        return gesture_budgets.spending_room(session=uow.session, employee_id="E1", today=TODAY).own
 
 
 @pytest.fixture
@@ -153,9 +153,8 @@ def test_budget_use_is_not_kept_from_a_transaction_that_is_rolled_back(
     carpe, _ = imported
     with carpe.unit_of_work() as uow:
         uow.session.execute(update(Budget).where(Budget.budget_id == "B1").values(amount=10.0))
-        assert (
-            gesture_budgets.budget_left(session=uow.session, employee_id="E1", today=TODAY) == 5.5
-        )
+        room = gesture_budgets.spending_room(session=uow.session, employee_id="E1", today=TODAY)
+        assert room.own == 5.5
         uow.rollback()
     assert _left(carpe) == 145.5
 

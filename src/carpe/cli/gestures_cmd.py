@@ -72,7 +72,9 @@ def suggest(
         print_json(found)
         return
     if found.budget_left is not None:
-        out.print(f"budget left: {found.budget_left:,.2f}")
+        out.print(f"your budget left: {found.budget_left:,.2f}")
+    if found.pool_left is not None:
+        out.print(f"{found.pool_name} pool left (shared): {found.pool_left:,.2f}")
     if not found.suggestions:
         out.print("nothing open to answer with a gesture; listen for what matters to them")
     for s in found.suggestions:

@@ -4,8 +4,17 @@ A budget belongs to an employee or to a department (a team is a department in
 carpe's data) for a period. Every gesture is charged to exactly one budget:
 
 1. the budget it was logged against in carpe, when it names one;
-2. otherwise (imported gestures) the giver's own budget covering its day;
-3. otherwise their department's budget covering its day.
+2. otherwise (imported gestures) the giver's own budget covering its day, while it
+   has room for the whole gesture;
+3. otherwise their department's budget covering its day (the pool they draw on
+   once their own is spent), while it has room;
+4. otherwise, when neither has room, their own budget (overspent), or the pool
+   when they have no budget of their own.
+
+Gestures are charged in the order they were given (pending ones after the given
+ones of the same day), so the same history always fills the same budgets. This is
+the rule logging a gesture in carpe follows too, so imported and logged gestures
+draw on a department's pool alike.
 
 Given gestures are *spent*; gestures waiting for a manager are *reserved*; what
 is left is the amount less both. A frontline gesture is approved at once when it
@@ -68,8 +77,23 @@ def charge_to(
     budgets: Mapping[str, BudgetLine],
     by_owner: Mapping[str, Sequence[BudgetLine]],
     department: str | None,
+    uses: Mapping[str, BudgetUse] | None = None,
 ) -> str | None:
     """The id of the budget a gesture is charged to, or None when none covers it.
+
+    Parameters
+    ----------
+    charge : Charge
+        The gesture.
+    budgets : mapping of str to BudgetLine
+        Every budget, by id.
+    by_owner : mapping of str to sequence of BudgetLine
+        Budgets by owner (employee id or department), earliest period first.
+    department : str or None
+        The giver's department.
+    uses : mapping of str to BudgetUse, optional
+        What each budget has spent and reserved so far; without it, room is not
+        considered (the giver's own budget first).
 
     Examples
     --------
@@ -79,13 +103,20 @@ def charge_to(
     """
     if charge.budget_id is not None and charge.budget_id in budgets:
         return charge.budget_id
-    for owner in (charge.employee_id, department):
-        if owner is None:
-            continue
-        for line in by_owner.get(owner, ()):
-            if line.covers(charge.given_on):
+    candidates = [
+        line
+        for owner in (charge.employee_id, department)
+        if owner is not None
+        for line in by_owner.get(owner, ())
+        if line.covers(charge.given_on)
+    ]
+    if not candidates:
+        return None
+    if uses is not None:
+        for line in candidates:
+            if uses[line.budget_id].left >= charge.cost:
                 return line.budget_id
-    return None
+    return candidates[0].budget_id
 
 
 def allocate(
@@ -100,7 +131,7 @@ def allocate(
     budgets : iterable of BudgetLine
         The budgets to fill.
     charges : iterable of Charge
-        Given (and pending) gestures.
+        Given (and pending) gestures, in any order.
     departments : mapping of str to str
         Employee id → department.
 
@@ -114,8 +145,12 @@ def allocate(
     for line in sorted(lines.values(), key=lambda b: (b.period_start, b.budget_id)):
         by_owner.setdefault(line.owner, []).append(line)
     uses = {budget_id: BudgetUse(line) for budget_id, line in lines.items()}
-    for charge in charges:
-        target = charge_to(charge, lines, by_owner, departments.get(charge.employee_id))
+    ordered = sorted(
+        charges, key=lambda c: (c.given_on, c.pending, c.employee_id, c.budget_id or "", c.cost)
+    )
+    for charge in ordered:
+        department = departments.get(charge.employee_id)
+        target = charge_to(charge, lines, by_owner, department, uses)
         if target is None:
             continue
         use = uses[target]

@@ -337,17 +337,49 @@ def budgets_for(*, session: Session, employee_id: str, on: date) -> list[BudgetV
     return _views(session, lines, departments)
 
 
-def budget_left(*, session: Session, employee_id: str, today: date) -> float | None:
-    """What an employee may still spend today: their own budgets' and their department's left.
+@dataclass(frozen=True, slots=True)
+class SpendingRoom:
+    """What an employee may still spend on a day: their own budget, and the pool beside it.
 
-    ``None`` when no budget covers the day (then ideas are not limited by cost).
-    The brief and Today ask on every view, so only the uses are computed, not views.
+    The two are told apart everywhere they are shown: the own figure is the
+    person's, the pool is their department's and shared with its people.
+    """
+
+    own: float | None
+    """Left on the employee's own budget covering the day (None: they have none)."""
+    pool: float | None
+    """Left in their department's pool covering the day (None: there is none)."""
+    pool_name: str | None
+    """The department whose pool it is."""
+
+    @property
+    def most(self) -> float | None:
+        """The most one gesture may cost without waiting for a manager (None: no budget)."""
+        figures = [f for f in (self.own, self.pool) if f is not None]
+        return max(figures) if figures else None
+
+
+def spending_room(*, session: Session, employee_id: str, today: date) -> SpendingRoom:
+    """What an employee may still spend today, on their own budget and from the pool.
+
+    A gesture is charged to the giver's own budget while it has room, else to the
+    department's pool (:mod:`carpe.gestures.budget`), so both are shown, each
+    labelled. Negative figures (overspent) are shown as 0. The brief and Today ask
+    on every view, so only the uses are computed, not views.
     """
     lines, departments = _covering(session, employee_id, today)
     if not lines:
-        return None
+        return SpendingRoom(None, None, None)
     uses = budget_uses(session=session, budgets=lines, owner_departments=departments)
-    return round(sum(max(uses[b.budget_id].left, 0.0) for b in lines), 2)
+    own = [b for b in lines if b.owner == employee_id]
+    pool = [b for b in lines if b.owner != employee_id]
+
+    def left(group: list[BudgetLine]) -> float | None:
+        if not group:
+            return None
+        return round(sum(max(uses[b.budget_id].left, 0.0) for b in group), 2)
+
+    return SpendingRoom(left(own), left(pool), pool[0].owner if pool else None)
 
 
 def _check(

@@ -23,7 +23,7 @@ from carpe.gestures import (
 )
 from carpe.memory import DURABLE_KINDS
 from carpe.services.brief import MOMENT_HORIZON_DAYS
-from carpe.services.gesture_budgets import budget_left
+from carpe.services.gesture_budgets import SpendingRoom, spending_room
 from carpe.services.privacy import can_see
 from carpe.services.users import Viewer
 from carpe.store.gestures import GestureRequest
@@ -137,6 +137,11 @@ class GestureIdeas:
     contact_id: str
     giver: str | None
     budget_left: float | None
+    """Left on the giver's own budget today (None: they have none)."""
+    pool_left: float | None
+    """Left in the giver's department's pool today (None: there is none)."""
+    pool_name: str | None
+    """The department whose pool it is."""
     last_gesture_kind: str | None
     suggestions: tuple[Suggestion, ...]
 
@@ -188,14 +193,14 @@ def suggest_for_contact(
     giver: str | None = None,
     limit: int = 3,
     viewer: Viewer | None = None,
-    known_left: tuple[float | None] | None = None,
+    known_room: SpendingRoom | None = None,
 ) -> GestureIdeas:
     """Gesture ideas for a contact's open moments, within the giver's budget.
 
     The giver defaults to the account owner. Ideas never repeat the kind of the
     contact's last gesture first. With a ``viewer``, moments they may not see
     (sensitive ones of others) give no idea, so no idea gives them away.
-    ``known_left`` (a 1-tuple) passes the giver's budget left when the caller has it.
+    ``known_room`` passes the giver's spending room when the caller has it.
 
     Raises
     ------
@@ -220,14 +225,16 @@ def suggest_for_contact(
     ]
     interests = [m.summary for m in moments if m.kind == "interest"]
     giver = giver or owner
-    if known_left is not None:
-        (left,) = known_left
+    if known_room is not None:
+        room = known_room
+    elif giver:
+        room = spending_room(session=session, employee_id=giver, today=today)
     else:
-        left = budget_left(session=session, employee_id=giver, today=today) if giver else None
+        room = SpendingRoom(None, None, None)
     ideas = suggest_gestures(
-        moments=cues, interests=interests, budget_left=left, last_kind=last, limit=limit
+        moments=cues, interests=interests, budget_left=room.most, last_kind=last, limit=limit
     )
-    return GestureIdeas(contact_id, giver, left, last, tuple(ideas))
+    return GestureIdeas(contact_id, giver, room.own, room.pool, room.pool_name, last, tuple(ideas))
 
 
 FRESH_DAYS = 14
@@ -275,7 +282,7 @@ def ideas_for_today(
         .limit(limit * 3)
     ).all()
     found: list[ContactIdeas] = []
-    left = (budget_left(session=session, employee_id=me, today=today),) if rows else None
+    room = spending_room(session=session, employee_id=me, today=today) if rows else None
     for contact_id, latest in rows:
         assert contact_id is not None
         ideas = suggest_for_contact(
@@ -285,7 +292,7 @@ def ideas_for_today(
             giver=me,
             limit=2,
             viewer=viewer,
-            known_left=left,
+            known_room=room,
         )
         if not ideas.suggestions:
             continue  # only sensitive moments the viewer may not see, or nothing that fits

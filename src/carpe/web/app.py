@@ -22,7 +22,7 @@ from carpe import __version__
 from carpe.config import Settings, load_settings
 from carpe.context import Carpe
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.services import webhooks
+from carpe.services import currency, webhooks
 from carpe.web import api, filters
 from carpe.web.auth import CsrfError, LoginLimiter, LoginRequiredError, csrf_token
 from carpe.web.rebalance import ReconnectAfter
@@ -96,6 +96,7 @@ def create_app(
     templates.env.auto_reload = settings.environment == "development"
     filters.install(templates.env)
     templates.env.globals["csrf_token"] = csrf_token
+    templates.env.globals["currency"] = _HouseCurrency(running)
     app.state.carpe = running
     app.state.templates = templates
     app.state.login_limiter = LoginLimiter(settings.login_attempts)
@@ -178,6 +179,22 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
         "accept", ""
     )
+
+
+class _HouseCurrency:
+    """The store's house currency for the ``money`` filter, read once it is known."""
+
+    def __init__(self, carpe: Carpe) -> None:
+        self._carpe = carpe
+        self._known: str | None = None
+
+    def __call__(self) -> str | None:
+        if self._known is None:
+            with self._carpe.unit_of_work() as uow:
+                self._known = currency.house_currency(
+                    session=uow.session, configured=self._carpe.settings.currency
+                )
+        return self._known
 
 
 def _error(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 
 CHANNEL_LABELS = {
     "in_person": "in person",
@@ -40,11 +41,37 @@ def format_datetime(value: datetime | None) -> str:
     )
 
 
-def format_money(value: float | None) -> str:
-    """``12,300`` (no currency: the store keeps it per invoice)."""
+CURRENCY_SIGNS = {"EUR": "€", "GBP": "£", "USD": "$", "JPY": "¥", "CHF": "CHF "}
+"""Signs written before an amount; any other currency code is written after it."""
+
+
+def format_money(value: float | None, currency: str | None = None) -> str:
+    """``€12,300`` or ``€25.50``: cents only when there are any, the currency when known.
+
+    Examples
+    --------
+    >>> format_money(12300.0, "EUR"), format_money(25.5, "GBP"), format_money(-3.0, "SEK")
+    ('€12,300', '£25.50', '-3 SEK')
+    >>> format_money(4800.0)
+    '4,800'
+    """
     if value is None:
         return ""
-    return f"{value:,.0f}"
+    number = f"{abs(value):,.0f}" if round(value, 2) == round(value) else f"{abs(value):,.2f}"
+    sign = "-" if value < 0 and number.strip("0.,") else ""
+    if not currency:
+        return f"{sign}{number}"
+    prefix = CURRENCY_SIGNS.get(currency.upper())
+    return f"{sign}{prefix}{number}" if prefix else f"{sign}{number} {currency.upper()}"
+
+
+@pass_context
+def _money(context: Context, value: float | None, currency: str | None = None) -> str:
+    """The ``money`` filter: the amount in the given currency, else the store's."""
+    if not currency:
+        house = context.get("currency")
+        currency = house() if callable(house) else house
+    return format_money(value, currency)
 
 
 def sentiment_class(value: float | None) -> str:
@@ -62,6 +89,6 @@ def install(env: Environment) -> None:
     """Register the filters on a Jinja environment."""
     env.filters["date"] = format_date
     env.filters["datetime"] = format_datetime
-    env.filters["money"] = format_money
+    env.filters["money"] = _money
     env.filters["sentiment"] = sentiment_class
     env.filters["channel"] = lambda c: CHANNEL_LABELS.get(c, c)

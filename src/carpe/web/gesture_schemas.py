@@ -112,7 +112,9 @@ class IdeaOut(_Schema):
 class IdeasOut(_Schema):
     contact_id: str
     giver: str | None
-    budget_left: float | None
+    budget_left: float | None = Field(description="Left on the giver's own budget today")
+    pool_left: float | None = Field(description="Left in the giver's department's pool today")
+    pool_name: str | None = Field(description="The department whose pool it is")
     last_gesture_kind: str | None
     suggestions: list[IdeaOut]
 

@@ -40,6 +40,28 @@ def test_allocate_reserves_pending_gestures_without_spending_them() -> None:
     assert (use.spent, use.reserved, use.left, use.gestures) == (10.0, 60.0, 30.0, 1)
 
 
+def test_allocate_draws_on_the_department_pool_once_the_givers_own_budget_is_spent() -> None:
+    charges = [Charge("E1", date(2026, 2, d), 40.0) for d in (3, 1, 2)]
+    uses = allocate([OWN, TEAM], charges, DEPARTMENTS)
+    assert (uses["B-ana"].spent, uses["B-ops"].spent) == (80.0, 40.0)
+    assert uses["B-ops"].givers == {"E1"}
+
+
+def test_allocate_overspends_the_givers_own_budget_when_the_pool_has_no_room_either() -> None:
+    small_pool = BudgetLine("B-ops", "Operations", *Q1, 10.0)
+    uses = allocate([OWN, small_pool], [Charge("E1", date(2026, 2, 1), 150.0)], DEPARTMENTS)
+    assert (uses["B-ana"].left, uses["B-ops"].spent) == (-50.0, 0.0)
+
+
+def test_allocate_gives_the_same_result_whatever_order_the_charges_come_in() -> None:
+    charges = [Charge("E1", date(2026, 2, d), 30.0 + d) for d in range(1, 6)]
+    forward = allocate([OWN, TEAM], charges, DEPARTMENTS)
+    backward = allocate([OWN, TEAM], list(reversed(charges)), DEPARTMENTS)
+    assert {k: (u.spent, u.gestures) for k, u in forward.items()} == {
+        k: (u.spent, u.gestures) for k, u in backward.items()
+    }
+
+
 def test_allocate_leaves_gestures_outside_every_period_and_other_departments_alone() -> None:
     charges = [Charge("E1", date(2026, 4, 1), 10.0), Charge("E3", date(2026, 2, 1), 10.0)]
     uses = allocate([OWN, TEAM], charges, DEPARTMENTS)

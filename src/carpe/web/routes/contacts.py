@@ -37,7 +37,7 @@ def contact_page(
             "brief": found,
             "today": today,
             "ideas": ideas.suggestions,
-            "budget_left": ideas.budget_left,
+            "room": ideas,
         },
     )
 
