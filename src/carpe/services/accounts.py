@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from carpe.errors import NotFoundError
+from carpe.services.conflict_notes import DocumentNote, notes_by_document
 from carpe.services.privacy import audit, can_see
 from carpe.services.users import Viewer
 from carpe.store.memory import StoredMoment
@@ -398,6 +399,8 @@ class AccountExtras:
     orders: tuple[OrderRow, ...]
     invoices: tuple[InvoiceRow, ...]
     feedback: tuple[FeedbackRow, ...]
+    conflict_notes: dict[str, DocumentNote]
+    """What conflicts found about the orders and invoices listed (``"invoice:ID"``...)."""
 
 
 _MOMENTS = (  # with who recorded each and the account's owner, for the privacy check
@@ -479,6 +482,7 @@ def account_extras(
         tuple(OrderRow(*row) for row in session.execute(_ORDERS, key)),
         tuple(InvoiceRow(*row) for row in session.execute(_INVOICES, key)),
         tuple(FeedbackRow(*row) for row in session.execute(_FEEDBACK, key)),
+        notes_by_document(session=session, account_id=account_id),
     )
 
 

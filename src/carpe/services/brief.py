@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from carpe.errors import NotFoundError
 from carpe.memory.opener import suggest_opener
 from carpe.services.accounts import TimelineEntry, list_timeline
+from carpe.services.conflict_notes import DocumentNote, notes_by_document
 from carpe.services.privacy import audit, can_see
 from carpe.services.users import Viewer
 from carpe.store.memory import FollowUp, StoredMoment
@@ -46,6 +47,8 @@ class Problem:
     kind: str
     text: str
     day: date
+    conflict_id: str | None = None
+    """A conflict that names the invoice or order, whose state the text already says."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,23 +173,52 @@ _PROBLEM_TOUCHPOINTS = select(
 )
 
 
-def _invoice_problems(session: Session, account_id: str, today: date) -> list[Problem]:
+class _LazyNotes:
+    """What conflicts found about an account's documents, read on the first question."""
+
+    def __init__(self, session: Session, account_id: str) -> None:
+        self._session = session
+        self._account_id = account_id
+        self._notes: dict[str, DocumentNote] | None = None
+
+    def get(self, key: str) -> DocumentNote | None:
+        if self._notes is None:
+            self._notes = notes_by_document(session=self._session, account_id=self._account_id)
+        return self._notes.get(key)
+
+
+def _noted(text: str, note: DocumentNote | None) -> tuple[str, str | None]:
+    """The problem's text with what a conflict found about it, and the conflict's id."""
+    if note is None:
+        return text, None
+    return f"{text}: {note.sentence}", note.conflict_id
+
+
+def _invoice_problems(
+    session: Session, account_id: str, today: date, notes: _LazyNotes
+) -> list[Problem]:
     disputed: list[Problem] = []
     overdue: list[Problem] = []
     for invoice_id, amount, currency, status, issued_on, due_on in session.execute(
         _PROBLEM_INVOICES, {"account_id": account_id, "today": today}
     ):
+        note = notes.get(f"invoice:{invoice_id}")
         if status == "disputed":
             text = f"Invoice {invoice_id} ({amount:,.2f} {currency or ''}) is disputed"
-            disputed.append(Problem("billing", text.replace(" )", ")"), issued_on))
+            text, conflict = _noted(text.replace(" )", ")"), note)
+            disputed.append(Problem("billing", text, issued_on, conflict))
         else:
             assert due_on is not None
-            text = f"Invoice {invoice_id} is overdue since {due_on.isoformat()}"
-            overdue.append(Problem("billing", text, due_on))
+            text, conflict = _noted(
+                f"Invoice {invoice_id} is overdue since {due_on.isoformat()}", note
+            )
+            overdue.append(Problem("billing", text, due_on, conflict))
     return disputed + overdue
 
 
-def _order_problems(session: Session, account_id: str, today: date, since: date) -> list[Problem]:
+def _order_problems(
+    session: Session, account_id: str, today: date, since: date, notes: _LazyNotes
+) -> list[Problem]:
     late: list[Problem] = []
     arrived_late: list[Problem] = []
     for order_id, promised_on, delivered_on in session.execute(
@@ -195,18 +227,21 @@ def _order_problems(session: Session, account_id: str, today: date, since: date)
         assert promised_on is not None
         if delivered_on is None:
             text = f"Order {order_id} is late (promised {promised_on.isoformat()})"
-            late.append(Problem("delivery", text, promised_on))
+            text, conflict = _noted(text, notes.get(f"order:{order_id}"))
+            late.append(Problem("delivery", text, promised_on, conflict))
         else:
             days = (delivered_on - promised_on).days
             text = f"Order {order_id} arrived {days} day(s) late"
-            arrived_late.append(Problem("delivery", text, delivered_on))
+            text, conflict = _noted(text, notes.get(f"order:{order_id}"))
+            arrived_late.append(Problem("delivery", text, delivered_on, conflict))
     return late + arrived_late
 
 
 def _problems(session: Session, account_id: str, today: date) -> list[Problem]:
     since = today - timedelta(days=PROBLEM_HORIZON_DAYS)
-    found = _invoice_problems(session, account_id, today)
-    found += _order_problems(session, account_id, today, since)
+    notes = _LazyNotes(session, account_id)  # read only when an invoice or order is open
+    found = _invoice_problems(session, account_id, today, notes)
+    found += _order_problems(session, account_id, today, since, notes)
     since_at = datetime.combine(since, datetime.min.time())
     for subject, kind, channel, occurred_at in session.execute(
         _PROBLEM_TOUCHPOINTS, {"account_id": account_id, "since_at": since_at}

@@ -212,8 +212,11 @@ class BriefMomentOut(Schema):
 
 class ProblemOut(Schema):
     kind: str
-    text: str
+    text: str = Field(description="What is open, with what a conflict found about it, if any")
     day: date
+    conflict_id: str | None = Field(
+        default=None, description="A conflict that names this invoice or order"
+    )
 
 
 class GestureOut(Schema):
