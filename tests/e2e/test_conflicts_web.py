@@ -88,8 +88,60 @@ def test_radar_page_shows_department_pairs_types_and_money(
     page = signed_in("mona").get("/conflicts")
     assert page.status_code == 200
     assert "Billing × Sales" in page.text
-    assert "duplicate invoice" in page.text and "overbilling" in page.text
+    assert "Duplicate invoice" in page.text and "Billed above the order" in page.text
+    assert "An invoice asks for more than the order it bills." in page.text  # each type explained
     assert "200" in page.text  # 120 + 80 at stake
+
+
+def test_list_names_owners_and_acts_on_the_chosen_conflicts_at_once(
+    signed_in: Callable[[str], TestClient], world: World, planted: dict[str, str]
+) -> None:
+    client = signed_in("mona")
+    handed = client.post(
+        f"/api/v1/conflicts/{planted['ben']}/acknowledge",
+        headers=_auth(world, "mona"),
+        json={"owner": "E2"},
+    )
+    assert handed.status_code == 200 and handed.json()["owner_name"] == "Ben Ode"
+    page = client.get("/conflicts")
+    assert "Ben Ode" in page.text and "E2<" not in page.text
+    done = client.post(
+        "/conflicts/bulk",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "conflict_id": [planted["ana"], planted["ben"]],
+            "action": "resolve",
+            "notes": "Credit notes sent",
+            "back": "type=&status=",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and "done=2" in done.headers["location"]
+    after = client.get(done.headers["location"]).text
+    assert "2 conflicts changed." in after and "No conflicts match." in after
+    resolved = client.get("/api/v1/conflicts?status=resolved", headers=_auth(world, "mona"))
+    assert {c["conflict_id"] for c in resolved.json()} == set(planted.values())
+    assert all("Credit notes sent" in (c["notes"] or "") for c in resolved.json())
+
+
+def test_bulk_action_skips_what_a_frontline_user_may_not_change(
+    signed_in: Callable[[str], TestClient], world: World, planted: dict[str, str]
+) -> None:
+    with world.carpe.unit_of_work() as uow:
+        conflicts.act_on_conflict(
+            session=uow.session, conflict_id=planted["ana"], action="acknowledge", owner="E1"
+        )
+        uow.commit()
+    client = signed_in("ana")
+    page = client.get("/conflicts")
+    done = client.post(
+        "/conflicts/bulk",
+        data={"csrf_token": csrf_of(page.text), "conflict_id": [planted["ana"], planted["ben"]],
+              "action": "resolve"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert "done=1" in done.headers["location"] and "skipped=1" in done.headers["location"]
+    assert "1 left as they were" in client.get(done.headers["location"]).text
 
 
 def test_page_action_needs_the_csrf_token_and_changes_the_status(
@@ -127,8 +179,8 @@ def test_fragments_for_the_account_page_and_today(
     client = signed_in("ana")
     account = client.get("/accounts/A1/conflicts")
     today = client.get("/today/conflicts")
-    assert account.status_code == 200 and "overbilling" in account.text
-    assert "overbilling" in today.text and "duplicate invoice" not in today.text
+    assert account.status_code == 200 and "Billed above the order" in account.text
+    assert "Billed above the order" in today.text and "Duplicate invoice" not in today.text
 
 
 def test_cli_lists_conflicts_as_json_filtered_by_type(

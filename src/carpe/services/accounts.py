@@ -477,12 +477,26 @@ def account_extras(
                 detail=f"account page {account_id}",
             )
         moments.append(moment)
+    notes = notes_by_document(session=session, account_id=account_id)
+    orders = [OrderRow(*row) for row in session.execute(_ORDERS, key)]
+    invoices = [InvoiceRow(*row) for row in session.execute(_INVOICES, key)]
+    # the documents a conflict names are listed even when older than the latest few
+    named_orders = {k[6:] for k in notes if k.startswith("order:")}
+    named_orders -= {o.order_id for o in orders}
+    if named_orders:
+        older_orders = _ORDERS.where(Order.order_id.in_(sorted(named_orders)))
+        orders += [OrderRow(*row) for row in session.execute(older_orders, key)]
+    named_invoices = {k[8:] for k in notes if k.startswith("invoice:")}
+    named_invoices -= {i.invoice_id for i in invoices}
+    if named_invoices:
+        older_invoices = _INVOICES.where(Invoice.invoice_id.in_(sorted(named_invoices)))
+        invoices += [InvoiceRow(*row) for row in session.execute(older_invoices, key)]
     return AccountExtras(
         tuple(moments[: limit * 2]),
-        tuple(OrderRow(*row) for row in session.execute(_ORDERS, key)),
-        tuple(InvoiceRow(*row) for row in session.execute(_INVOICES, key)),
+        tuple(orders),
+        tuple(invoices),
         tuple(FeedbackRow(*row) for row in session.execute(_FEEDBACK, key)),
-        notes_by_document(session=session, account_id=account_id),
+        notes,
     )
 
 

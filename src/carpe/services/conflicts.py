@@ -14,9 +14,11 @@ those they own (the conflict's ``owner``).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -30,6 +32,7 @@ from carpe.analytics.conflicts import (
     ConflictReport,
     severity_label,
 )
+from carpe.analytics.conflicts.words import TYPE_MEANINGS, type_name
 from carpe.analytics.pipeline import (
     AccountRisk,
     Context,
@@ -80,6 +83,22 @@ class ConflictView:
     status: str
     owner: str | None
     notes: str | None
+    owner_name: str | None = None
+    """The owner's name (None: nobody owns it)."""
+    detail: str = ""
+    """What was found, in words, with people named rather than given by id."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Employee id → name, for the owner and every employee the evidence names."""
+
+    @property
+    def type_name(self) -> str:
+        """The type's short name ("Duplicate invoice")."""
+        return type_name(self.type)
+
+    @property
+    def meaning(self) -> str:
+        """What the type means for the customer, in one sentence."""
+        return TYPE_MEANINGS.get(self.type, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,14 +111,47 @@ class RecordSummary:
     new_ids: list[str] = field(default_factory=list)
 
 
-def _view(row: StoredConflict, name: str) -> ConflictView:
+def _people(session: Session, rows: Sequence[StoredConflict]) -> dict[str, str]:
+    """Employee id → name for the owners of ``rows`` and the employees their evidence names."""
+    wanted: set[str] = set()
+    for row in rows:
+        if row.owner:
+            wanted.add(row.owner)
+        try:
+            wanted.update(json.loads(row.evidence or "{}").get("employee_ids") or ())
+        except ValueError:
+            continue
+    if not wanted:
+        return {}
+    return dict(
+        session.execute(
+            select(Employee.employee_id, Employee.name).where(
+                Employee.employee_id.in_(sorted(wanted))
+            )
+        ).all()
+    )
+
+
+def _named(text: str, names: Mapping[str, str]) -> str:
+    """``text`` with each employee id it mentions replaced by the person's name."""
+    for employee_id, person in names.items():
+        text = re.sub(rf"(?<![\w-]){re.escape(employee_id)}(?![\w-])", person, text)
+    return text
+
+
+def _view(row: StoredConflict, name: str, people: Mapping[str, str] | None = None) -> ConflictView:
+    people = people or {}
+    evidence = dict(json.loads(row.evidence))
+    named = {
+        e: people[e] for e in [row.owner, *(evidence.get("employee_ids") or ())] if e in people
+    }
     return ConflictView(
         conflict_id=row.conflict_id,
         type=row.type,
         account_id=row.account_id,
         account_name=name,
         departments=list(json.loads(row.departments)),
-        evidence=dict(json.loads(row.evidence)),
+        evidence=evidence,
         period=row.period,
         amount_at_risk=row.amount_at_risk,
         severity=row.severity,
@@ -109,6 +161,9 @@ def _view(row: StoredConflict, name: str) -> ConflictView:
         status=row.status,
         owner=row.owner,
         notes=row.notes,
+        owner_name=people.get(row.owner) if row.owner else None,
+        detail=_named(str(evidence.get("detail") or ""), named),
+        names=named,
     )
 
 
@@ -334,7 +389,9 @@ def list_conflicts(
     query = query.order_by(StoredConflict.severity.desc(), StoredConflict.conflict_id)
     if limit is not None:
         query = query.limit(limit)
-    return [_view(row, name) for row, name in session.execute(query)]
+    found = session.execute(query).all()
+    people = _people(session, [row for row, _ in found])
+    return [_view(row, name, people) for row, name in found]
 
 
 def _load(session: Session, conflict_id: str, viewer: Viewer | None) -> tuple[StoredConflict, str]:
@@ -364,7 +421,7 @@ def get_conflict(
         When there is none, or the viewer may not see it.
     """
     row, name = _load(session, conflict_id, viewer)
-    return _view(row, name)
+    return _view(row, name, _people(session, [row]))
 
 
 def can_act(viewer: Viewer | None, conflict: ConflictView) -> bool:
@@ -438,7 +495,61 @@ def act_on_conflict(
     row.updated_at = now
     row.updated_by = who
     session.flush()
-    return _view(row, name)
+    return _view(row, name, _people(session, [row]))
+
+
+@dataclass(frozen=True, slots=True)
+class BulkOutcome:
+    """What acting on several conflicts at once did."""
+
+    done: list[str]
+    """Ids of the conflicts changed."""
+    skipped: list[tuple[str, str]]
+    """(id, why) for those left as they were: not visible, not theirs, already there."""
+
+
+def act_on_conflicts(
+    *,
+    session: Session,
+    conflict_ids: Sequence[str],
+    action: str,
+    viewer: Viewer | None = None,
+    notes: str | None = None,
+    now: datetime | None = None,
+) -> BulkOutcome:
+    """Acknowledge, resolve, dismiss or reopen several conflicts, skipping those it cannot.
+
+    Each conflict follows :func:`act_on_conflict`'s rules; one that cannot be
+    changed (not the viewer's, or already in that state) is skipped with the
+    reason, and the others are still changed.
+
+    Raises
+    ------
+    UsageError
+        An unknown action, or no conflict chosen.
+    """
+    if action not in ACTIONS:
+        raise UsageError(f"unknown action {action!r}; choose one of {', '.join(ACTIONS)}")
+    chosen = list(dict.fromkeys(conflict_ids))
+    if not chosen:
+        raise UsageError("choose at least one conflict")
+    done: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    for conflict_id in chosen:
+        try:
+            act_on_conflict(
+                session=session,
+                conflict_id=conflict_id,
+                action=action,
+                viewer=viewer,
+                notes=notes,
+                now=now,
+            )
+        except (NotFoundError, ForbiddenError, UsageError) as exc:
+            skipped.append((conflict_id, str(exc)))
+        else:
+            done.append(conflict_id)
+    return BulkOutcome(done, skipped)
 
 
 @dataclass(frozen=True, slots=True)

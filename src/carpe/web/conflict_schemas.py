@@ -37,7 +37,11 @@ class ConflictOut(_Schema):
     last_seen_at: datetime
     status: Literal["open", "acknowledged", "resolved", "dismissed"]
     owner: str | None = Field(description="employee_id of who handles it")
+    owner_name: str | None = Field(default=None, description="The owner's name")
     notes: str | None
+    type_name: str = Field(description="The type in words, e.g. 'Duplicate invoice'")
+    meaning: str = Field(description="What the type means for the customer, in one sentence")
+    detail: str = Field(description="What was found, with people named")
 
 
 class ConflictActionIn(_Schema):

@@ -45,19 +45,22 @@ CURRENCY_SIGNS = {"EUR": "€", "GBP": "£", "USD": "$", "JPY": "¥", "CHF": "CH
 """Signs written before an amount; any other currency code is written after it."""
 
 
-def format_money(value: float | None, currency: str | None = None) -> str:
+def format_money(value: float | None, currency: str | None = None, *, whole: bool = False) -> str:
     """``€12,300`` or ``€25.50``: cents only when there are any, the currency when known.
+
+    ``whole`` rounds to whole units (estimates such as money at stake).
 
     Examples
     --------
     >>> format_money(12300.0, "EUR"), format_money(25.5, "GBP"), format_money(-3.0, "SEK")
     ('€12,300', '£25.50', '-3 SEK')
-    >>> format_money(4800.0)
-    '4,800'
+    >>> format_money(4800.0), format_money(1234.56, "EUR", whole=True)
+    ('4,800', '€1,235')
     """
     if value is None:
         return ""
-    number = f"{abs(value):,.0f}" if round(value, 2) == round(value) else f"{abs(value):,.2f}"
+    exact = whole or round(value, 2) == round(value)
+    number = f"{abs(value):,.0f}" if exact else f"{abs(value):,.2f}"
     sign = "-" if value < 0 and number.strip("0.,") else ""
     if not currency:
         return f"{sign}{number}"
@@ -66,12 +69,14 @@ def format_money(value: float | None, currency: str | None = None) -> str:
 
 
 @pass_context
-def _money(context: Context, value: float | None, currency: str | None = None) -> str:
+def _money(
+    context: Context, value: float | None, currency: str | None = None, whole: bool = False
+) -> str:
     """The ``money`` filter: the amount in the given currency, else the store's."""
     if not currency:
         house = context.get("currency")
         currency = house() if callable(house) else house
-    return format_money(value, currency)
+    return format_money(value, currency, whole=whole)
 
 
 def sentiment_class(value: float | None) -> str:

@@ -10,11 +10,13 @@ pages: ``/accounts/{id}/conflicts`` and ``/today/conflicts``. API:
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carpe.analytics.conflicts import CONFLICT_TYPES
+from carpe.analytics.conflicts.words import SEVERITY_MEANINGS, TYPE_MEANINGS, type_name
 from carpe.services import conflict_ledger
 from carpe.services import conflicts as service
 from carpe.store.conflicts import CONFLICT_STATUSES
@@ -22,6 +24,13 @@ from carpe.web import conflict_schemas as schemas
 from carpe.web.api import ERRORS
 from carpe.web.auth import ViewerDep, check_csrf
 from carpe.web.routes.deps import SessionDep, UowDep, is_htmx, render
+
+WORDS = {
+    "type_names": {t: type_name(t) for t in CONFLICT_TYPES},
+    "meanings": TYPE_MEANINGS,
+    "severity_meanings": SEVERITY_MEANINGS,
+}
+"""Every conflict type and severity in words, for the templates."""
 
 router = APIRouter(include_in_schema=False)
 """HTML pages."""
@@ -57,6 +66,10 @@ def radar_page(
     )
     if status is None:
         rows = [r for r in rows if r.status in ("open", "acknowledged")]
+    departments = sorted(
+        {d for pair in radar.by_department_pair for d in pair.key.split(" × ")}
+        | ({department} if department else set())
+    )
     return render(
         request,
         "conflicts.html",
@@ -65,10 +78,37 @@ def radar_page(
             "rows": rows,
             "types": CONFLICT_TYPES,
             "statuses": CONFLICT_STATUSES,
+            "departments": departments,
             "chosen": {"type": type, "status": status, "department": department},
             "can_act": {r.conflict_id: service.can_act(viewer, r) for r in rows},
+            **WORDS,
         },
     )
+
+
+@router.post("/conflicts/bulk", dependencies=[Depends(check_csrf)])
+def act_on_chosen(
+    viewer: ViewerDep,
+    uow: UowDep,
+    action: Annotated[Action, Form()],
+    conflict_id: Annotated[list[str], Form(max_length=500)],
+    notes: Annotated[str, Form(max_length=4000)] = "",
+    back: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Acknowledge, resolve or dismiss the conflicts chosen on the list, at once."""
+    outcome = service.act_on_conflicts(
+        session=uow.session,
+        conflict_ids=conflict_id,
+        action=action,
+        viewer=viewer,
+        notes=notes or None,
+    )
+    uow.commit()
+    kept = urlencode(
+        [(k, v) for k, v in parse_qsl(back) if k in ("type", "status", "department")]
+        + [("done", str(len(outcome.done))), ("skipped", str(len(outcome.skipped)))]
+    )
+    return RedirectResponse(f"/conflicts?{kept}", status_code=303)
 
 
 @router.get("/conflicts/{conflict_id}", response_class=HTMLResponse)
@@ -80,7 +120,7 @@ def conflict_page(
     return render(
         request,
         "conflicts_detail.html",
-        {"c": found, "can_act": service.can_act(viewer, found)},
+        {"c": found, "can_act": service.can_act(viewer, found), **WORDS},
     )
 
 
