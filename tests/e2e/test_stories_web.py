@@ -121,7 +121,8 @@ def test_library_and_story_pages_show_evidence_and_the_consent_workflow(
     assert "Evidence timeline" in page.text and 'id="ev-T2"' in page.text
     assert "Drove the spare part over myself" in page.text
     assert "a colleague in Operations" in page.text  # the anonymised version
-    assert "Consent requested" in page.text and "Internal only" in page.text
+    assert "We asked the customer" in page.text and "Internal only" in page.text
+    assert "Ana Ruiz" in page.text  # the employee by name, not E1
     forged = client.post(f"/stories/{planted['ana']}/consent", data={"status": "requested"})
     assert forged.status_code in (400, 403)
     done = client.post(
@@ -131,7 +132,7 @@ def test_library_and_story_pages_show_evidence_and_the_consent_workflow(
     )
     assert done.status_code == 303
     after = client.get(f"/stories/{planted['ana']}").text
-    assert "Consent granted" in after and "asked by phone" in after
+    assert "The customer agreed" in after and "asked by phone" in after
     assert client.get(f"/stories/{planted['ben']}").status_code == 404
     renamed = client.post(
         f"/stories/{planted['ana']}/title",
@@ -142,6 +143,32 @@ def test_library_and_story_pages_show_evidence_and_the_consent_workflow(
     assert "<h1>The Saturday part</h1>" in client.get(f"/stories/{planted['ana']}").text
     download = client.get(f"/stories/{planted['ana']}/markdown?anonymised=true")
     assert download.status_code == 200 and "Ana" not in download.text
+
+
+def test_consent_is_recorded_by_choosing_a_contact_and_a_refusal_keeps_what_was_typed(
+    signed_in: Callable[[str], TestClient], planted: dict[str, str]
+) -> None:
+    client = signed_in("ana")
+    page = client.get(f"/stories/{planted['ana']}").text
+    assert '<option value="C1" >Maria Lopez' in page  # the account's contacts to choose from
+    wrong = client.post(
+        f"/stories/{planted['ana']}/consent",
+        data={"csrf_token": csrf_of(page), "status": "requested", "contact_id": "C2",
+              "note": "asked at the trade fair"},
+    )  # fmt: skip
+    assert wrong.status_code == 422
+    assert (
+        "not one of this account" in wrong.text and 'value="asked at the trade fair"' in wrong.text
+    )
+    assert "<nav" in wrong.text  # the story page again, not an error page
+    done = client.post(
+        f"/stories/{planted['ana']}/consent",
+        data={"csrf_token": csrf_of(page), "status": "requested", "contact_id": "C1"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    after = client.get(f"/stories/{planted['ana']}").text
+    assert "requested · ana · Maria Lopez" in after
 
 
 def test_cli_lists_shows_consents_and_exports(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Final
@@ -36,7 +36,7 @@ from carpe.analytics.stories.search import Encoder
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services.privacy import acts_for, audit
 from carpe.services.users import SYSTEM, Viewer
-from carpe.store.models import Account, Employee, Feedback, Touchpoint, utc_now
+from carpe.store.models import Account, Contact, Employee, Feedback, Touchpoint, utc_now
 from carpe.store.stories import CONSENT_STATUSES, StoredStory, StoryConsent
 
 MOVES: Final = {
@@ -87,6 +87,8 @@ class StoryView:
     redacted: bool
     detected_at: datetime
     last_seen_at: datetime
+    names: dict[str, str] = field(default_factory=dict)
+    """Employee and contact id → name, for the people the story and its consent name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,7 +426,29 @@ def get_story(*, session: Session, story_id: str, viewer: Viewer | None = None) 
         When there is none, or the viewer may not see it.
     """
     row, name, _ = _load(session, story_id, viewer)
-    return _view(row, name, _history(session, story_id))
+    view = _view(row, name, _history(session, story_id))
+    return replace(view, names=_names(session, view))
+
+
+def _names(session: Session, view: StoryView) -> dict[str, str]:
+    """Names of the employees a story names and the contacts its consent names."""
+    employees = set(view.employee_ids) | ({view.hero_employee_id} - {None})
+    contacts = {h.get("contact_id") for h in view.consent.history} | {view.consent.contact_id}
+    contacts.discard(None)
+    names: dict[str, str] = dict(
+        session.execute(
+            select(Employee.employee_id, Employee.name).where(
+                Employee.employee_id.in_(sorted(e for e in employees if e))
+            )
+        ).all()
+    )
+    for contact_id, first, last in session.execute(
+        select(Contact.contact_id, Contact.first_name, Contact.last_name).where(
+            Contact.contact_id.in_(sorted(c for c in contacts if c))
+        )
+    ):
+        names[contact_id] = " ".join(p for p in (first, last) if p)
+    return names
 
 
 def story_evidence(
@@ -555,8 +579,6 @@ def record_consent(
             f"it can become {', '.join(MOVES[row.consent])}"
         )
     if contact_id is not None:
-        from carpe.store.models import Contact
-
         contact = session.get(Contact, contact_id)
         if contact is None or contact.account_id != row.account_id:
             raise NotFoundError("contact of this account", contact_id)

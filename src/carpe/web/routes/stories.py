@@ -9,13 +9,17 @@ API: ``GET /api/v1/stories``, ``GET /api/v1/stories/{id}``,
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from carpe.analytics.stories import THEMES
+from carpe.errors import NotFoundError, UsageError
+from carpe.services import accounts
 from carpe.services import stories as service
+from carpe.services.users import Viewer
 from carpe.web import story_schemas as schemas
 from carpe.web.api import ERRORS
 from carpe.web.auth import ViewerDep, check_csrf
@@ -65,11 +69,16 @@ def library_page(
     )
 
 
-@router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story_page(
-    request: Request, story_id: StoryId, viewer: ViewerDep, session: SessionDep
+def _story_page(
+    request: Request,
+    story_id: str,
+    viewer: Viewer,
+    session: Session,
+    *,
+    consent_error: str | None = None,
+    typed: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    """One story: its narrative with evidence, the timeline, consent, the anonymised version."""
+    """The story page, with a consent form's error and what was typed when it was refused."""
     story = service.get_story(session=session, story_id=story_id, viewer=viewer)
     return render(
         request,
@@ -84,32 +93,68 @@ def story_page(
                 session=session, story_id=story_id, viewer=viewer
             ),
             "moves": service.MOVES[story.consent.status],
+            "contacts": accounts.get_account(session=session, account_id=story.account_id).contacts,
+            "consent_error": consent_error,
+            "typed": typed or {},
         },
+        status_code=422 if consent_error else 200,
     )
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story_page(
+    request: Request, story_id: StoryId, viewer: ViewerDep, session: SessionDep
+) -> HTMLResponse:
+    """One story: its narrative with evidence, the timeline, consent, the anonymised version."""
+    return _story_page(request, story_id, viewer, session)
 
 
 @router.post("/stories/{story_id}/consent", dependencies=[Depends(check_csrf)])
 def consent_page(
+    request: Request,
     story_id: StoryId,
     viewer: ViewerDep,
     uow: UowDep,
-    status: Annotated[Literal["requested", "granted", "declined", "internal"], Form()],
+    status: Annotated[str, Form(max_length=20)] = "",
     contact_id: Annotated[str, Form(max_length=128)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
     amounts_allowed: Annotated[bool, Form()] = False,
 ) -> Response:
-    """Record a consent step from the story page."""
-    service.record_consent(
-        session=uow.session,
-        story_id=story_id,
-        status=status,
-        viewer=viewer,
-        contact_id=contact_id or None,
-        note=note or None,
-        amounts_allowed=amounts_allowed,
-    )
+    """Record a consent step from the story page; a refusal comes back on the same form."""
+    typed = {"status": status, "contact_id": contact_id, "note": note, "amounts": amounts_allowed}
+    if not status:
+        return _story_page(
+            request,
+            story_id,
+            viewer,
+            uow.session,
+            consent_error="Choose what happened.",
+            typed=typed,
+        )
+    try:
+        service.record_consent(
+            session=uow.session,
+            story_id=story_id,
+            status=status,
+            viewer=viewer,
+            contact_id=contact_id or None,
+            note=note or None,
+            amounts_allowed=amounts_allowed,
+        )
+    except (UsageError, NotFoundError) as exc:
+        uow.rollback()
+        if isinstance(exc, NotFoundError) and not contact_id:
+            raise
+        message = (
+            "That contact is not one of this account's: choose one from the list."
+            if isinstance(exc, NotFoundError)
+            else str(exc).capitalize() + "."
+        )
+        return _story_page(
+            request, story_id, viewer, uow.session, consent_error=message, typed=typed
+        )
     uow.commit()
-    return RedirectResponse(f"/stories/{story_id}", status_code=303)
+    return RedirectResponse(f"/stories/{story_id}#consent-h", status_code=303)
 
 
 @router.post("/stories/{story_id}/title", dependencies=[Depends(check_csrf)])
