@@ -203,12 +203,31 @@ def _error(
     if _wants_json(request):
         return JSONResponse({"error": {"code": code, "message": message, "field": field}}, status)
     templates: Jinja2Templates = request.app.state.templates
+    if field:  # a person reads which field, in words: "Contact id is required."
+        label = field.replace("_", " ").replace(".", " ").capitalize()
+        message = (
+            f"{label} is required." if message == "Field required" else f"{label}: {message}"
+        )
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"status": status, "message": message, "viewer": getattr(request.state, "viewer", None)},
+        {
+            "status": status,
+            "message": message,
+            "viewer": getattr(request.state, "viewer", None),
+            "back": _same_site_referer(request),
+        },
         status_code=status,
     )
+
+
+def _same_site_referer(request: Request) -> str | None:
+    """The page the person came from, when it is one of carpe's own (for a "back" link)."""
+    referer = request.headers.get("referer") or ""
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    if referer.startswith(origin + "/"):
+        return referer[len(origin) :]
+    return None
 
 
 def _install_error_handlers(app: FastAPI) -> None:
