@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -49,7 +50,16 @@ def test_specialists_page_shows_intervals_recognition_and_key_people(
     assert "<svg" in html and "95% intervals" in html
     assert "Recognise" in html and "Person1 Lastname" in html  # E01, a planted hero
     assert 'id="key-people"' in html and "Key-person (poaching) risk" in html
-    assert "q (weight)" in html and "larger share of that rate" in html
+    assert "larger share of that rate" in html  # the statistics, one click away
+    main = html[: html.index("<details")]  # what a manager reads first
+    assert "q-value" not in main and "false-discovery" not in main
+    table = html[
+        html.index('id="specialists"') : html.index("</table>", html.index('id="specialists"'))
+    ]
+    shown = [float(v) for v in re.findall(r'<td class="num">([+-]\d+\.\d)</td>', table)]
+    assert shown and shown == sorted(shown, reverse=True)  # "largest effect first", as it says
+    board = html[html.index('id="key-people"') :]
+    assert not re.search(r"<td>E\d+</td>", board)  # owners by name, never an id
 
 
 def test_specialists_page_is_refused_to_frontline_staff(

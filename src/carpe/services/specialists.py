@@ -35,7 +35,7 @@ from carpe.errors import ForbiddenError
 from carpe.services.analysis import default_as_of, write_outputs
 from carpe.services.users import Viewer
 from carpe.store.analysis import AnalysisOutput, AnalysisRun
-from carpe.store.models import Base, utc_now
+from carpe.store.models import Base, Employee, utc_now
 
 STEP: Final = "specialists"
 SUBJECT_EMPLOYEE: Final = "employee"
@@ -260,8 +260,18 @@ def load_specialists(
     names = {s["employee_id"]: s["name"] for s in found.get(SUBJECT_EMPLOYEE, [])}
     accounts = found.get(SUBJECT_ACCOUNT, [])
     accounts.sort(key=lambda d: (-d["share"] * (d["annual_value"] or 0.0), d["account_id"]))
+    owners = {d.get("owner_employee_id") for d in accounts[:board]} - {None}
+    owner_names = dict(
+        session.execute(
+            select(Employee.employee_id, Employee.name).where(
+                Employee.employee_id.in_(sorted(owners))
+            )
+        ).all()
+    )
     for d in accounts:
         d["employee_name"] = names.get(d["employee_id"], d["employee_id"])
+        d["owner_name"] = owner_names.get(d.get("owner_employee_id") or "")
+        d["value_resting"] = round(d["share"] * (d["annual_value"] or 0.0), 2)
     summary = (found.get(SUBJECT_SUMMARY) or [{}])[0]
     return SpecialistsView(
         run_id=chosen,

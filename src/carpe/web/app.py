@@ -205,9 +205,7 @@ def _error(
     templates: Jinja2Templates = request.app.state.templates
     if field:  # a person reads which field, in words: "Contact id is required."
         label = field.replace("_", " ").replace(".", " ").capitalize()
-        message = (
-            f"{label} is required." if message == "Field required" else f"{label}: {message}"
-        )
+        message = f"{label} is required." if message == "Field required" else f"{label}: {message}"
     return templates.TemplateResponse(
         request,
         "error.html",

@@ -60,7 +60,9 @@ class KeyPersonOut(_Schema):
     employee_name: str
     share: float = Field(description="Share of the account's positive experience (0..1)")
     annual_value: float
+    value_resting: float = Field(description="Share × annual value: what rests on this person")
     owner_employee_id: str | None
+    owner_name: str | None = Field(default=None, description="The account owner's name")
 
 
 class EngagementOut(_Schema):

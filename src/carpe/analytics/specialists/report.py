@@ -131,17 +131,18 @@ def suggest_recognition(name: str, components: list[Component], praise: int) -> 
     --------
     >>> suggest_recognition("Ana Lopez", [], 2)
     'Thank Ana in person and share the 2 customer comments that name them with their team.'
+    >>> suggest_recognition("Ana Lopez", [], 1)
+    'Thank Ana in person and share the 1 customer comment that names them with their team.'
     """
     first = name.split()[0] if name.split() else name
+    comments = "1 customer comment" if praise == 1 else f"{praise} customer comments"
     if components:
         what = components[0].name
         text = f"Recognise {first} for {what}: ask them to show colleagues how they do it"
-        return text + (f" (named in {praise} customer comments)." if praise else ".")
+        return text + (f" (named in {comments})." if praise else ".")
     if praise:
-        return (
-            f"Thank {first} in person and share the {praise} customer comments that name them"
-            " with their team."
-        )
+        names = "names them" if praise == 1 else "name them"
+        return f"Thank {first} in person and share the {comments} that {names} with their team."
     return f"Thank {first}: their accounts stay measurably more often than similar ones."
 
 
