@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -49,12 +49,15 @@ def search(
     uow: UowDep,
     carpe: CarpeDep,
     q: Annotated[str, Query(max_length=200)] = "",
+    to: Annotated[Literal["", "log"], Query()] = "",
 ) -> HTMLResponse:
-    """Accounts and contacts by name, id, email or phone."""
+    """Accounts and contacts by name, id, email or phone (``to=log``: to log something)."""
     found_accounts = (
         accounts.list_accounts(session=uow.session, query=q, page_size=10) if q.strip() else None
     )
     contacts = accounts.search_contacts(session=uow.session, query=q)
     return render(
-        request, "search.html", {"q": q, "accounts": found_accounts, "contacts": contacts}
+        request,
+        "search.html",
+        {"q": q, "accounts": found_accounts, "contacts": contacts, "to_log": to == "log"},
     )
