@@ -38,3 +38,12 @@ def test_the_navigation_leads_to_logging_a_touchpoint_or_a_gesture_for_a_contact
     assert client.get("/touchpoints/new?account_id=A1&contact_id=C1").status_code == 200
     assert client.get("/gestures/log?contact_id=C1").status_code == 200
 
+
+
+def test_erase_confirmation_names_the_person_and_their_account(
+    signed_in: Callable[[str], TestClient],
+) -> None:
+    page = signed_in("root").get("/admin/contacts/C1/erase").text
+    assert "<h1>Erase Maria Lopez" in page and "Acme Tools" in page
+    assert "Erase Maria Lopez for good" in page
+    assert signed_in("root").get("/admin/contacts/C404/erase").status_code == 404

@@ -512,6 +512,36 @@ class ContactHit:
     account: str
 
 
+@dataclass(frozen=True, slots=True)
+class ContactLabel:
+    """Who a contact is, in words: for confirmations that must name the person."""
+
+    contact_id: str
+    name: str
+    account_id: str
+    account_name: str
+
+
+def contact_label(*, session: Session, contact_id: str) -> ContactLabel:
+    """The contact's name and account, to name them where an id alone would not do.
+
+    Raises
+    ------
+    NotFoundError
+        No contact with that id.
+    """
+    found = session.execute(
+        select(Contact.first_name, Contact.last_name, Contact.account_id, Account.name)
+        .join(Account, Account.account_id == Contact.account_id)
+        .where(Contact.contact_id == contact_id)
+    ).first()
+    if found is None:
+        raise NotFoundError("contact", contact_id)
+    first, last, account_id, account_name = found
+    name = " ".join(p for p in (first, last) if p) or "(name erased)"
+    return ContactLabel(contact_id, name, account_id, account_name)
+
+
 def search_contacts(*, session: Session, query: str, limit: int = 20) -> list[ContactHit]:
     """Contacts whose name, email or phone contains ``query``."""
     needle = query.strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from carpe.services import privacy
+from carpe.services import accounts, privacy
 from carpe.web.auth import ViewerDep, check_csrf
 from carpe.web.routes.deps import UowDep, render
 
@@ -23,10 +23,11 @@ def export_contact(contact_id: str, viewer: ViewerDep, uow: UowDep) -> JSONRespo
 
 
 @router.get("/admin/contacts/{contact_id}/erase", response_class=HTMLResponse)
-def erase_form(request: Request, contact_id: str, viewer: ViewerDep) -> HTMLResponse:
+def erase_form(request: Request, contact_id: str, viewer: ViewerDep, uow: UowDep) -> HTMLResponse:
     """Ask for confirmation before erasing."""
     privacy.require_admin(viewer)
-    return render(request, "erase.html", {"contact_id": contact_id, "report": None})
+    label = accounts.contact_label(session=uow.session, contact_id=contact_id)
+    return render(request, "erase.html", {"contact_id": contact_id, "label": label, "report": None})
 
 
 @router.post("/admin/contacts/{contact_id}/erase", dependencies=[Depends(check_csrf)])
