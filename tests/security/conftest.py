@@ -36,8 +36,13 @@ def people(carpe: Carpe) -> Carpe:
 
 
 def make_client(carpe: Carpe, settings: Settings | None = None) -> TestClient:
-    """A client of a new app (a new "worker") on ``carpe``'s store."""
-    return TestClient(create_app(settings or carpe.settings, carpe=carpe))
+    """A client of a new app (a new "worker") on ``carpe``'s store, with other settings if given.
+
+    Use it in a ``with`` block: with ``settings`` the app opens (and closes) its own engine.
+    """
+    if settings is None:
+        return TestClient(create_app(carpe.settings, carpe=carpe))
+    return TestClient(create_app(settings))
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from carpe.errors import StoreError
+
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -33,7 +35,7 @@ def _fill_username_keys() -> None:
     for user_id, username in bind.execute(sa.text("SELECT id, username FROM users")).all():
         key = username.casefold()
         if key in keys:
-            raise RuntimeError(
+            raise StoreError(
                 f"user names must differ in more than case: rename {keys[key]!r} or "
                 f"{username!r} (with the previous carpe version) and migrate again"
             )
