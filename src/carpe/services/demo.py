@@ -81,7 +81,7 @@ def prepare_demo(
     )
     url = f"sqlite:///{database.resolve()}"
     carpe = Carpe(load_settings(database_url=url))
-    password = secrets.token_urlsafe(9)
+    password = secrets.token_urlsafe(12)
     try:
         carpe.migrate()
         outcome = import_data(engine=carpe.engine, folder=business, today=today)

@@ -42,10 +42,16 @@ def _digest(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
-def start_session(*, session: Session, user_id: int) -> str:
-    """Record a new session for a user who just signed in; returns the id for the cookie."""
+def start_session(*, session: Session, user_id: int, lifetimes: Lifetimes | None = None) -> str:
+    """Record a new session for a user who just signed in; returns the id for the cookie.
+
+    With ``lifetimes``, sessions older than the absolute lifetime (long over) are
+    deleted, so the table keeps only what could still be live or recently ended.
+    """
     session_id = secrets.token_urlsafe(32)
     now = utc_now()
+    if lifetimes is not None:
+        session.execute(delete(WebSession).where(WebSession.created_at < now - lifetimes.absolute))
     session.add(
         WebSession(
             user_id=user_id, token_hash=_digest(session_id), created_at=now, last_seen_at=now

@@ -121,12 +121,6 @@ def authenticate(*, session: Session, username: str, password: str) -> Viewer | 
     return viewer_of(user)
 
 
-def get_viewer(*, session: Session, user_id: int) -> Viewer | None:
-    """The viewer for an active user id (a session cookie's), else ``None``."""
-    user = session.get(User, user_id)
-    return viewer_of(user) if user is not None and user.active else None
-
-
 def select_user_by_name(username: str) -> Select[User]:
     """The query for an active user by name (in any case)."""
     return select(User).where(User.username_key == username.casefold(), User.active)

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carpe.services import sessions, users
-from carpe.web.auth import SESSION_ID, check_csrf, resolve_viewer, sign_in_limit, verify_csrf
+from carpe.web.auth import (
+    SESSION_ID,
+    check_csrf,
+    lifetimes,
+    resolve_viewer,
+    sign_in_limit,
+    verify_csrf,
+)
 from carpe.web.routes.deps import UowDep, render
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +52,8 @@ def login(
     """
     address = request.client.host if request.client else "unknown"
     context = {"next": _safe_next(next), "username": username}
-    limit = sign_in_limit(request.app.state.carpe.settings)
+    settings = request.app.state.carpe.settings
+    limit = sign_in_limit(settings)
     if sessions.sign_in_blocked(
         session=uow.session, limit=limit, username=username, address=address
     ):
@@ -58,7 +66,9 @@ def login(
         context["error"] = "That username and password do not match."
         return render(request, "login.html", context, status_code=401)
     sessions.clear_sign_in_failures(session=uow.session, username=username)
-    session_id = sessions.start_session(session=uow.session, user_id=viewer.user_id)
+    session_id = sessions.start_session(
+        session=uow.session, user_id=viewer.user_id, lifetimes=lifetimes(settings)
+    )
     uow.commit()
     request.session.clear()  # a new CSRF token too
     request.session[SESSION_ID] = session_id
