@@ -6,7 +6,6 @@ through before (issue 17) and asserts what the person probing would now see.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -18,6 +17,9 @@ from carpe.config import Settings
 from carpe.context import Carpe
 from carpe.services import users
 from carpe.web import create_app
+from tests.e2e.conftest import csrf_of
+
+__all__ = ["csrf_of"]
 
 PASSWORD = "correct horse battery"
 ROLES = {"ana": "frontline", "root": "admin"}
@@ -50,13 +52,6 @@ def client(people: Carpe) -> Iterator[TestClient]:
     """A browser-like client of the app over :func:`people`'s store."""
     with make_client(people) as test_client:
         yield test_client
-
-
-def csrf_of(html: str) -> str:
-    """The CSRF token a page carries."""
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
 
 
 def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> int:

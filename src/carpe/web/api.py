@@ -74,7 +74,7 @@ def create_token(
 def list_tokens(viewer: ViewerDep, session: SessionDep) -> Any:
     """The signed-in user's API tokens (admins: everyone's), with when each was last used."""
     rows = users.list_tokens(session=session, username=None if viewer.is_admin else viewer.username)
-    return [schemas.TokenInfo(**_token_fields(row)) for row in rows]
+    return [schemas.TokenInfo.model_validate(row) for row in rows]
 
 
 @router.delete("/tokens/{token_id}", response_model=schemas.TokenInfo, tags=["users"])
@@ -82,21 +82,7 @@ def revoke_token(token_id: RowId, viewer: ViewerDep, uow: UowDep) -> Any:
     """Revoke a token at once (one's own; admins any). A token needs the ``admin`` scope."""
     row = users.revoke_token(session=uow.session, token_id=token_id, by=viewer)
     uow.commit()
-    return schemas.TokenInfo(**_token_fields(row))
-
-
-def _token_fields(row: users.TokenRow) -> dict[str, Any]:
-    return {
-        "token_id": row.token_id,
-        "username": row.username,
-        "name": row.name,
-        "scope": row.scope,
-        "created_at": row.created_at,
-        "expires_at": row.expires_at,
-        "last_used_at": row.last_used_at,
-        "revoked_at": row.revoked_at,
-        "active": row.active,
-    }
+    return schemas.TokenInfo.model_validate(row)
 
 
 @router.get("/accounts", response_model=schemas.AccountPage, tags=["accounts"])
