@@ -143,3 +143,30 @@ def test_users_service_ends_sessions_when_disabling(people: Carpe) -> None:
         assert sessions.count_open_sessions(session=uow.session, user_id=user.id) == 1
         users.set_active(session=uow.session, username="ana", active=False)
         assert sessions.count_open_sessions(session=uow.session, user_id=user.id) == 0
+
+
+def test_changing_ones_own_password_ends_the_other_sessions_but_not_this_one(
+    people: Carpe,
+) -> None:
+    with make_client(people) as elsewhere, make_client(people) as here:
+        assert sign_in(elsewhere, "ana") == 303
+        assert sign_in(here, "ana") == 303
+        page = here.get("/account")
+        token = csrf_of(page.text)
+        wrong = here.post(
+            "/account/password",
+            data={"csrf_token": token, "current_password": "nope", "new_password": NEW_PASSWORD},
+        )
+        assert wrong.status_code == 400 and "current password" in wrong.text
+        weak = here.post(
+            "/account/password",
+            data={"csrf_token": token, "current_password": PASSWORD, "new_password": "iloveyou"},
+        )
+        assert weak.status_code == 400 and "common" in weak.text
+        done = here.post(
+            "/account/password",
+            data={"csrf_token": token, "current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        )
+        assert done.status_code == 200 and "Password changed" in done.text
+        assert here.get("/api/v1/me").status_code == 200
+        assert elsewhere.get("/api/v1/me").status_code == 401

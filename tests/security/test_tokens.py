@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -130,3 +131,25 @@ def test_the_service_refuses_unknown_scopes_and_token_minting_tokens(people: Car
         assert viewer is not None and viewer.scope == "write"
         with pytest.raises(ForbiddenError):
             users.create_api_token(session=uow.session, user_id=1, name="x", by=viewer)
+
+
+def test_a_person_creates_and_revokes_their_own_token_on_their_account_page(
+    signed_in: Callable[[str], TestClient],
+) -> None:
+    client = signed_in("ana")
+    page = client.get("/account")
+    token = csrf_of(page.text)
+    made = client.post(
+        "/account/tokens", data={"csrf_token": token, "name": "sheet", "scope": "read", "days": "7"}
+    )
+    assert made.status_code == 200
+    found = re.search(r'<code id="new-token">([^<]+)</code>', made.text)
+    assert found, "the new token is shown once"
+    secret = found.group(1)
+    assert client.get("/api/v1/me", headers=_bearer(secret)).status_code == 200
+    row = re.search(r'id="token-(\d+)"', made.text)
+    assert row
+    client.post(f"/account/tokens/{row.group(1)}/revoke", data={"csrf_token": token})
+    assert "revoked" in client.get("/account").text
+    client.cookies.clear()
+    assert client.get("/api/v1/me", headers=_bearer(secret)).status_code == 401
