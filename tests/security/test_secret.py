@@ -99,3 +99,16 @@ def test_production_refuses_the_published_secret_but_runs_on_its_own() -> None:
     with pytest.raises(ConfigError, match="published development secret"):
         load_settings(environment="production", secret_key=DEVELOPMENT_SECRET)
     assert load_settings(environment="production").secret_key is None
+
+
+def test_webhooks_are_signed_with_a_secret_of_their_own_that_the_cli_shows(people: Carpe) -> None:
+    from carpe.services.instance import signing_secret, webhook_secret
+
+    code, shown, _ = run_cli("--db", people.settings.database_url, "webhooks", "secret")
+    assert code == 0
+    with people.unit_of_work() as uow:
+        hooks = webhook_secret(session=uow.session, settings=people.settings)
+        cookies = signing_secret(session=uow.session, settings=people.settings)
+    assert shown.strip() == hooks
+    assert hooks != cookies  # showing the webhook's secret reveals nothing about the cookies'
+    assert hooks != DEVELOPMENT_SECRET
