@@ -32,11 +32,18 @@ class Settings(BaseSettings):
     )
     environment: Literal["development", "test", "production"] = Field(
         default="development",
-        description="`development` allows the built-in secret; `production` refuses it.",
+        description=(
+            "`production` refuses the published development secret, sends HSTS and "
+            "marks cookies Secure; `development` reloads templates."
+        ),
     )
-    secret_key: str = Field(
-        default=DEVELOPMENT_SECRET,
-        description="Signs session cookies and webhook events. Must be set outside development.",
+    secret_key: str | None = Field(
+        default=None,
+        description=(
+            "Signs session cookies and webhook events. Unset (the default): the random "
+            "secret `carpe init` made and keeps in the store. The published development "
+            "secret is refused in production and when serving beyond this machine."
+        ),
     )
     import_chunk_rows: int = Field(
         default=50_000,
@@ -59,12 +66,18 @@ class Settings(BaseSettings):
         default=14,
         ge=1,
         le=365,
-        description="How long a sign-in lasts (days) before the person signs in again.",
+        description=(
+            "Absolute lifetime of a sign-in (days): after it the person signs in again, "
+            "however active."
+        ),
     )
     login_attempts: int = Field(
         default=5,
         ge=1,
-        description="Failed sign-ins allowed per person and address in 5 minutes before refusing.",
+        description=(
+            "Failed sign-ins allowed per account (from any address) in 5 minutes before "
+            "refusing; counted in the store, so shared by every worker."
+        ),
     )
     reconnect_after: int = Field(
         default=25,
@@ -108,6 +121,25 @@ class Settings(BaseSettings):
         ),
     )
 
+    # -- sessions, tokens, sign-in (security) --
+    session_idle_minutes: int = Field(
+        default=480,
+        ge=5,
+        le=60 * 24 * 30,
+        description="A sign-in ends after this many minutes without a request (idle lifetime).",
+    )
+    login_attempts_per_address: int = Field(
+        default=20,
+        ge=1,
+        description="Failed sign-ins allowed per address (for any accounts) in 5 minutes.",
+    )
+    token_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Default lifetime of a new API token (days); each token may ask for less.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -123,12 +155,16 @@ class Settings(BaseSettings):
     def _enforce_non_default_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
             raise ValueError(
-                "CARPE_SECRET_KEY is the development default; set a secret of your own "
-                "before running with CARPE_ENVIRONMENT=production"
+                "CARPE_SECRET_KEY is the published development secret; unset it (carpe "
+                "keeps a random secret of its own in the store) or set one nobody else knows"
             )
         if self.demo_user and self.environment != "development":
             raise ValueError("CARPE_DEMO_USER signs people in without a password: development only")
-        if self.environment == "production" and len(self.secret_key) < 32:
+        if (
+            self.environment == "production"
+            and self.secret_key is not None
+            and len(self.secret_key) < 32
+        ):
             raise ValueError("CARPE_SECRET_KEY must be at least 32 characters in production")
         return self
 

@@ -68,7 +68,7 @@ def world(carpe: Carpe, tmp_path: Path) -> World:
                 employee_id=employee,
             )
             tokens[name] = users.create_api_token(
-                session=uow.session, user_id=user.id, name="tests"
+                session=uow.session, user_id=user.id, name="tests", scope="admin"
             )
         ana = users.viewer_for_token(session=uow.session, token=tokens["ana"])
         assert ana is not None

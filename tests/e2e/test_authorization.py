@@ -179,6 +179,15 @@ MATRIX: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
         {"name": "x"},
         {"-": 401, "ana": 201, "ben": 201, "mona": 201, "root": 201},
     ),
+    ("list tokens", "GET", "/api/v1/tokens", None, EVERYONE),
+    # token 1 is ana's: she and admins may revoke it; to others it does not exist
+    (
+        "revoke token",
+        "DELETE",
+        "/api/v1/tokens/1",
+        None,
+        {"-": 401, "ana": 200, "ben": 404, "mona": 404, "root": 200},
+    ),
     # gestures: ana (E1) owns budget B1 and gave the imported gesture G1; mona and root have
     # no employee, so they log as nobody
     ("budgets", "GET", "/api/v1/budgets", None, EVERYONE),

@@ -16,6 +16,19 @@ from carpe.web import create_app
 from tests.factories import small_business, write_folder
 
 TOKEN: dict[str, str] = {}
+STORE: dict[str, Carpe] = {}
+
+
+def _fresh_token() -> str:
+    """An admin-scoped token for root: one per operation, since one operation revokes tokens."""
+    carpe = STORE["carpe"]
+    with carpe.unit_of_work() as uow:
+        user = users.get_user_by_name(session=uow.session, username="root")
+        token = users.create_api_token(
+            session=uow.session, user_id=user.id, name="fuzz", scope="admin"
+        )
+        uow.commit()
+    return token
 
 
 @pytest.fixture(scope="module")
@@ -28,15 +41,15 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> object:
     carpe.migrate()
     import_folder(write_folder(folder / "in", small_business()), engine=carpe.engine)
     with carpe.unit_of_work() as uow:
-        user = users.add_user(
+        users.add_user(
             session=uow.session,
             username="root",
             password="fuzzing-pass",
             role="admin",
             employee_id="E1",
         )
-        TOKEN["value"] = users.create_api_token(session=uow.session, user_id=user.id, name="fuzz")
         uow.commit()
+    STORE["carpe"] = carpe
     return schemathesis.openapi.from_asgi(
         "/api/openapi.json", create_app(carpe.settings, carpe=carpe)
     )
@@ -47,6 +60,7 @@ def test_api_never_answers_5xx(api_schema: schemathesis.schemas.BaseSchema) -> N
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 15
     for operation in operations:
+        TOKEN["value"] = _fresh_token()
 
         @given(case=operation.as_strategy())
         @settings(

@@ -37,7 +37,7 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Carpe, 
             user = users.add_user(
                 session=uow.session,
                 username=name,
-                password="password-1",
+                password="retention reader 2026",
                 role=role,
                 employee_id=None,
             )

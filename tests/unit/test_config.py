@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from carpe.config import Settings, load_settings
+from carpe.config import DEVELOPMENT_SECRET, Settings, load_settings
 from carpe.errors import ConfigError
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
@@ -36,7 +36,7 @@ def test_load_settings_refuses_an_unknown_database() -> None:
 
 def test_load_settings_refuses_the_development_secret_in_production() -> None:
     with pytest.raises(ConfigError, match="CARPE_SECRET_KEY"):
-        load_settings(environment="production")
+        load_settings(environment="production", secret_key=DEVELOPMENT_SECRET)
     ok = load_settings(environment="production", secret_key="s" * 40)
     assert ok.environment == "production"
 

@@ -23,11 +23,19 @@ from carpe.services import data
 
 
 def init() -> None:
-    """Create the store, or bring its schema up to date.
+    """Create the store, or bring its schema up to date, and give it a secret of its own.
+
+    The secret (random, 256 bits) signs session cookies unless CARPE_SECRET_KEY is
+    set; it is kept in the store and never printed.
 
     Example: carpe --db sqlite:///shop.db init
     """
+    from carpe.services.instance import ensure_instance_secret
+
     with running() as carpe:
+        with carpe.unit_of_work() as uow:
+            ensure_instance_secret(session=uow.session)
+            uow.commit()
         out.print(f"store ready: {carpe.settings.database_url}")
 
 

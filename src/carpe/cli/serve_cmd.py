@@ -94,8 +94,13 @@ def serve(
 
     Example: carpe --db sqlite:///shop.db serve --port 8080 --workers 2
     """
-    with running():
-        pass  # migrate and check the store before listening
+    from carpe.services.instance import check_serving_host, ensure_instance_secret
+
+    with running() as carpe:  # migrate and check the store before listening
+        check_serving_host(settings=carpe.settings, host=host)
+        with carpe.unit_of_work() as uow:
+            ensure_instance_secret(session=uow.session)
+            uow.commit()
     out.print(f"carpe is serving at http://{host}:{port}/  (Ctrl+C to stop)")
     _serve(settings(), host, port, workers)
 
@@ -117,8 +122,10 @@ def demo(
     Example: carpe demo --port 8080
     """
     from carpe.services.demo import DEMO_ACCOUNTS, DEMO_MONTHS, prepare_demo
+    from carpe.services.instance import check_serving_host
 
     with running(migrate=False):
+        check_serving_host(settings=settings().model_copy(update={"demo_user": "demo"}), host=host)
         out.print(
             f"simulating a {DEMO_ACCOUNTS}-account industrial supplier ({DEMO_MONTHS} months)..."
         )
@@ -134,8 +141,8 @@ def demo(
     )
     who = f" (as employee {prepared.employee})" if prepared.employee else ""
     out.print(
-        f"the browser is signed in automatically as manager '{prepared.username}'{who}; "
-        f"to sign in elsewhere use password {prepared.password}"
+        f"the first browser to open it is signed in as manager '{prepared.username}'{who}; "
+        f"after signing out, or elsewhere, use password {prepared.password}"
     )
     if no_serve:
         return

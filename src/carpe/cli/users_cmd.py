@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from carpe.cli._common import out, running
 from carpe.services import privacy, users
 
 user_app = typer.Typer(
-    help="Manage who can sign in. Example: carpe user add ana --role frontline --employee E-0007",
+    help=(
+        "Manage who can sign in: add, password, disable, enable. "
+        "Example: carpe user add ana --role frontline --employee E-0007"
+    ),
     no_args_is_help=True,
 )
 token_app = typer.Typer(
-    help="API tokens for integrations. Example: carpe token create ana --name helpdesk-sync",
+    help=(
+        "API tokens for integrations: create, list, revoke. "
+        "Example: carpe token create ana --name helpdesk-sync --scope write"
+    ),
     no_args_is_help=True,
 )
 contact_app = typer.Typer(
@@ -39,11 +47,11 @@ def user_add(
             prompt=True,
             hide_input=True,
             confirmation_prompt=True,
-            help="At least 8 characters (asked for when not given).",
+            help="At least 8 characters, not common, hard to guess (asked for when not given).",
         ),
     ] = "",
 ) -> None:
-    """Add a user who can sign in to the web UI and API.
+    """Add a user who can sign in to the web UI and API (names are unique whatever their case).
 
     Example: carpe user add ana --role frontline --employee E-0007
     """
@@ -61,20 +69,127 @@ def user_add(
         )
 
 
+@user_app.command("password")
+def user_password(
+    username: Annotated[str, typer.Argument(help="The user.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            "--password",
+            prompt="New password",
+            hide_input=True,
+            confirmation_prompt=True,
+            help="The new password (asked for when not given).",
+        ),
+    ] = "",
+) -> None:
+    """Set a user's password; every session they have ends (API tokens keep working).
+
+    Example: carpe user password ana
+    """
+    with running() as carpe, carpe.unit_of_work() as uow:
+        user = users.set_password(session=uow.session, username=username, password=password)
+        uow.commit()
+        out.print(f"password of {user.username!r} changed; their sessions have ended")
+
+
+@user_app.command("disable")
+def user_disable(username: Annotated[str, typer.Argument(help="The user.")]) -> None:
+    """Stop a user from signing in: their sessions end and their API tokens stop working.
+
+    Example: carpe user disable ana
+    """
+    with running() as carpe, carpe.unit_of_work() as uow:
+        user = users.set_active(session=uow.session, username=username, active=False)
+        uow.commit()
+        out.print(f"disabled {user.username!r}; their sessions have ended")
+
+
+@user_app.command("enable")
+def user_enable(username: Annotated[str, typer.Argument(help="The user.")]) -> None:
+    """Let a disabled user sign in again (their unrevoked, unexpired tokens work again).
+
+    Example: carpe user enable ana
+    """
+    with running() as carpe, carpe.unit_of_work() as uow:
+        user = users.set_active(session=uow.session, username=username, active=True)
+        uow.commit()
+        out.print(f"enabled {user.username!r}")
+
+
 @token_app.command("create")
 def token_create(
     username: Annotated[str, typer.Argument(help="The user the token acts as.")],
     name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "integration",
+    scope: Annotated[
+        str,
+        typer.Option(
+            "--scope", help="read (GET only), write (also changes) or admin (also tokens)."
+        ),
+    ] = "read",
+    days: Annotated[
+        int | None,
+        typer.Option("--days", help="Lifetime in days (default CARPE_TOKEN_DAYS)."),
+    ] = None,
 ) -> None:
     """Create an API token (printed once; send it as 'Authorization: Bearer TOKEN').
 
-    Example: carpe token create ana --name helpdesk-sync
+    Example: carpe token create ana --name helpdesk-sync --scope write --days 30
     """
     with running() as carpe, carpe.unit_of_work() as uow:
         user = users.get_user_by_name(session=uow.session, username=username)
-        token = users.create_api_token(session=uow.session, user_id=user.id, name=name)
+        token = users.create_api_token(
+            session=uow.session,
+            user_id=user.id,
+            name=name,
+            scope=scope,
+            days=days or carpe.settings.token_days,
+        )
         uow.commit()
     out.print(token, markup=False)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+@token_app.command("list")
+def token_list(
+    username: Annotated[str | None, typer.Argument(help="Only this user's tokens.")] = None,
+) -> None:
+    """List API tokens (never the tokens themselves): scope, expiry, last use, revocation.
+
+    Example: carpe token list ana
+    """
+    with running() as carpe, carpe.unit_of_work() as uow:
+        rows = users.list_tokens(session=uow.session, username=username)
+    table = Table("id", "user", "name", "scope", "expires", "last used", "state")
+    for row in rows:
+        state = "revoked" if row.revoked_at else ("active" if row.active else "expired")
+        table.add_row(
+            str(row.token_id),
+            row.username,
+            row.name,
+            row.scope,
+            _when(row.expires_at),
+            _when(row.last_used_at),
+            state,
+        )
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's id (token list).")],
+) -> None:
+    """Revoke an API token at once.
+
+    Example: carpe token revoke 12
+    """
+    with running() as carpe, carpe.unit_of_work() as uow:
+        row = users.revoke_token(session=uow.session, token_id=token_id)
+        uow.commit()
+    out.print(f"revoked token {row.token_id} ({row.name!r} of {row.username!r})")
 
 
 @contact_app.command("export")

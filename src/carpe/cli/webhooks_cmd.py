@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from carpe.cli._common import EXIT_USAGE, err, out, running
-from carpe.services import webhooks
+from carpe.services import instance, webhooks
 
 webhook_app = typer.Typer(
     help="Signed JSON events to CARPE_WEBHOOK_URL. Example: carpe webhooks send",
@@ -34,14 +34,27 @@ def send(
         day = date.fromisoformat(today) if today else date.today()
         with carpe.unit_of_work() as uow:
             queued = webhooks.queue_due_follow_ups(session=uow.session, today=day)
-            report = webhooks.deliver_pending(
-                session=uow.session, url=url, secret=carpe.settings.secret_key
-            )
+            secret = instance.webhook_secret(session=uow.session, settings=carpe.settings)
+            report = webhooks.deliver_pending(session=uow.session, url=url, secret=secret)
             uow.commit()
     out.print(
         f"queued {queued} new event(s); sent {report.sent}, "
         f"failed {report.failed} (retried next time)"
     )
+
+
+@webhook_app.command("secret")
+def secret() -> None:
+    """Print the secret that signs webhook events, for the receiver to check them.
+
+    It is CARPE_SECRET_KEY when set, else a random one carpe keeps in the store.
+
+    Example: carpe webhooks secret
+    """
+    with running() as carpe, carpe.unit_of_work() as uow:
+        value = instance.webhook_secret(session=uow.session, settings=carpe.settings)
+        uow.commit()
+    out.print(value, markup=False)
 
 
 def register(app: typer.Typer) -> None:

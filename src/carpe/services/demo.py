@@ -14,6 +14,7 @@ from carpe.config import Settings, load_settings
 from carpe.context import Carpe
 from carpe.services.analysis import AnalysisReport, run_analysis
 from carpe.services.data import ImportOutcome, import_data
+from carpe.services.instance import ensure_instance_secret
 from carpe.services.users import add_user
 from carpe.store.memory import FollowUp
 from carpe.store.models import Employee
@@ -61,7 +62,9 @@ def prepare_demo(
 
     A manager user ``demo``, linked to the employee with the most open
     follow-ups, is created with a random password; the returned settings sign
-    the browser in as that user automatically (development only). Anything from
+    the first browser that opens a page in as that user (development only; once:
+    after signing out, the sign-in page asks for the password). The store gets a
+    random secret of its own for its session cookies. Anything from
     an earlier demo in ``folder`` is replaced; nothing outside it is touched.
     """
     from carpe.simulate import simulate_business
@@ -78,13 +81,14 @@ def prepare_demo(
     )
     url = f"sqlite:///{database.resolve()}"
     carpe = Carpe(load_settings(database_url=url))
-    password = secrets.token_urlsafe(9)
+    password = secrets.token_urlsafe(12)
     try:
         carpe.migrate()
         outcome = import_data(engine=carpe.engine, folder=business, today=today)
         analysed = run_analysis(engine=carpe.engine, today=today)
         employee_id, employee_name = _busiest_owner(carpe)
         with carpe.unit_of_work() as uow:
+            ensure_instance_secret(session=uow.session)
             add_user(
                 session=uow.session,
                 username=DEMO_USER,

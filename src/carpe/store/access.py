@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from carpe.store.models import ID, Base
 
 ROLES = ("frontline", "manager", "admin")
+SCOPES = ("read", "write", "admin")
+"""What an API token may do, each including the one before: read (GET), write (changes),
+admin (also create and revoke tokens, and what the user's role allows admins)."""
 
 
 class User(Base):
@@ -19,6 +22,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
+    username_key: Mapped[str] = mapped_column(String(100), unique=True)
+    """The name case-folded: one user per name whatever its case ("Ana" is "ana")."""
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     employee_id: Mapped[str | None] = mapped_column(ID, ForeignKey("employees.employee_id"))
@@ -39,6 +44,50 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    scope: Mapped[str] = mapped_column(String(10), default="write", server_default="write")
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie carries a random id, the store only its hash.
+
+    Checked on every request; it ends at sign-out, a password change, when the
+    user is disabled, after ``CARPE_SESSION_IDLE_MINUTES`` without a request and
+    ``CARPE_SESSION_DAYS`` after signing in.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SignInFailure(Base):
+    """A failed sign-in, kept for the sign-in limit's window and then pruned."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    """Lower-cased, as typed (the account need not exist)."""
+    address: Mapped[str] = mapped_column(String(100), index=True)
+
+
+class InstanceSecret(Base):
+    """A secret this instance made for itself (``carpe init``): known to nobody else."""
+
+    __tablename__ = "instance_secrets"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class AuditEntry(Base):

@@ -17,7 +17,7 @@ from carpe.services import accounts, brief, memory, privacy, touchpoints, users
 from carpe.store.memory import StoredMoment
 from carpe.web import schemas
 from carpe.web.auth import ViewerDep, check_csrf
-from carpe.web.routes.deps import SessionDep, TodayDep, UowDep
+from carpe.web.routes.deps import CarpeDep, SessionDep, TodayDep, UowDep
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": schemas.ErrorBody, "description": text}
@@ -49,11 +49,40 @@ def me(viewer: ViewerDep) -> schemas.MeOut:
 
 
 @router.post("/tokens", response_model=schemas.TokenOut, status_code=201, tags=["users"])
-def create_token(body: schemas.TokenIn, viewer: ViewerDep, uow: UowDep) -> schemas.TokenOut:
-    """Create an API token acting as the signed-in user (shown once)."""
-    token = users.create_api_token(session=uow.session, user_id=viewer.user_id, name=body.name)
+def create_token(
+    body: schemas.TokenIn, viewer: ViewerDep, uow: UowDep, carpe: CarpeDep
+) -> schemas.TokenOut:
+    """Create an API token acting as the signed-in user (shown once).
+
+    A token may create one only with the ``admin`` scope; it expires after
+    ``days`` (default ``CARPE_TOKEN_DAYS``).
+    """
+    token = users.create_api_token(
+        session=uow.session,
+        user_id=viewer.user_id,
+        name=body.name,
+        scope=body.scope,
+        days=body.days or carpe.settings.token_days,
+        by=viewer,
+    )
     uow.commit()
-    return schemas.TokenOut(token=token)
+    made = users.list_tokens(session=uow.session, username=viewer.username)[0]
+    return schemas.TokenOut(token=token, scope=made.scope, expires_at=made.expires_at)
+
+
+@router.get("/tokens", response_model=list[schemas.TokenInfo], tags=["users"])
+def list_tokens(viewer: ViewerDep, session: SessionDep) -> Any:
+    """The signed-in user's API tokens (admins: everyone's), with when each was last used."""
+    rows = users.list_tokens(session=session, username=None if viewer.is_admin else viewer.username)
+    return [schemas.TokenInfo.model_validate(row) for row in rows]
+
+
+@router.delete("/tokens/{token_id}", response_model=schemas.TokenInfo, tags=["users"])
+def revoke_token(token_id: RowId, viewer: ViewerDep, uow: UowDep) -> Any:
+    """Revoke a token at once (one's own; admins any). A token needs the ``admin`` scope."""
+    row = users.revoke_token(session=uow.session, token_id=token_id, by=viewer)
+    uow.commit()
+    return schemas.TokenInfo.model_validate(row)
 
 
 @router.get("/accounts", response_model=schemas.AccountPage, tags=["accounts"])

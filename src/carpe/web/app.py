@@ -16,15 +16,15 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from carpe import __version__
 from carpe.config import Settings, load_settings
 from carpe.context import Carpe
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services import currency, webhooks
+from carpe.services.instance import webhook_secret
 from carpe.web import api, filters
-from carpe.web.auth import CsrfError, LoginLimiter, LoginRequiredError, csrf_token
+from carpe.web.auth import CsrfError, LoginRequiredError, csrf_token
 from carpe.web.rebalance import ReconnectAfter
 from carpe.web.routes import (
     accounts,
@@ -39,7 +39,9 @@ from carpe.web.routes import (
     stories,
     today,
     touchpoints,
+    users,
 )
+from carpe.web.security import InstanceSecretSessions, SecurityHeaders, install_api_docs
 
 HERE = Path(__file__).parent
 
@@ -80,17 +82,20 @@ def create_app(
             "Customer retention through micro-experiences. Authenticate with "
             "`Authorization: Bearer <token>` (`carpe token create`) or a session cookie."
         ),
-        docs_url="/api/docs",
+        docs_url=None,  # served by security.install_api_docs, without a CDN
+        redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
+        InstanceSecretSessions,
+        carpe=running,
         session_cookie="carpe_session",
         max_age=int(timedelta(days=settings.session_days).total_seconds()),
         same_site="lax",
         https_only=settings.environment == "production",
     )
+    app.add_middleware(SecurityHeaders, production=settings.environment == "production")
+    install_api_docs(app)
     templates = Jinja2Templates(directory=HERE / "templates")
     # Outside development, templates do not change while serving: skip the file checks.
     templates.env.auto_reload = settings.environment == "development"
@@ -99,7 +104,6 @@ def create_app(
     templates.env.globals["currency"] = _HouseCurrency(running)
     app.state.carpe = running
     app.state.templates = templates
-    app.state.login_limiter = LoginLimiter(settings.login_attempts)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in (
         health.router,
@@ -109,6 +113,7 @@ def create_app(
         contacts.router,
         touchpoints.router,
         admin.router,
+        users.router,
         retention.router,
         conflicts.router,
         specialists.router,
@@ -165,9 +170,8 @@ async def send_webhooks_forever(running: Carpe) -> None:
         assert url is not None
         with running.unit_of_work() as uow:
             webhooks.queue_due_follow_ups(session=uow.session, today=date.today())
-            webhooks.deliver_pending(
-                session=uow.session, url=url, secret=running.settings.secret_key
-            )
+            secret = webhook_secret(session=uow.session, settings=running.settings)
+            webhooks.deliver_pending(session=uow.session, url=url, secret=secret)
             uow.commit()
 
     while True:

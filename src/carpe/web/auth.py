@@ -1,21 +1,23 @@
-"""Who is asking: session cookies, API tokens, CSRF, and sign-in rate limits."""
+"""Who is asking: sessions, API tokens (and their scopes), CSRF."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import time
-from collections import defaultdict, deque
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
+from carpe.config import Settings
 from carpe.context import Carpe
-from carpe.errors import CarpeError
-from carpe.services import users
+from carpe.errors import CarpeError, ForbiddenError
+from carpe.services import sessions, users
 from carpe.services.users import Viewer
 
-SESSION_USER = "uid"
+SESSION_ID = "sid"
+"""The cookie's key for the random session id (the store keeps its hash)."""
 SESSION_CSRF = "csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -43,8 +45,28 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def lifetimes(settings: Settings) -> sessions.Lifetimes:
+    """A session's idle and absolute lifetimes from the settings."""
+    return sessions.Lifetimes(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(days=settings.session_days),
+    )
+
+
+def sign_in_limit(settings: Settings) -> sessions.SignInLimit:
+    """Failed sign-ins allowed per account and per address, from the settings."""
+    return sessions.SignInLimit(
+        per_account=settings.login_attempts, per_address=settings.login_attempts_per_address
+    )
+
+
 def resolve_viewer(request: Request) -> Viewer | None:
-    """The viewer of a request: an API token, else the session's user, else the demo user."""
+    """The viewer of a request: an API token, else the session's user.
+
+    With ``CARPE_DEMO_USER`` (development), a browser asking for a page is signed
+    in as the demo user once: only while that user has never had a session, so
+    after signing out the sign-in page is reachable.
+    """
     carpe: Carpe = request.app.state.carpe
     cached = getattr(request.state, "viewer", None)
     if cached is not None:
@@ -56,20 +78,28 @@ def resolve_viewer(request: Request) -> Viewer | None:
             viewer = users.viewer_for_token(session=uow.session, token=token)
             request.state.by_token = viewer is not None
         else:
-            user_id = request.session.get(SESSION_USER)
-            if isinstance(user_id, int):
-                viewer = users.get_viewer(session=uow.session, user_id=user_id)
-            demo = carpe.settings.demo_user
-            if viewer is None and demo:
-                found = uow.session.scalars(
-                    users.select_user_by_name(demo)  # the demo signs its manager in
-                ).first()
-                if found is not None:
-                    viewer = users.viewer_of(found)
-                    request.session[SESSION_USER] = found.id
+            session_id = request.session.get(SESSION_ID)
+            if isinstance(session_id, str):
+                viewer = sessions.viewer_for_session(
+                    session=uow.session,
+                    session_id=session_id,
+                    lifetimes=lifetimes(carpe.settings),
+                )
+                if viewer is None:
+                    request.session.clear()
+            elif carpe.settings.demo_user and "text/html" in request.headers.get("accept", ""):
+                viewer = _demo_sign_in(request, uow.session, carpe.settings.demo_user)
         uow.commit()
     request.state.viewer = viewer
     return viewer
+
+
+def _demo_sign_in(request: Request, session: Session, demo: str) -> Viewer | None:
+    found = session.scalars(users.select_user_by_name(demo)).first()
+    if found is None or sessions.user_ever_signed_in(session=session, user_id=found.id):
+        return None
+    request.session[SESSION_ID] = sessions.start_session(session=session, user_id=found.id)
+    return users.viewer_of(found)
 
 
 def require_viewer(request: Request) -> Viewer:
@@ -77,11 +107,13 @@ def require_viewer(request: Request) -> Viewer:
 
     A request that changes data with a session cookie must carry the session's
     CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``); API-token
-    requests need none.
+    requests need none; a token with the ``read`` scope may not change anything.
     """
     viewer = resolve_viewer(request)
     if viewer is None:
         raise LoginRequiredError("sign in first")
+    if not viewer.may_write and request.method not in SAFE_METHODS:
+        raise ForbiddenError("this API token only reads (scope read); use a write token")
     return viewer
 
 
@@ -92,7 +124,7 @@ async def check_csrf(request: Request) -> None:
     if _bearer(request) is not None:
         return
     carpe: Carpe = request.app.state.carpe
-    if SESSION_USER not in request.session and not carpe.settings.demo_user:
+    if SESSION_ID not in request.session and not carpe.settings.demo_user:
         return  # nobody is signed in: nothing to forge; the route answers 401 or signs in
     await verify_csrf(request)
 
@@ -114,31 +146,3 @@ async def verify_csrf(request: Request) -> None:
 
 
 ViewerDep = Annotated[Viewer, Depends(require_viewer)]
-
-
-class LoginLimiter:
-    """Counts failed sign-ins per (address, username) over a sliding window."""
-
-    def __init__(self, attempts: int, window_seconds: float = 300.0) -> None:
-        self.attempts = attempts
-        self.window = window_seconds
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
-        stamps = self._failures[key]
-        cutoff = time.monotonic() - self.window
-        while stamps and stamps[0] < cutoff:
-            stamps.popleft()
-        return stamps
-
-    def blocked(self, address: str, username: str) -> bool:
-        """Whether this address may not try this username now."""
-        return len(self._recent((address, username.lower()))) >= self.attempts
-
-    def failed(self, address: str, username: str) -> None:
-        """Record a failed attempt."""
-        self._recent((address, username.lower())).append(time.monotonic())
-
-    def succeeded(self, address: str, username: str) -> None:
-        """Forget the failures after a successful sign-in."""
-        self._failures.pop((address, username.lower()), None)

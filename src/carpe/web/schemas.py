@@ -252,10 +252,33 @@ class MeOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field(min_length=1, max_length=100)
+    scope: Literal["read", "write", "admin"] = Field(
+        default="read",
+        description="read: only GET; write: also changes; admin: also creates and revokes tokens",
+    )
+    days: int | None = Field(
+        default=None, ge=1, le=3650, description="Lifetime (default CARPE_TOKEN_DAYS)"
+    )
 
 
 class TokenOut(Schema):
     token: str = Field(description="Shown once; send it as `Authorization: Bearer <token>`")
+    scope: str = "write"
+    expires_at: datetime | None = None
+
+
+class TokenInfo(Schema):
+    """An API token as listed (never the token itself)."""
+
+    token_id: int
+    username: str
+    name: str
+    scope: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    active: bool
 
 
 class ErasureOut(Schema):

@@ -8,8 +8,15 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from carpe.services import users
-from carpe.web.auth import SESSION_USER, LoginLimiter, check_csrf, resolve_viewer, verify_csrf
+from carpe.services import sessions, users
+from carpe.web.auth import (
+    SESSION_ID,
+    check_csrf,
+    lifetimes,
+    resolve_viewer,
+    sign_in_limit,
+    verify_csrf,
+)
 from carpe.web.routes.deps import UowDep, render
 
 router = APIRouter(include_in_schema=False)
@@ -39,27 +46,41 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form()] = "/today",
 ) -> Response:
-    """Check the password; at most ``CARPE_LOGIN_ATTEMPTS`` failures per 5 minutes."""
-    limiter: LoginLimiter = request.app.state.login_limiter
+    """Check the password; refuse after too many failures per account or address (5 minutes).
+
+    The failures are counted in the store, so every worker process sees the same.
+    """
     address = request.client.host if request.client else "unknown"
     context = {"next": _safe_next(next), "username": username}
-    if limiter.blocked(address, username):
+    settings = request.app.state.carpe.settings
+    limit = sign_in_limit(settings)
+    if sessions.sign_in_blocked(
+        session=uow.session, limit=limit, username=username, address=address
+    ):
         context["error"] = "Too many failed attempts. Wait a few minutes and try again."
         return render(request, "login.html", context, status_code=429)
     viewer = users.authenticate(session=uow.session, username=username, password=password)
     if viewer is None:
-        limiter.failed(address, username)
+        sessions.record_sign_in_failure(session=uow.session, username=username, address=address)
+        uow.commit()
         context["error"] = "That username and password do not match."
         return render(request, "login.html", context, status_code=401)
+    sessions.clear_sign_in_failures(session=uow.session, username=username)
+    session_id = sessions.start_session(
+        session=uow.session, user_id=viewer.user_id, lifetimes=lifetimes(settings)
+    )
     uow.commit()
-    limiter.succeeded(address, username)
-    request.session.clear()
-    request.session[SESSION_USER] = viewer.user_id
+    request.session.clear()  # a new CSRF token too
+    request.session[SESSION_ID] = session_id
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
-def logout(request: Request) -> RedirectResponse:
-    """Forget the session."""
+def logout(request: Request, uow: UowDep) -> RedirectResponse:
+    """End the session in the store (the cookie is worth nothing after) and forget it."""
+    session_id = request.session.get(SESSION_ID)
+    if isinstance(session_id, str):
+        sessions.end_session(session=uow.session, session_id=session_id)
+        uow.commit()
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
