@@ -120,6 +120,14 @@ class Settings(BaseSettings):
         ge=1,
         description="... and up to this many days when the first one is not paid yet.",
     )
+    conflict_price_spread_z: float = Field(
+        default=3.0,
+        gt=0,
+        description=(
+            "`promise_price`: an invoice above its quote beyond the business's usual band "
+            "(median excess + this many robust standard deviations) breaks the quote."
+        ),
+    )
     conflict_handoff_min_days: int = Field(
         default=30,
         ge=1,
@@ -168,7 +176,7 @@ class Settings(BaseSettings):
         ge=1,
         description=(
             "... at least this many departments at once, while another reports the "
-            "account at or above its own median."
+            "account better than half of its own reports."
         ),
     )
     conflict_kpi_min_months: int = Field(

@@ -218,6 +218,7 @@ def detector_settings(settings: Settings) -> DetectorSettings:
         duplicate_days=settings.conflict_duplicate_days,
         duplicate_window_days=settings.conflict_duplicate_window_days,
         amount_tolerance=settings.conflict_amount_tolerance,
+        price_spread_z=settings.conflict_price_spread_z,
         handoff_min_days=settings.conflict_handoff_min_days,
         handoff_usual_quantile=settings.conflict_handoff_usual_quantile,
         reopen_min_days=settings.conflict_reopen_min_days,

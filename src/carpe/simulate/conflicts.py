@@ -407,7 +407,8 @@ def _price(blk: Block, a: int, d0: int) -> None:
 
 
 def _kpi(blk: Block, a: int, d0: int) -> None:
-    """Two or three months in a row: an invoice disputed while the owner reports all is well."""
+    """Two or three months in a row: an invoice disputed and the customer's CSAT at its worst,
+    while the owner's department reports all is well."""
     tl = blk.biz.timeline
     invoices: list[int] = []
     orders: list[int] = []
@@ -436,6 +437,7 @@ def _kpi(blk: Block, a: int, d0: int) -> None:
             break  # the run must be consecutive months
         first_month = month if first_month < 0 else first_month
         blk.kpi_override[(a, month)] = round(float(blk.rng.uniform(82, 96)), 1)
+        blk.csat_override[(a, month)] = round(float(blk.rng.uniform(1.0, 2.0)), 1)
         invoices.append(inv)
         orders.append(order)
         total += amount
@@ -447,14 +449,14 @@ def _kpi(blk: Block, a: int, d0: int) -> None:
         blk,
         "kpi_disagreement",
         a,
-        [owner, "Billing"],
+        [owner, "Billing", "Support"],
         invoices=invoices,
         orders=orders,
         touchpoint_refs=refs,
         period=tl.labels[first_month],
         amount=round(total, 2),
         detail=f"{owner} reports the account healthy while Billing has had invoices disputed "
-        f"in {len(periods)} months running.",
+        f"and Support a CSAT at its worst {len(periods)} months running.",
     )
 
 

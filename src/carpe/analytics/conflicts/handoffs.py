@@ -250,7 +250,8 @@ def detect_dropped_reopens(
     ``ticket_prefix``; a thread is the subject when it names the ticket, else
     the account's ticket stream. A customer message (inbound) after an answer
     in its thread is a reopen when its subject says so, or a complaint when
-    its sentiment is negative (in a named thread). It is dropped when no
+    it reads at least as unhappy as three in four of the messages that open a
+    ticket (in a named thread; -0.25 with fewer than 20 of them). It is dropped when no
     answer (outbound or internal) follows within ``max(reopen_min_days, the
     business's reopen_usual_quantile of waits between a customer's ticket
     message and the next answer)``; still waiting past that on ``as_of`` too.
@@ -300,7 +301,10 @@ def detect_dropped_reopens(
     sentiment = pd.to_numeric(tp["sentiment"], errors="coerce").to_numpy()
     named = tp["thread"].to_numpy() != ""
     reopened = np.char.find(subject.astype(str), REOPEN_WORD) >= 0
-    complaint = named & (np.nan_to_num(sentiment, nan=0.0) < 0)
+    # A complaint reads at least as unhappy as three in four of the messages that open a ticket.
+    opening = start & inbound & named & ~np.isnan(sentiment)
+    unhappy = float(np.quantile(sentiment[opening], 0.75)) if opening.sum() >= 20 else -0.25
+    complaint = named & (np.nan_to_num(sentiment, nan=0.0) <= min(unhappy, 0.0))
     candidate = inbound & answered_before & (reopened | complaint)
     now = np.datetime64(pd.Timestamp(as_of).to_datetime64(), "ns")
     waited = (np.where(np.isnat(nxt), now, nxt) - at) / np.timedelta64(1, "D")

@@ -242,6 +242,11 @@ class DetectorSettings:
         broken promise.
     lead_time_min_gap_days : float
         ... and by at least this many days.
+    price_spread_z : float
+        ``promise_price``: an invoice above its quote by more than the
+        business's usual band (the median excess of invoiced over quoted plus
+        this many robust standard deviations, 1.4826 × MAD; at least
+        ``amount_tolerance``) breaks the quote; estimates within it do not.
     lead_time_min_orders : int
         Delivered orders needed to know an account's lead time (else: everyone's).
     ticket_prefix : str
@@ -284,6 +289,7 @@ class DetectorSettings:
     lead_time_ratio: float = 0.7
     lead_time_min_gap_days: float = 0.5
     lead_time_min_orders: int = 2
+    price_spread_z: float = 3.0
     ticket_prefix: str = "Ticket "
     handoff_min_days: int = 30
     handoff_usual_quantile: float = 0.5

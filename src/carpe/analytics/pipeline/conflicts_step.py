@@ -88,7 +88,7 @@ def _touchpoints(context: Context, settings: DetectorSettings, cut: datetime) ->
     departments = sorted({str(d) for d in leavers["department"].dropna()})
     subject = before.subject.fill_null("")
     wanted = subject.startswith(settings.ticket_prefix) | subject.contains("(quote ")
-    wanted = wanted | (before.kind.fill_null("") == "ticket")
+    wanted = wanted | before.kind.fill_null("").isin(["ticket", "order"])
     if departments:
         theirs = staff.filter(staff.department.isin(departments)).select("employee_id")
         wanted = wanted | before.employee_id.isin(theirs.employee_id)
