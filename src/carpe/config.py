@@ -120,6 +120,22 @@ class Settings(BaseSettings):
         ge=1,
         description="... and up to this many days when the first one is not paid yet.",
     )
+    conflict_lead_time_slip_z: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "`promise_lead_time`: a won quote's own orders later than promised by more than "
+            "the median slip of the business's quotes + this many robust standard deviations."
+        ),
+    )
+    conflict_lead_time_keep_z: float = Field(
+        default=3.0,
+        gt=0,
+        description=(
+            "... while own orders that slipped no more than the median + this many robust "
+            "standard deviations kept the promise."
+        ),
+    )
     conflict_price_spread_z: float = Field(
         default=3.0,
         gt=0,

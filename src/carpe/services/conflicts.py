@@ -218,6 +218,8 @@ def detector_settings(settings: Settings) -> DetectorSettings:
         duplicate_days=settings.conflict_duplicate_days,
         duplicate_window_days=settings.conflict_duplicate_window_days,
         amount_tolerance=settings.conflict_amount_tolerance,
+        lead_time_slip_z=settings.conflict_lead_time_slip_z,
+        lead_time_keep_z=settings.conflict_lead_time_keep_z,
         price_spread_z=settings.conflict_price_spread_z,
         handoff_min_days=settings.conflict_handoff_min_days,
         handoff_usual_quantile=settings.conflict_handoff_usual_quantile,

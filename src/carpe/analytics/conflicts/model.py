@@ -247,6 +247,14 @@ class DetectorSettings:
         business's usual band (the median excess of invoiced over quoted plus
         this many robust standard deviations, 1.4826 × MAD; at least
         ``amount_tolerance``) breaks the quote; estimates within it do not.
+    lead_time_slip_z : float
+        A won quote's own orders delivered later than promised by more than
+        the median slip of the business's quotes plus this many robust
+        standard deviations (1.4826 × MAD) broke the promise ...
+    lead_time_keep_z : float
+        ... while own orders that slipped no more than the median plus this
+        many robust standard deviations kept it (the account's usual lead
+        time notwithstanding).
     lead_time_min_orders : int
         Delivered orders needed to know an account's lead time (else: everyone's).
     ticket_prefix : str
@@ -289,6 +297,8 @@ class DetectorSettings:
     lead_time_ratio: float = 0.7
     lead_time_min_gap_days: float = 0.5
     lead_time_min_orders: int = 2
+    lead_time_slip_z: float = 5.0
+    lead_time_keep_z: float = 3.0
     price_spread_z: float = 3.0
     ticket_prefix: str = "Ticket "
     handoff_min_days: int = 30

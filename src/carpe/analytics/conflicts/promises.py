@@ -163,7 +163,12 @@ def detect_lead_time_promises(
 
     Open quotes are flagged pre-sale, before the customer ever waits. A won
     quote whose own orders were all delivered within the promise is kept, not
-    broken, whatever the account's usual lead time. Without enough deliveries
+    broken, whatever the account's usual lead time; one whose own orders came
+    later than promised by more than the business's usual slip band (the
+    median slip of its quotes plus ``lead_time_slip_z`` robust standard
+    deviations) and promising under ``lead_time_ratio`` of what they took is
+    broken: with 20 quotes or more to know the band, a won quote's own
+    deliveries decide, not the account's usual lead time. Without enough deliveries
     of the account, a won quote is judged by its own orders' lead time, an open
     one by everyone's.
 
@@ -211,6 +216,21 @@ def detect_lead_time_promises(
     actual = actual.where(~new, usual.get("*"))
     broken = ~kept & actual.notna() & ~(promised >= settings.lead_time_ratio * actual)
     broken &= ~(actual - promised < settings.lead_time_min_gap_days)
+    # A won quote whose own orders came far later than promised: beyond the slips the
+    # business's quotes usually see (median + z robust standard deviations).
+    mine = quote.map(own.median())
+    slips = (mine - promised).dropna()
+    if len(slips) >= 20:
+        middle = float(slips.median())
+        spread = 1.4826 * float((slips - middle).abs().median())
+        band = max(middle + settings.lead_time_slip_z * spread, settings.lead_time_min_gap_days)
+        slipped = (mine - promised > band) & (promised < settings.lead_time_ratio * mine)
+        # Own deliveries that slipped no more than the business's quotes usually do kept
+        # the promise, whatever the account's habit.
+        usual = middle + settings.lead_time_keep_z * spread
+        within = (quote.map(own.max()) - promised <= usual).to_numpy()
+        broken = (broken & ~within) | slipped
+        actual = actual.where(~slipped, mine)
     orders_of: dict[str, list[str]] = {}
     for quote_id, order_id in zip(linked["quote_id"], linked["order_id"], strict=True):
         orders_of.setdefault(quote_id, []).append(order_id)
