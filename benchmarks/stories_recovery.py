@@ -211,7 +211,9 @@ def outside(kinds: list[str], seeds: list[int]) -> None:
     """The outside worlds: their hero episodes and look-alikes from the truth file (read here only).
 
     Pooled per kind of world: ``recall_at_20`` (heroes matched among each
-    world's top 20), ``precision_at_10`` (top-10 stories matching a hero) and
+    world's top 20), ``precision_at_10`` (top-10 stories matching a hero; a
+    world with 8 heroes cannot exceed 0.8), ``precision_at_10_of_possible``
+    (the same over ``min(10, heroes)``) and
     ``lookalikes_in_top_10`` (stories about an account of a planted look-alike:
     effort then churn anyway, the owner's after-hours upsell, praise with no
     problem, a routine fix).
@@ -225,7 +227,7 @@ def outside(kinds: list[str], seeds: list[int]) -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
-            planted = recall = precision = shown = lookalikes = 0
+            planted = recall = precision = shown = lookalikes = possible = 0
             for seed in seeds:
                 _, truth = world(kind, seed)
                 heroes = truth["stories"]
@@ -237,6 +239,7 @@ def outside(kinds: list[str], seeds: list[int]) -> None:
                 hits = _match(ranked, heroes, 10)
                 precision += hits
                 shown += min(10, len(ranked))
+                possible += min(10, len(ranked), len(heroes))
                 lookalikes += sum(1 for a, _, _ in ranked[:10] if a in looks)
                 print(
                     f"# {kind} seed {seed}: {len(heroes)} heroes, {len(stories)} stories, "
@@ -248,6 +251,7 @@ def outside(kinds: list[str], seeds: list[int]) -> None:
             emit(f"{name}_planted_episodes", planted)
             emit(f"{name}_recall_at_20", recall / planted if planted else float("nan"))
             emit(f"{name}_precision_at_10", precision / shown if shown else float("nan"))
+            emit(f"{name}_precision_at_10_of_possible", precision / possible if possible else 1.0)
             emit(f"{name}_lookalikes_in_top_10", lookalikes)
 
 

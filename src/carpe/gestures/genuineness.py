@@ -4,7 +4,9 @@ A genuine gesture answers something the customer said: it follows a moment, its
 words fit the person, and it comes when the occasion does. A forced programme
 looks different in the data, and each pattern is a flag a manager can read:
 
-* **the same gesture for everyone** — one (kind, description) given to many contacts;
+* **the same gesture for everyone** — one (kind, description) given to many
+  contacts with no occasion (a favourite gift answering different occasions is
+  no template);
 * **batches** — many gestures handed out on the same day;
 * **a fixed cadence** — gestures at regular intervals, whatever happens;
 * **no occasion** — gestures that follow nothing a manager would accept as a
@@ -216,13 +218,16 @@ def score_genuineness(
         if n < min_gestures:
             continue
         flags: list[str] = []
-        counts = own.groupby("signature")["contact_id"].nunique().sort_values(ascending=False)
-        top_signature, top_contacts = counts.index[0], int(counts.iloc[0])
+        # A favourite gift that answers different occasions is no template: count the
+        # identical gestures that answer nothing.
+        bare = own[~own["linked"]]
+        counts = bare.groupby("signature")["contact_id"].nunique().sort_values(ascending=False)
         repeated = 0.0
-        if top_contacts >= REPEATED_CONTACTS:
-            repeated = float((own["signature"] == top_signature).sum()) / n
+        if len(counts) and int(counts.iloc[0]) >= REPEATED_CONTACTS:
+            top_signature, top_contacts = counts.index[0], int(counts.iloc[0])
+            repeated = float((bare["signature"] == top_signature).sum()) / n
             kind = top_signature.partition("|")[0]
-            shown = own.loc[own["signature"] == top_signature, "description"].iloc[0] or ""
+            shown = bare.loc[bare["signature"] == top_signature, "description"].iloc[0] or ""
             if repeated >= REPEATED_SHARE:
                 flags.append(f'the same gesture ("{kind}: {shown}") for {top_contacts} contacts')
         per_day = own.groupby("day").size()
