@@ -142,6 +142,25 @@ def _echoed(gestures: pd.DataFrame, notes: pd.DataFrame, link_days: int) -> np.n
     return found
 
 
+EVIDENCE_Z = 1.2816
+"""One-sided 90 % confidence: a flag needs more than a coin flip's worth of gestures."""
+
+
+def _mostly(hits: int, n: int) -> bool:
+    """Whether most of ``n`` gestures are ``hits`` beyond doubt (Wilson bound above one half).
+
+    Two of four gestures without an occasion is no evidence a manager would
+    accept; 30 of 30 is.
+    """
+    if n == 0:
+        return False
+    share = hits / n
+    z2 = EVIDENCE_Z**2
+    centre = share + z2 / (2 * n)
+    margin = EVIDENCE_Z * np.sqrt(share * (1 - share) / n + z2 / (4 * n * n))
+    return bool((centre - margin) / (1 + z2 / n) > 0.5)
+
+
 def _cadence(days: pd.Series) -> tuple[float, float]:
     """Regularity 0..1 of the gaps between distinct gesture days, and the typical gap."""
     distinct = np.sort(pd.to_datetime(days).dt.normalize().unique())
@@ -239,7 +258,7 @@ def score_genuineness(
         if regularity >= 0.5:
             flags.append(f"gestures on a fixed cadence (about every {gap:.0f} days)")
         unlinked = 1.0 - float(own["linked"].mean())
-        if unlinked >= 0.5:
+        if _mostly(int((~own["linked"]).sum()), n):
             alone = own[~own["linked"]]
             shown = "; ".join(
                 f"{g.get('gesture_id') or g['kind']} to {g['contact_id'] or g['account_id']} "

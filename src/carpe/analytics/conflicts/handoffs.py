@@ -14,7 +14,7 @@ conflict on its own.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
@@ -23,9 +23,15 @@ from carpe.analytics.conflicts.billing import _make
 from carpe.analytics.conflicts.frames import as_frame, day, ids
 from carpe.analytics.conflicts.model import Conflict, DetectorSettings, Evidence
 
-ACCOUNT_COLUMNS = ("account_id", "owner_employee_id", "started_on", "ended_on", "annual_value")
-EMPLOYEE_COLUMNS = ("employee_id", "department", "left_on")
-TOUCHPOINT_COLUMNS = (
+ACCOUNT_COLUMNS: Final = (
+    "account_id",
+    "owner_employee_id",
+    "started_on",
+    "ended_on",
+    "annual_value",
+)
+EMPLOYEE_COLUMNS: Final = ("employee_id", "department", "left_on")
+TOUCHPOINT_COLUMNS: Final = (
     "touchpoint_id",
     "account_id",
     "employee_id",
@@ -35,9 +41,9 @@ TOUCHPOINT_COLUMNS = (
     "subject",
     "sentiment",
 )
-LOOKBACK_DAYS = 180
+LOOKBACK_DAYS: Final = 180
 """The accounts a leaver served: those they touched in their last 180 days."""
-REOPEN_WORD = "reopen"
+REOPEN_WORD: Final = "reopen"
 
 
 def _touchpoints(touchpoints: Any) -> pd.DataFrame:

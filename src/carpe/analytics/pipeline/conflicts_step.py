@@ -18,21 +18,17 @@ from typing import Any, Final
 import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.conflicts import ConflictReport, DetectorSettings, detect_conflicts
+from carpe.analytics.conflicts.handoffs import (
+    ACCOUNT_COLUMNS,
+    EMPLOYEE_COLUMNS,
+    TOUCHPOINT_COLUMNS,
+)
 from carpe.analytics.pipeline.context import Context
 
 NEEDS: Final = {
-    "accounts": ("account_id", "owner_employee_id", "started_on", "ended_on", "annual_value"),
-    "employees": ("employee_id", "department", "left_on"),
-    "touchpoints": (
-        "touchpoint_id",
-        "account_id",
-        "employee_id",
-        "occurred_at",
-        "kind",
-        "direction",
-        "subject",
-        "sentiment",
-    ),
+    "accounts": ACCOUNT_COLUMNS,
+    "employees": EMPLOYEE_COLUMNS,
+    "touchpoints": TOUCHPOINT_COLUMNS,
     "orders": (
         "order_id",
         "account_id",
