@@ -32,6 +32,7 @@ import argparse
 import json
 import re
 import sys
+import tempfile
 import time
 from collections import Counter
 from datetime import timedelta
@@ -43,7 +44,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import OUT, SIM_END, emit
-from carpe.analytics.conflicts import CONFLICT_TYPES, Conflict, detect_conflicts
+from carpe.analytics.conflicts import CONFLICT_TYPES, Conflict, DetectorSettings, detect_conflicts
 from carpe.analytics.conflicts.complaints import reports_billing_error
 
 HERE = Path(__file__).resolve().parent
@@ -70,10 +71,17 @@ def _business(kind: str, accounts: int, seed: int, plant: bool) -> Path:
     return folder
 
 
-def _detect(folder: Path) -> tuple[list[Conflict], float]:
+def _settings() -> DetectorSettings:
+    from carpe.config import load_settings
+    from carpe.services.conflicts import detector_settings
+
+    return detector_settings(load_settings())
+
+
+def _detect(folder: Path, settings: DetectorSettings) -> tuple[list[Conflict], float]:
     tables = {name: pd.read_csv(folder / f"{name}.csv", low_memory=False) for name in TABLES}
     started = time.perf_counter()
-    report = detect_conflicts(tables, as_of=SIM_END + timedelta(days=1))
+    report = detect_conflicts(tables, as_of=SIM_END + timedelta(days=1), settings=settings)
     return report.conflicts, time.perf_counter() - started
 
 
@@ -102,36 +110,151 @@ def _match(found: list[Conflict], planted: list[dict[str, Any]]) -> Counter[str]
     return matched
 
 
-def simulated(accounts: int, kinds: list[str]) -> None:
-    detected: Counter[str] = Counter()
-    planted: Counter[str] = Counter()
-    matched: Counter[str] = Counter()
-    seconds = 0.0
-    for seed in range(1, 6):
-        kind = kinds[(seed - 1) % len(kinds)]
-        folder = _business(kind, accounts, seed, plant=True)
-        truth = json.loads((folder / "ground_truth.json").read_text())["conflicts"]
-        found, took = _detect(folder)
-        seconds += took
-        detected.update(c.type for c in found)
-        planted.update(t["type"] for t in truth)
-        matched.update(_match(found, truth))
-        print(f"# seed {seed} ({kind}): {len(truth)} planted, {len(found)} detected", flush=True)
-    for kind in CONFLICT_TYPES:
-        emit(f"precision_{kind}", matched[kind] / detected[kind] if detected[kind] else 1.0)
-        emit(f"recall_{kind}", matched[kind] / planted[kind] if planted[kind] else float("nan"))
-    emit("planted_conflicts", sum(planted.values()))
-    emit("detected_conflicts", sum(detected.values()))
-    emit("detect_seconds_per_business", seconds / 5)
-    clean_total = 0
+def simulated(accounts: int, kinds: list[str], seeds: int) -> None:
+    """carpe's simulator: planted businesses per kind, then clean ones (no planted conflicts)."""
+    settings = _settings()
     for kind in kinds:
-        folder = _business(kind, accounts, 6, plant=False)
-        found, _ = _detect(folder)
-        clean_total += len(found)
-        per_type = Counter(c.type for c in found)
+        pooled: dict[str, Counter[str]] = {k: Counter() for k in ("matched", "detected", "planted")}
+        seconds = 0.0
+        for seed in range(1, seeds + 1):
+            folder = _business(kind, accounts, seed, plant=True)
+            truth = json.loads((folder / "ground_truth.json").read_text())["conflicts"]
+            found, took = _detect(folder, settings)
+            seconds += took
+            pooled["detected"].update(c.type for c in found)
+            pooled["planted"].update(t["type"] for t in truth)
+            pooled["matched"].update(_match(found, truth))
+            print(f"# {kind} seed {seed}: {len(truth)} planted, {len(found)} detected", flush=True)
+        clean, _ = _detect(_business(kind, accounts, seeds + 1, plant=False), settings)
+        per_type = Counter(c.type for c in clean)
+        years = accounts * 24 / 12
         for t in CONFLICT_TYPES:
-            emit(f"false_conflicts_per_1000_accounts_{kind}_{t}", 1000 * per_type[t] / accounts)
-    emit("false_conflicts_per_1000_accounts", 1000 * clean_total / (accounts * len(kinds)))
+            detected, planted = pooled["detected"][t], pooled["planted"][t]
+            emit(
+                f"carpe_{kind}_precision_{t}", pooled["matched"][t] / detected if detected else 1.0
+            )
+            emit(
+                f"carpe_{kind}_recall_{t}",
+                pooled["matched"][t] / planted if planted else float("nan"),
+            )
+            emit(
+                f"carpe_{kind}_clean_false_alarms_per_100_accounts_year_{t}",
+                100 * per_type[t] / years,
+            )
+        emit(f"carpe_{kind}_planted_conflicts", sum(pooled["planted"].values()))
+        emit(f"carpe_{kind}_detect_seconds_per_business", seconds / seeds)
+
+
+# --- Part 2: outside worlds -------------------------------------------------------------
+
+TRUTH_IDS = ("invoice_ids", "order_ids", "quote_ids", "employee_ids")
+
+
+def _truth_ids(item: dict[str, Any]) -> set[str]:
+    found = {str(i) for key in TRUTH_IDS for i in item.get(key) or []}
+    evidence = item.get("evidence")
+    if isinstance(evidence, dict):
+        found |= {str(i) for v in evidence.values() if isinstance(v, list) for i in v}
+    return found
+
+
+def score_outside(found: list[Conflict], truth: dict[str, Any]) -> dict[str, Counter[str]]:
+    """Matched, detected, planted and near misses flagged per type (score_outside.py's rules).
+
+    A detection matches a planted conflict of its type and account when their
+    ids overlap or either names none (one to one); an unmatched detection on an
+    account with a near miss of its type (ids overlapping, or none) is a near
+    miss flagged. Every unmatched detection is a false alarm.
+    """
+    out: dict[str, Counter[str]] = {
+        k: Counter() for k in ("matched", "detected", "planted", "near", "near_flagged")
+    }
+    for kind in CONFLICT_TYPES:
+        planted = [c for c in truth["conflicts"] if c["type"] == kind]
+        near = [c for c in truth["near_misses"] if c["type"] == kind]
+        mine = [c for c in found if c.type == kind]
+        out["planted"][kind] = len(planted)
+        out["near"][kind] = len(near)
+        out["detected"][kind] = len(mine)
+        used: set[int] = set()
+        for c in mine:
+            ours = {i for key in EVIDENCE for i in getattr(c.evidence, key)}
+            hit = next(
+                (
+                    n
+                    for n, t in enumerate(planted)
+                    if n not in used
+                    and t["account_id"] == c.account_id
+                    and (not ours or not _truth_ids(t) or bool(ours & _truth_ids(t)))
+                ),
+                None,
+            )
+            if hit is not None:
+                used.add(hit)
+                out["matched"][kind] += 1
+            elif any(
+                t["account_id"] == c.account_id and (not ours or bool(ours & _truth_ids(t)))
+                for t in near
+            ):
+                out["near_flagged"][kind] += 1
+    return out
+
+
+def _outside_conflicts(kind: str, seed: int, work: Path) -> tuple[list[Conflict], float]:
+    from benchmarks._outside import END, store
+    from carpe.config import load_settings
+    from carpe.context import Carpe
+    from carpe.services.conflicts import detect_and_record, detector_settings
+
+    db = store(kind, seed, work)
+    carpe = Carpe(load_settings(database_url=f"sqlite:///{db}"))
+    try:
+        started = time.perf_counter()
+        report, _ = detect_and_record(
+            engine=carpe.engine,
+            as_of=END + timedelta(days=1),
+            settings=detector_settings(carpe.settings),
+        )
+        return report.conflicts, time.perf_counter() - started
+    finally:
+        carpe.close()
+
+
+def outside(kinds: list[str], seeds: list[int]) -> None:
+    """Every outside world: per type precision, recall, false alarms per 100 accounts a year."""
+    from benchmarks._outside import account_years, available, world
+
+    if not available():
+        print("# outside worlds: generator not found, skipped")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in kinds:
+            pooled: dict[str, Counter[str]] = {}
+            years = 0.0
+            for seed in seeds:
+                _, truth = world(kind, seed)
+                found, took = _outside_conflicts(kind, seed, Path(tmp))
+                scored = score_outside(found, truth)
+                for key, counts in scored.items():
+                    pooled.setdefault(key, Counter()).update(counts)
+                years += account_years(truth)
+                print(
+                    f"# {kind} seed {seed}: {sum(scored['planted'].values())} planted, "
+                    f"{len(found)} detected, {sum(scored['matched'].values())} matched "
+                    f"({took:.1f} s)",
+                    flush=True,
+                )
+            _emit_scores(f"{kind}_s{'-'.join(map(str, seeds))}", pooled, years)
+
+
+def _emit_scores(name: str, s: dict[str, Counter[str]], account_years: float) -> None:
+    for t in CONFLICT_TYPES:
+        detected, planted, matched = s["detected"][t], s["planted"][t], s["matched"][t]
+        emit(f"{name}_precision_{t}", matched / detected if detected else 1.0)
+        emit(f"{name}_recall_{t}", matched / planted if planted else float("nan"))
+        false = detected - matched
+        emit(f"{name}_false_alarms_per_100_accounts_year_{t}", 100 * false / account_years)
+        emit(f"{name}_near_misses_flagged_{t}", f"{s['near_flagged'][t]} of {s['near'][t]}")
 
 
 def _score(predicted: pd.Series, labels: pd.Series) -> tuple[float, float]:
@@ -158,10 +281,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--kinds", default="b2b,b2c")
+    parser.add_argument("--seeds", type=int, default=3, help="planted businesses per kind")
+    parser.add_argument("--worlds", default="clinic,saas", help="outside worlds ('' for none)")
+    parser.add_argument("--world-seeds", default="1,2,3", help="reported: 1,2,3; tuning: 4,5,6")
     parser.add_argument("--skip-simulated", action="store_true")
     args = parser.parse_args()
     if not args.skip_simulated:
-        simulated(args.accounts, args.kinds.split(","))
+        simulated(args.accounts, args.kinds.split(","), args.seeds)
+    if args.worlds:
+        outside(args.worlds.split(","), [int(s) for s in args.world_seeds.split(",")])
     tweets()
 
 

@@ -140,6 +140,109 @@ class Settings(BaseSettings):
         description="Default lifetime of a new API token (days); each token may ask for less.",
     )
 
+    # Conflict detectors (docs/conflicts.md says why each default).
+    conflict_amount_tolerance: float = Field(
+        default=0.01,
+        ge=0,
+        description=(
+            "Relative slack before an invoice counts as above its order or quote "
+            "(rounding, small fees)."
+        ),
+    )
+    conflict_duplicate_days: int = Field(
+        default=14,
+        ge=0,
+        description=(
+            "The same amount invoiced again for one order within this many days is a "
+            "duplicate, paid or not."
+        ),
+    )
+    conflict_duplicate_window_days: int = Field(
+        default=45,
+        ge=1,
+        description="... and up to this many days when the first one is not paid yet.",
+    )
+    conflict_lead_time_slip_z: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "`promise_lead_time`: a won quote's own orders later than promised by more than "
+            "the median slip of the business's quotes + this many robust standard deviations."
+        ),
+    )
+    conflict_lead_time_keep_z: float = Field(
+        default=3.0,
+        gt=0,
+        description=(
+            "... while own orders that slipped no more than the median + this many robust "
+            "standard deviations kept the promise."
+        ),
+    )
+    conflict_price_spread_z: float = Field(
+        default=3.0,
+        gt=0,
+        description=(
+            "`promise_price`: an invoice above its quote beyond the business's usual band "
+            "(median excess + this many robust standard deviations) breaks the quote."
+        ),
+    )
+    conflict_handoff_min_days: int = Field(
+        default=30,
+        ge=1,
+        description=(
+            "After an account owner leaves, the new side has at least this many days to "
+            "contact the customer before it is a `handoff_gap`."
+        ),
+    )
+    conflict_handoff_usual_quantile: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description=(
+            "... or longer: this quantile of the owner department's own gaps between two "
+            "contacts with an account."
+        ),
+    )
+    conflict_reopen_min_days: int = Field(
+        default=14,
+        ge=1,
+        description=(
+            "A ticket the customer reopens or complains about after it was closed, left "
+            "unanswered at least this long, is a `handoff_gap`."
+        ),
+    )
+    conflict_reopen_usual_quantile: float = Field(
+        default=0.99,
+        ge=0,
+        le=1,
+        description=(
+            "... and longer than this quantile of the business's own waits between a "
+            "customer's ticket message and the answer."
+        ),
+    )
+    conflict_kpi_tail: float = Field(
+        default=0.05,
+        gt=0,
+        lt=0.5,
+        description=(
+            "`kpi_disagreement`: a department is in trouble when its metric is worse than "
+            "all but this share of its own reports."
+        ),
+    )
+    conflict_kpi_min_departments: int = Field(
+        default=2,
+        ge=1,
+        description=(
+            "... at least this many departments at once, while another reports the "
+            "account better than half of its own reports."
+        ),
+    )
+    conflict_kpi_min_months: int = Field(
+        default=2,
+        ge=1,
+        description="... in at least this many consecutive months (one odd month is noise).",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from carpe.cli._common import jsonable, out, parse_day, running
 from carpe.services import analysis
+from carpe.services.conflicts import detector_settings
 
 
 def analyze(
@@ -43,6 +44,7 @@ def analyze(
             as_of=day,
             workdir=workdir,
             horizon_days=horizon,
+            conflict_settings=detector_settings(carpe.settings),
         )
     total = sum(report.seconds.values())
     out.print(

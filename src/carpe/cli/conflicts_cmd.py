@@ -64,7 +64,10 @@ def conflicts(
     with running() as carpe:
         if detect:
             report, summary = service.detect_and_record(
-                engine=carpe.engine, engine_name=engine, as_of=day
+                engine=carpe.engine,
+                engine_name=engine,
+                as_of=day,
+                settings=service.detector_settings(carpe.settings),
             )
             err.print(
                 f"detected {summary.found} conflict(s) as of {report.as_of.isoformat()}: "

@@ -4,11 +4,17 @@ A genuine gesture answers something the customer said: it follows a moment, its
 words fit the person, and it comes when the occasion does. A forced programme
 looks different in the data, and each pattern is a flag a manager can read:
 
-* **the same gesture for everyone** — one (kind, description) given to many contacts;
+* **the same gesture for everyone** — one (kind, description) given to many
+  contacts with no occasion (a favourite gift answering different occasions is
+  no template);
 * **batches** — many gestures handed out on the same day;
 * **a fixed cadence** — gestures at regular intervals, whatever happens;
-* **no occasion** — gestures that follow no moment noted about the contact (or
-  account) in the weeks before.
+* **no occasion** — gestures that follow nothing a manager would accept as a
+  reason: no moment noted about the contact (or account) in the weeks before,
+  no note of those weeks that speaks of what the gesture is about (whether or
+  not carpe's extractor found a moment in it), no birthday, no anniversary of
+  the account, no recent problem. The flag names examples: which gesture, to
+  whom, on which day.
 
 The score is 1 minus a weighted sum of the four shares (each 0..1), so 1 is
 entirely personal and 0 entirely templated. It is coaching for a manager, not a
@@ -17,6 +23,7 @@ ranking of people: the flags say what to talk about.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,32 +60,105 @@ def _normalise(text: pd.Series) -> pd.Series:
     return text.fillna("").str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
 
 
-def _linked(gestures: pd.DataFrame, moments: pd.DataFrame | None, link_days: int) -> np.ndarray:
-    """Per gesture: was a moment about its contact (or account) noted shortly before?
+WORD = re.compile(r"[^\W\d_]{4,}")
+"""A word of a gesture's description that may echo a note (four letters or more)."""
+COMMON_SHARE = 0.02
+"""Words in more than this share of all gesture descriptions say nothing personal."""
+AHEAD_DAYS = 7
+"""A gesture may come up to a week before a dated occasion (a card before a birthday)."""
 
-    A gesture that names the moment it answers (``moment_id``) is linked whenever.
+
+def _near(days: np.ndarray, day: np.datetime64, link_days: int, ahead: int) -> bool:
+    position = np.searchsorted(days, day + np.timedelta64(ahead, "D"), side="right")
+    return bool(position) and (day - days[position - 1]) <= np.timedelta64(link_days, "D")
+
+
+def _linked(
+    gestures: pd.DataFrame,
+    moments: pd.DataFrame | None,
+    link_days: int,
+    occasions: pd.DataFrame | None = None,
+    notes: pd.DataFrame | None = None,
+) -> np.ndarray:
+    """Per gesture: did something the customer lived or said come shortly before it?
+
+    A moment noted about its contact (or account), a dated occasion (birthday,
+    anniversary of the account, a problem) up to ``link_days`` before or a week
+    after, or a note of those days sharing a personal word with the gesture's
+    description. A gesture that names the moment it answers (``moment_id``) is
+    linked whenever.
     """
     found = np.zeros(len(gestures), dtype=bool)
     if "moment_id" in gestures:
         found |= gestures["moment_id"].notna().to_numpy()
-    if moments is None or moments.empty:
-        return found
     given = pd.to_datetime(gestures["given_on"]).to_numpy()
-    for key in ("contact_id", "account_id"):
-        if key not in moments or key not in gestures:
-            continue
-        noted = moments.dropna(subset=[key]).assign(
-            noted_on=lambda m: pd.to_datetime(m["noted_on"])
-        )
-        by_key = {k: np.sort(g["noted_on"].to_numpy()) for k, g in noted.groupby(key)}
-        for index, (value, day) in enumerate(zip(gestures[key].to_numpy(), given, strict=True)):
-            if found[index] or value is None or value not in by_key:
+    dated = []
+    if moments is not None and not moments.empty:
+        dated.append((moments.rename(columns={"noted_on": "on"}), 0))
+    if occasions is not None and not occasions.empty:
+        dated.append((occasions, AHEAD_DAYS))
+    for frame, ahead in dated:
+        for key in ("contact_id", "account_id"):
+            if key not in frame or key not in gestures:
                 continue
-            days = by_key[value]
-            position = np.searchsorted(days, day, side="right")
-            if position and (day - days[position - 1]) <= np.timedelta64(link_days, "D"):
-                found[index] = True
+            rows = frame.dropna(subset=[key]).assign(on=lambda m: pd.to_datetime(m["on"]))
+            by_key = {k: np.sort(g["on"].to_numpy()) for k, g in rows.groupby(key)}
+            for index, (value, day) in enumerate(zip(gestures[key].to_numpy(), given, strict=True)):
+                if not found[index] and value in by_key:
+                    found[index] = _near(by_key[value], day, link_days, ahead)
+    if notes is not None and not notes.empty and "description" in gestures:
+        found |= _echoed(gestures, notes, link_days) & ~found
     return found
+
+
+def _words(text: object) -> set[str]:
+    return set(WORD.findall(str(text).lower())) if isinstance(text, str) else set()
+
+
+def _echoed(gestures: pd.DataFrame, notes: pd.DataFrame, link_days: int) -> np.ndarray:
+    """Per gesture: a note about its account in the days before shares a personal word with it."""
+    described = [_words(d) for d in gestures["description"].tolist()]
+    counts: dict[str, int] = {}
+    for words in described:
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+    common = {w for w, n in counts.items() if n > max(2, COMMON_SHARE * len(described))}
+    notes = notes.assign(at=pd.to_datetime(notes["occurred_at"])).sort_values("at")
+    by_account = {str(a): g for a, g in notes.groupby("account_id", sort=False)}
+    found = np.zeros(len(gestures), dtype=bool)
+    window = pd.Timedelta(days=link_days)
+    for index, (account, day, words) in enumerate(
+        zip(gestures["account_id"].astype(str), pd.to_datetime(gestures["given_on"]), described,
+            strict=True)
+    ):  # fmt: skip
+        personal = words - common
+        theirs = by_account.get(account)
+        if not personal or theirs is None:
+            continue
+        recent = theirs[
+            (theirs["at"] <= day + pd.Timedelta(days=1)) & (theirs["at"] >= day - window)
+        ]
+        found[index] = any(personal & _words(n) for n in recent["note"].tolist())
+    return found
+
+
+EVIDENCE_Z = 1.2816
+"""One-sided 90 % confidence: a flag needs more than a coin flip's worth of gestures."""
+
+
+def _mostly(hits: int, n: int) -> bool:
+    """Whether most of ``n`` gestures are ``hits`` beyond doubt (Wilson bound above one half).
+
+    Two of four gestures without an occasion is no evidence a manager would
+    accept; 30 of 30 is.
+    """
+    if n == 0:
+        return False
+    share = hits / n
+    z2 = EVIDENCE_Z**2
+    centre = share + z2 / (2 * n)
+    margin = EVIDENCE_Z * np.sqrt(share * (1 - share) / n + z2 / (4 * n * n))
+    return bool((centre - margin) / (1 + z2 / n) > 0.5)
 
 
 def _cadence(days: pd.Series) -> tuple[float, float]:
@@ -100,6 +180,8 @@ def score_genuineness(
     *,
     link_days: int = 30,
     min_gestures: int = 3,
+    occasions: pd.DataFrame | None = None,
+    notes: pd.DataFrame | None = None,
 ) -> list[GenuinenessScore]:
     """Score every giver with at least ``min_gestures`` gestures, least genuine first.
 
@@ -114,6 +196,14 @@ def score_genuineness(
         staff. Without it every gesture counts as having no occasion.
     link_days : int, default 30
         How long after a moment a gesture still answers it.
+    occasions : pandas.DataFrame, optional
+        Columns ``contact_id`` or ``account_id``, ``on``, ``what``: dated
+        occasions (a birthday, the account's anniversary, a problem) a gesture
+        may answer from ``link_days`` after to a week before.
+    notes : pandas.DataFrame, optional
+        Columns ``account_id``, ``occurred_at``, ``note``: a note of the
+        ``link_days`` before a gesture that shares a personal word with its
+        description (``cat Juno``, ``gardening``) links it, moment found or not.
     min_gestures : int, default 3
         Givers with fewer gestures are not judged.
 
@@ -140,20 +230,23 @@ def score_genuineness(
         frame["kind"].fillna("").str.lower() + "|" + _normalise(frame["description"])
     )
     frame["day"] = pd.to_datetime(frame["given_on"]).dt.normalize()
-    frame["linked"] = _linked(frame, moments, link_days)
+    frame["linked"] = _linked(frame, moments, link_days, occasions, notes)
     results: list[GenuinenessScore] = []
     for employee_id, own in frame.groupby("employee_id", sort=True):
         n = len(own)
         if n < min_gestures:
             continue
         flags: list[str] = []
-        counts = own.groupby("signature")["contact_id"].nunique().sort_values(ascending=False)
-        top_signature, top_contacts = counts.index[0], int(counts.iloc[0])
+        # A favourite gift that answers different occasions is no template: count the
+        # identical gestures that answer nothing.
+        bare = own[~own["linked"]]
+        counts = bare.groupby("signature")["contact_id"].nunique().sort_values(ascending=False)
         repeated = 0.0
-        if top_contacts >= REPEATED_CONTACTS:
-            repeated = float((own["signature"] == top_signature).sum()) / n
+        if len(counts) and int(counts.iloc[0]) >= REPEATED_CONTACTS:
+            top_signature, top_contacts = counts.index[0], int(counts.iloc[0])
+            repeated = float((bare["signature"] == top_signature).sum()) / n
             kind = top_signature.partition("|")[0]
-            shown = own.loc[own["signature"] == top_signature, "description"].iloc[0] or ""
+            shown = bare.loc[bare["signature"] == top_signature, "description"].iloc[0] or ""
             if repeated >= REPEATED_SHARE:
                 flags.append(f'the same gesture ("{kind}: {shown}") for {top_contacts} contacts')
         per_day = own.groupby("day").size()
@@ -165,9 +258,17 @@ def score_genuineness(
         if regularity >= 0.5:
             flags.append(f"gestures on a fixed cadence (about every {gap:.0f} days)")
         unlinked = 1.0 - float(own["linked"].mean())
-        if unlinked >= 0.5:
-            alone = int((~own["linked"]).sum())
-            flags.append(f"{alone} of {n} gestures follow no moment noted about the customer")
+        if _mostly(int((~own["linked"]).sum()), n):
+            alone = own[~own["linked"]]
+            shown = "; ".join(
+                f"{g.get('gesture_id') or g['kind']} to {g['contact_id'] or g['account_id']} "
+                f"on {pd.Timestamp(g['given_on']):%Y-%m-%d}"
+                for g in alone.head(2).to_dict("records")
+            )
+            flags.append(
+                f"{len(alone)} of {n} gestures follow no occasion (no moment, note, birthday, "
+                f"account anniversary or problem in the {link_days} days before), e.g. {shown}"
+            )
         penalty = (
             WEIGHTS["repeated"] * repeated
             + WEIGHTS["batch"] * batch

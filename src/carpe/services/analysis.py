@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from carpe.analytics.conflicts import DetectorSettings
 from carpe.analytics.pipeline import (
     Driver,
     RiskResult,
@@ -94,6 +95,7 @@ def run_analysis(
     training_months: int = 12,
     seed: int = 0,
     keep_snapshot: bool = False,
+    conflict_settings: DetectorSettings | None = None,
 ) -> AnalysisReport:
     """Snapshot the store, run the pipeline, and write its results back under a new run.
 
@@ -116,6 +118,8 @@ def run_analysis(
         Early-warning options (see :class:`~carpe.analytics.pipeline.RunOptions`).
     keep_snapshot : bool, default False
         Keep the Parquet snapshot in ``workdir``.
+    conflict_settings : DetectorSettings, optional
+        The conflict detectors' thresholds (see :func:`carpe.services.conflicts.detector_settings`).
 
     Returns
     -------
@@ -131,7 +135,11 @@ def run_analysis(
         raise UsageError(f"unknown engine {engine_name!r}; choose one of {', '.join(ENGINES)}")
     day = as_of or default_as_of(engine=engine, today=today or date.today())
     options = RunOptions(
-        as_of=day, horizon_days=horizon_days, training_months=training_months, seed=seed
+        as_of=day,
+        horizon_days=horizon_days,
+        training_months=training_months,
+        seed=seed,
+        conflicts=conflict_settings,
     )
     scratch = workdir or Path(tempfile.mkdtemp(prefix="carpe-analyze-"))
     run_id = _start_run(engine, options, engine_name)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from carpe.analytics.conflicts import (
     CONFLICT_TYPES,
     ConflictReport,
+    DetectorSettings,
     severity_label,
 )
 from carpe.analytics.conflicts.words import TYPE_MEANINGS, type_name
@@ -45,6 +46,7 @@ from carpe.analytics.pipeline import (
 from carpe.analytics.pipeline.conflicts_step import NEEDS, ConflictsStep
 from carpe.analytics.pipeline.engines import ENGINES
 from carpe.analytics.pipeline.run import open_tables
+from carpe.config import Settings
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services import webhooks
 from carpe.services.analysis import INSERT_BATCH, default_as_of, latest_run
@@ -254,6 +256,36 @@ def record_conflicts(
     return RecordSummary(len(report.conflicts), len(new_ids), updated, new_ids)
 
 
+def detector_settings(settings: Settings) -> DetectorSettings:
+    """The conflict detectors' thresholds from carpe's settings (``CARPE_CONFLICT_*``).
+
+    Parameters
+    ----------
+    settings : Settings
+        carpe's configuration.
+
+    Returns
+    -------
+    DetectorSettings
+        Everything not configurable from the environment keeps its default.
+    """
+    return DetectorSettings(
+        duplicate_days=settings.conflict_duplicate_days,
+        duplicate_window_days=settings.conflict_duplicate_window_days,
+        amount_tolerance=settings.conflict_amount_tolerance,
+        lead_time_slip_z=settings.conflict_lead_time_slip_z,
+        lead_time_keep_z=settings.conflict_lead_time_keep_z,
+        price_spread_z=settings.conflict_price_spread_z,
+        handoff_min_days=settings.conflict_handoff_min_days,
+        handoff_usual_quantile=settings.conflict_handoff_usual_quantile,
+        reopen_min_days=settings.conflict_reopen_min_days,
+        reopen_usual_quantile=settings.conflict_reopen_usual_quantile,
+        kpi_tail=settings.conflict_kpi_tail,
+        kpi_min_departments=settings.conflict_kpi_min_departments,
+        kpi_min_months=settings.conflict_kpi_min_months,
+    )
+
+
 def stored_churn_risk(*, session: Session) -> dict[str, float]:
     """Each account's risk from the latest finished analysis run (empty without one)."""
     run = latest_run(session=session)
@@ -272,6 +304,7 @@ def detect_and_record(
     as_of: date | None = None,
     today: date | None = None,
     workdir: Path | None = None,
+    settings: DetectorSettings | None = None,
 ) -> tuple[ConflictReport, RecordSummary]:
     """Snapshot the store, detect conflicts as of a day and record them.
 
@@ -287,6 +320,8 @@ def detect_and_record(
         Today, for the default as-of day.
     workdir : Path, optional
         Keep the snapshot here (a temporary folder by default, removed).
+    settings : DetectorSettings, optional
+        The detectors' thresholds (see :func:`detector_settings`).
 
     Returns
     -------
@@ -314,7 +349,7 @@ def detect_and_record(
         context.results["early_warning"] = RiskResult(
             [AccountRisk(a, r, 0, []) for a, r in sorted(risk.items())], [], 0, 0
         )
-        report = ConflictsStep().run(context)
+        report = ConflictsStep(settings).run(context)
     finally:
         if backend is not None:
             close_engine(backend)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd  # type: ignore[import-untyped]
 from sqlalchemy import bindparam, func, or_, select
@@ -28,7 +29,7 @@ from carpe.services.privacy import can_see
 from carpe.services.users import Viewer
 from carpe.store.gestures import GestureRequest
 from carpe.store.memory import StoredMoment
-from carpe.store.models import Account, Contact, Employee, Gesture
+from carpe.store.models import Account, Contact, Employee, Feedback, Gesture, Touchpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,7 @@ def review_givers(
     gestures = pd.DataFrame(
         session.execute(
             select(
+                Gesture.gesture_id,
                 Gesture.employee_id,
                 Gesture.contact_id,
                 Gesture.account_id,
@@ -77,6 +79,7 @@ def review_givers(
             .outerjoin(Employee, Employee.employee_id == Gesture.employee_id)
         ).all(),
         columns=[
+            "gesture_id",
             "employee_id",
             "contact_id",
             "account_id",
@@ -97,7 +100,10 @@ def review_givers(
         ).all(),
         columns=["contact_id", "account_id", "noted_on"],
     )
-    scores: list[GenuinenessScore] = score_genuineness(gestures, moments, link_days=link_days)
+    occasions, notes = _occasions(session, gestures)
+    scores: list[GenuinenessScore] = score_genuineness(
+        gestures, moments, link_days=link_days, occasions=occasions, notes=notes
+    )
     if by == "department":
         return [
             GiverReview(
@@ -128,6 +134,88 @@ def review_givers(
         )
         for s in scores
     ]
+
+
+PROBLEM_SENTIMENT = -0.3
+"""A customer's message at least this unhappy is a problem a gesture may answer."""
+
+
+def _occasions(session: Session, gestures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Dated occasions and notes of the accounts that received gestures.
+
+    Occasions: each contact's birthday and each account's anniversary in every
+    year of giving, a customer's unhappy message (a problem), a survey answer
+    or review the customer took the time to write (a thank-you). Notes: the
+    touchpoints' texts, for the words a gesture may echo.
+    """
+    empty = pd.DataFrame(columns=["contact_id", "account_id", "on", "what"])
+    if gestures.empty:
+        return empty, pd.DataFrame(columns=["account_id", "occurred_at", "note"])
+    accounts = sorted({str(a) for a in gestures["account_id"].dropna()})
+    given = pd.to_datetime(gestures["given_on"])
+    years = range(int(given.min().year) - 1, int(given.max().year) + 2)
+    parts = []
+    wanted: Any = bindparam("accounts", expanding=True)
+    people = session.execute(
+        select(Contact.contact_id, Contact.birthday).where(
+            Contact.account_id.in_(wanted), Contact.birthday.is_not(None)
+        ),
+        {"accounts": accounts},
+    ).all()
+    yearly: list[tuple[str | None, str | None, date, str]] = [
+        (c, None, _in_year(b, y), "birthday") for c, b in people for y in years if b is not None
+    ]
+    starts = session.execute(
+        select(Account.account_id, Account.started_on).where(Account.account_id.in_(wanted)),
+        {"accounts": accounts},
+    ).all()
+    yearly += [(None, a, _in_year(d, y), "anniversary") for a, d in starts for y in years if d]
+    parts.append(pd.DataFrame(yearly, columns=["contact_id", "account_id", "on", "what"]))
+    rows = session.execute(
+        select(
+            Touchpoint.account_id,
+            Touchpoint.occurred_at,
+            Touchpoint.direction,
+            Touchpoint.sentiment,
+            Touchpoint.note,
+        ).where(Touchpoint.account_id.in_(wanted)),
+        {"accounts": accounts},
+    ).all()
+    notes = pd.DataFrame(
+        rows, columns=["account_id", "occurred_at", "direction", "sentiment", "note"]
+    )
+    unhappy = notes[
+        (notes["direction"] == "inbound")
+        & (pd.to_numeric(notes["sentiment"], errors="coerce") <= PROBLEM_SENTIMENT)
+    ]
+    parts.append(
+        pd.DataFrame(
+            {"contact_id": None, "account_id": unhappy["account_id"], "on": unhappy["occurred_at"],
+             "what": "problem"}
+        )
+    )  # fmt: skip
+    answers = session.execute(
+        select(Feedback.account_id, Feedback.contact_id, Feedback.received_at).where(
+            Feedback.account_id.in_(wanted), Feedback.comment.is_not(None)
+        ),
+        {"accounts": accounts},
+    ).all()
+    parts.append(
+        pd.DataFrame(
+            [(c, a, at, "feedback") for a, c, at in answers],
+            columns=["contact_id", "account_id", "on", "what"],
+        )
+    )
+    occasions = pd.concat([p for p in parts if not p.empty] or [empty], ignore_index=True)
+    return occasions, notes[["account_id", "occurred_at", "note"]]
+
+
+def _in_year(day: date, year: int) -> date:
+    """The same day of the month in another year (28 February for 29 February)."""
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
 
 
 @dataclass(frozen=True, slots=True)

@@ -407,51 +407,79 @@ def _price(blk: Block, a: int, d0: int) -> None:
 
 
 def _kpi(blk: Block, a: int, d0: int) -> None:
+    """Two or three months in a row: an invoice disputed and the customer's CSAT at its worst,
+    while the owner's department reports all is well."""
     tl = blk.biz.timeline
-    amount = _amount(blk, a)
-    order, delivered = add_order(blk, a, d0, amount)
-    inv, ref = add_invoice(blk, a, order, delivered, amount, INV_DISPUTED)
-    r1 = touch(
-        blk,
-        a,
-        delivered + 1,
-        "Billing",
-        direction=INBOUND,
-        kind="ticket",
-        subject=f"Dispute on {fmt_id('invoice', inv)}",
-        note="Customer disputes the invoice: PO number missing and freight charged twice.",
-        sentiment=-0.4,
-    )
-    month = int(tl.month_of(np.asarray([delivered]))[0])
-    blk.kpi_override[(a, month)] = round(float(blk.rng.uniform(82, 96)), 1)
-    _mark(blk, a, delivered, billing=True, until=delivered + 40)
-    owner = owner_department(blk, a, delivered)
+    invoices: list[int] = []
+    orders: list[int] = []
+    refs: list[int] = []
+    periods: list[str] = []
+    total = 0.0
+    first_month = -1
+    for step in range(int(blk.rng.integers(2, 4))):
+        day = d0 + 31 * step
+        amount = _amount(blk, a)
+        order, delivered = add_order(blk, a, day, amount)
+        inv, ref = add_invoice(blk, a, order, delivered, amount, INV_DISPUTED)
+        r1 = touch(
+            blk,
+            a,
+            delivered + 1,
+            "Billing",
+            direction=INBOUND,
+            kind="ticket",
+            subject=f"Dispute on {fmt_id('invoice', inv)}",
+            note="Customer disputes the invoice: PO number missing and freight charged twice.",
+            sentiment=-0.4,
+        )
+        month = int(tl.month_of(np.asarray([delivered]))[0])
+        if periods and tl.labels[month] == periods[-1]:
+            break  # the run must be consecutive months
+        first_month = month if first_month < 0 else first_month
+        blk.kpi_override[(a, month)] = round(float(blk.rng.uniform(82, 96)), 1)
+        blk.csat_override[(a, month)] = round(float(blk.rng.uniform(1.0, 2.0)), 1)
+        invoices.append(inv)
+        orders.append(order)
+        total += amount
+        refs += [ref, r1]
+        periods.append(tl.labels[month])
+        _mark(blk, a, delivered, billing=True, until=delivered + 40)
+    owner = owner_department(blk, a, d0)
     _record(
         blk,
         "kpi_disagreement",
         a,
-        [owner, "Billing"],
-        invoices=[inv],
-        orders=[order],
-        touchpoint_refs=[ref, r1],
-        period=tl.labels[month],
-        amount=amount,
-        detail=f"{owner} reports the account healthy while Billing has a dispute open.",
+        [owner, "Billing", "Support"],
+        invoices=invoices,
+        orders=orders,
+        touchpoint_refs=refs,
+        period=tl.labels[first_month],
+        amount=round(total, 2),
+        detail=f"{owner} reports the account healthy while Billing has had invoices disputed "
+        f"and Support a CSAT at its worst {len(periods)} months running.",
     )
 
 
 def _handoff(blk: Block, a: int, d0: int) -> None:
+    """Half the time an owner leaves and the new side stays silent 75-150 days; else a reopen.
+
+    The reopened ticket: answered and closed, then the customer writes again in
+    it (unhappy) and nobody answers. A ticket closed without the customer's
+    word is ordinary work and never planted as a conflict.
+    """
     acc = blk.acc
     tl = blk.biz.timeline
-    switching = np.flatnonzero((acc.successor >= 0) & (acc.switch_day < tl.n_days - 45))
+    switching = np.flatnonzero((acc.successor >= 0) & (acc.switch_day < tl.n_days - 90))
     free = [int(x) for x in switching if int(x) not in blk.no_intro]
     if free and blk.rng.random() < 0.5:
         b = free[int(blk.rng.integers(len(free)))]
         if acc.start_day[b] < acc.switch_day[b] - 30:
             day = int(acc.switch_day[b])
+            gap = int(blk.rng.integers(75, 151))
             blk.no_intro.add(b)
-            blk.protect(b, day + 45)
             old, new = int(acc.owner[b]), int(acc.successor[b])
+            blk.silent[b] = (int(blk.biz.staff.dept[new]), day, day + gap)
+            blk.protect(b, min(day + gap, tl.n_days - 1))
             _record(
                 blk,
                 "handoff_gap",
@@ -459,11 +487,13 @@ def _handoff(blk: Block, a: int, d0: int) -> None:
                 [blk.biz.staff.departments[old]],
                 employees=[old, new],
                 period=_period(blk, day),
-                detail="Account owner left; no introduction touchpoint from the successor.",
+                detail=f"Account owner left; nobody of the department contacted the customer "
+                f"for {gap} days.",
             )
             return
     num = blk.biz.counters["ticket"].one()
     subject = f"Ticket {fmt_id('ticket', num)}: sensor dashboard not updating"
+    reopen = d0 + 2 + int(blk.rng.integers(2, 7))
     refs = [
         touch(
             blk,
@@ -498,16 +528,29 @@ def _handoff(blk: Block, a: int, d0: int) -> None:
             note="Ticket closed.",
             sentiment=0.0,
         ),
+        touch(
+            blk,
+            a,
+            reopen,
+            "Support",
+            channel=EMAIL,
+            kind="ticket",
+            direction=INBOUND,
+            subject=subject,
+            note="Customer writes that the dashboard is still not updating: the ticket was "
+            "closed without fixing it.",
+            sentiment=-0.5,
+        ),
     ]
-    _mark(blk, a, d0, billing=False, until=d0 + 30)
+    _mark(blk, a, d0, billing=False, until=reopen + 30)
     _record(
         blk,
         "handoff_gap",
         a,
         ["Support"],
-        touchpoint_refs=refs,
-        period=_period(blk, d0),
-        detail="Ticket closed with no confirmation from the customer.",
+        touchpoint_refs=refs[2:],
+        period=_period(blk, reopen),
+        detail="The customer reopened a closed ticket and nobody answered.",
     )
 
 

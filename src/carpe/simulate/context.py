@@ -91,7 +91,11 @@ class Block:
     gesture_rows: list[dict[str, Any]] = field(default_factory=list)
     kpi_override: dict[tuple[int, int], float] = field(default_factory=dict)
     """(account index, month) -> owner-department health reported despite trouble elsewhere."""
+    csat_override: dict[tuple[int, int], float] = field(default_factory=dict)
+    """(account index, month) -> Support's CSAT in a planted disagreement (the customer unhappy)."""
     no_intro: set[int] = field(default_factory=set)
+    silent: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    """account index -> (department, first day, last day): nobody of it contacts the account."""
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     heroes: list[dict[str, Any]] = field(default_factory=list)
     moments: list[dict[str, Any]] = field(default_factory=list)

@@ -86,6 +86,8 @@ def kpi_table(blk: Block, tables: dict[str, pa.Table]) -> pa.Table:
         5,
     )
     csat = np.where(tickets > 0, np.maximum(csat, np.where(late + disputes > 0, 1, 2.6)), np.nan)
+    for (row, col), value in blk.csat_override.items():
+        csat[row, col] = value
     trouble = (np.nan_to_num(on_time, nan=1) < 0.6) | (disputes >= 1)
     trouble |= np.nan_to_num(csat, nan=5) <= 2.5
     owner_value = 74 + 8 * acc.friendliness[:, None] + 5 * acc.size_z[:, None]

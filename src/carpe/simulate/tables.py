@@ -135,6 +135,13 @@ def build_tables(blk: Block, orders: dict[str, Array]) -> tuple[dict[str, pa.Tab
     t = blk.tp.collect()
     a = t["acc"]
     ok = (t["day"] >= first_day[a]) & (t["day"] <= end[a]) & (t["day"] >= 0) & (t["day"] <= last)
+    for account, (department, quiet_from, quiet_to) in blk.silent.items():  # planted hand-off gaps
+        ok &= ~(
+            (a == account)
+            & (blk.biz.staff.dept[np.maximum(t["emp"], 0)] == department)
+            & (t["day"] >= quiet_from)
+            & (t["day"] < quiet_to)
+        )
     sel = np.flatnonzero(ok)
     order = sel[np.lexsort((t["minute"][sel], t["day"][sel], a[sel]))]
     numbers = blk.biz.counters["touchpoint"].take(len(order))

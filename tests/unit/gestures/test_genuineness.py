@@ -80,7 +80,45 @@ def test_score_genuineness_flags_each_templated_pattern_in_words() -> None:
     assert 'the same gesture ("gift card: €20 voucher for valued customers") for 5 contacts' in text
     assert "30 gestures handed out in same-day batches" in text
     assert "fixed cadence (about every 30 days)" in text
-    assert "30 of 30 gestures follow no moment" in text
+    assert "30 of 30 gestures follow no occasion" in text
+    assert "e.g. gift card to C0 on 2026-01-05" in text  # says what was seen and where
+
+
+def test_a_birthday_an_anniversary_a_problem_or_a_note_the_extractor_missed_is_an_occasion() -> (
+    None
+):
+    rows, _ = personal()
+    alone = score_genuineness(gestures(rows))[0]
+    occasions = pd.DataFrame(
+        {
+            "contact_id": ["C10", None, None],
+            "account_id": [None, "AC11", "AC12"],
+            "on": ["2026-01-14", "2026-02-01", "2026-02-24"],  # birthday 4 days later is fine
+            "what": ["birthday", "anniversary", "problem"],
+        }
+    )
+    notes = pd.DataFrame(
+        {
+            "account_id": ["AC13", "AC13"],
+            "occurred_at": ["2026-03-28T10:00:00", "2026-03-01T10:00:00"],
+            "note": ["she just had a baby girl!", "invoice query"],
+        }
+    )
+    linked = score_genuineness(gestures(rows), occasions=occasions, notes=notes)[0]
+    assert alone.unlinked_share == 1.0 and alone.flags
+    assert linked.unlinked_share == 0.0 and linked.flags == ()
+
+
+def test_a_stock_word_in_a_note_does_not_link_a_templated_gesture() -> None:
+    notes = pd.DataFrame(
+        {
+            "account_id": [f"AC{c}" for c in range(5)],
+            "occurred_at": ["2026-01-04T10:00:00"] * 5,
+            "note": ["asked about the voucher for valued customers"] * 5,
+        }
+    )
+    (low,) = score_genuineness(gestures(templated()), notes=notes)
+    assert low.unlinked_share == 1.0
 
 
 def test_score_genuineness_credits_a_gesture_that_follows_a_moment() -> None:

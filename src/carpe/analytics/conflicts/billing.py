@@ -58,23 +58,41 @@ def _in_issue_order(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["issued", "invoice_id"], kind="stable")
 
 
-def detect_repeat_billing(
-    invoices: Any, settings: DetectorSettings | None = None
-) -> list[Conflict]:
-    """``duplicate_invoice`` and ``backbilling``: one order invoiced more than once.
+def _order_amounts(orders: Any) -> dict[str, float]:
+    frame = as_frame(orders, ORDER_COLUMNS)
+    amounts = pd.to_numeric(frame["amount"], errors="coerce")
+    return {
+        str(o): float(v)
+        for o, v in zip(frame["order_id"], amounts, strict=True)
+        if pd.notna(o) and pd.notna(v)
+    }
 
-    For each order with two or more invoices (void ones ignored), every later
-    invoice is compared with the first: issued after the first was paid, it is
-    back-billing; issued within ``duplicate_window_days`` (and before any
-    payment), a duplicate. Invoices without an order count as duplicates when
-    the same account gets the same amount twice within a week.
+
+def detect_repeat_billing(
+    invoices: Any, settings: DetectorSettings | None = None, orders: Any = None
+) -> list[Conflict]:
+    """``duplicate_invoice`` and ``backbilling``: one order billed more than once.
+
+    For each order with two or more invoices (void ones ignored), the order
+    must be billed more than its amount in all (credit notes, negative
+    invoices, count against it; partial invoices that add up to the order are
+    no conflict). Then every later invoice of the same amount as an earlier
+    one (within ``amount_tolerance``) is a repeat: within ``duplicate_days``
+    of it, a duplicate (a new number, a shifted date), paid or not; later,
+    after the earlier one was paid, back-billing; later but before any
+    payment and within ``duplicate_window_days``, a duplicate too. Invoices
+    without an order are never compared: two items on the same day for the
+    same fee are ordinary.
 
     Parameters
     ----------
     invoices : table
         :data:`INVOICE_COLUMNS`.
     settings : DetectorSettings, optional
-        ``duplicate_window_days``.
+        ``duplicate_days``, ``duplicate_window_days``, ``amount_tolerance``.
+    orders : table, optional
+        :data:`ORDER_COLUMNS`: each order's amount (without it, an order is
+        over-billed as soon as it has two invoices of the same amount).
 
     Returns
     -------
@@ -83,45 +101,47 @@ def detect_repeat_billing(
     """
     settings = settings or DetectorSettings()
     billed = _billed(invoices)
+    billed = billed.assign(amount=pd.to_numeric(billed["amount"], errors="coerce"))
+    amounts = _order_amounts(orders) if orders is not None else {}
     found: list[Conflict] = []
     with_order = billed[billed["order_id"].notna()]
     codes, _ = pd.factorize(with_order["order_id"].to_numpy())
     repeated = _in_issue_order(with_order[np.bincount(codes)[codes] > 1])  # orders billed twice
+    tolerance = settings.amount_tolerance
     for order_id, group in repeated.groupby("order_id", sort=True):
-        first, *rest = group.itertuples(index=False)
-        for later in rest:
-            evidence_ids = ids([first.invoice_id, later.invoice_id])
-            paid_before = pd.notna(first.paid) and first.paid < later.issued
+        ordered = amounts.get(str(order_id))
+        if ordered is not None and group["amount"].sum() <= ordered * (1 + tolerance) + 0.01:
+            continue  # partial invoices, credit notes: the order is not billed twice
+        rows = list(group[group["amount"] > 0].itertuples(index=False))
+        for n, later in enumerate(rows[1:], start=1):
+            same = [
+                e
+                for e in rows[:n]
+                if abs(e.amount - later.amount) <= tolerance * max(abs(e.amount), 1.0) + 0.01
+            ]
+            if not same:
+                continue
+            first = same[-1]
             gap = (later.issued - first.issued).days
-            if paid_before:
-                kind, detail = "backbilling", "An order billed again after it was paid."
+            paid_before = pd.notna(first.paid) and first.paid < later.issued
+            if gap <= settings.duplicate_days:
+                kind = "duplicate_invoice"
+                detail = f"The same order invoiced twice {gap} days apart, under a new number."
+            elif paid_before:
+                kind = "backbilling"
+                detail = f"An order billed again {gap} days after it was first billed and paid."
             elif gap <= settings.duplicate_window_days:
-                kind, detail = (
-                    "duplicate_invoice",
-                    f"The same order invoiced twice {gap} days apart.",
-                )
+                kind = "duplicate_invoice"
+                detail = f"The same order invoiced twice {gap} days apart, before any payment."
             else:
                 continue
             evidence = Evidence(
-                invoice_ids=evidence_ids,
+                invoice_ids=ids([first.invoice_id, later.invoice_id]),
                 order_ids=(str(order_id),),
                 period=month_of(later.issued),
                 detail=detail,
             )
             found.append(_make(kind, str(first.account_id), ("Billing",), evidence, later.amount))
-    loose = _in_issue_order(billed[billed["order_id"].isna()])
-    for (account_id, amount), group in loose.groupby(["account_id", "amount"], sort=True):
-        issued = group["issued"].tolist()
-        for i in range(1, len(group)):
-            if (issued[i] - issued[i - 1]).days <= 7:
-                evidence = Evidence(
-                    invoice_ids=ids(group["invoice_id"].iloc[i - 1 : i + 1]),
-                    period=month_of(issued[i]),
-                    detail="The same amount invoiced twice within a week.",
-                )
-                found.append(
-                    _make("duplicate_invoice", str(account_id), ("Billing",), evidence, amount)
-                )
     return found
 
 
@@ -165,8 +185,14 @@ def detect_overbilling(
     return found
 
 
-def detect_billing_returned(invoices: Any, orders: Any) -> list[Conflict]:
-    """``billing_returned``: an invoice (not void) for a returned or cancelled order.
+def detect_billing_returned(
+    invoices: Any, orders: Any, settings: DetectorSettings | None = None
+) -> list[Conflict]:
+    """``billing_returned``: a returned or cancelled order still billed.
+
+    The order's invoices (void ones ignored) are added up, credit notes
+    (negative invoices) included: what is left above ``amount_tolerance`` of
+    the order's amount is still billed.
 
     Parameters
     ----------
@@ -174,32 +200,45 @@ def detect_billing_returned(invoices: Any, orders: Any) -> list[Conflict]:
         :data:`INVOICE_COLUMNS`.
     orders : table
         :data:`ORDER_COLUMNS`.
+    settings : DetectorSettings, optional
+        ``amount_tolerance``.
 
     Returns
     -------
     list of Conflict
-        Amount at risk: the invoice's amount.
+        Amount at risk: what is still billed.
     """
+    settings = settings or DetectorSettings()
     billed = _billed(invoices)
+    billed = billed.assign(amount=pd.to_numeric(billed["amount"], errors="coerce"))
     order_frame = as_frame(orders, ORDER_COLUMNS)
     gone = order_frame[order_frame["status"].isin(["returned", "cancelled"])]
-    joined = billed.merge(gone[["order_id", "status"]], on="order_id", suffixes=("", "_order"))
+    joined = billed.merge(
+        gone[["order_id", "status", "amount"]], on="order_id", suffixes=("", "_order")
+    )
     joined = _in_issue_order(joined)
     found = []
-    for row in joined.itertuples(index=False):
+    for order_id, group in joined.groupby("order_id", sort=True):
+        net = float(group["amount"].sum())
+        scale = pd.to_numeric(group["amount_order"], errors="coerce").iloc[0]
+        scale = float(scale) if pd.notna(scale) else float(group["amount"].abs().max())
+        if net <= settings.amount_tolerance * abs(scale) + 0.01:
+            continue  # credited back
+        charged = group[group["amount"] > 0]
+        row = charged.iloc[0]
         evidence = Evidence(
-            invoice_ids=(str(row.invoice_id),),
-            order_ids=(str(row.order_id),),
-            period=month_of(row.issued),
-            detail=f"An order {row.status_order} was billed {row.amount:,.2f}.",
+            invoice_ids=ids(charged["invoice_id"]),
+            order_ids=(str(order_id),),
+            period=month_of(row["issued"]),
+            detail=f"An order {row['status_order']} is still billed {net:,.2f}.",
         )
         found.append(
             _make(
                 "billing_returned",
-                str(row.account_id),
+                str(row["account_id"]),
                 ("Billing", "Operations"),
                 evidence,
-                row.amount,
+                net,
             )
         )
     return found

@@ -17,13 +17,13 @@ from carpe.analytics.conflicts.billing import (
     detect_repeat_billing,
 )
 from carpe.analytics.conflicts.frames import as_frame, day
-from carpe.analytics.conflicts.gaps import (
+from carpe.analytics.conflicts.gaps import detect_kpi_disagreements
+from carpe.analytics.conflicts.handoffs import (
     ACCOUNT_COLUMNS,
     EMPLOYEE_COLUMNS,
     TOUCHPOINT_COLUMNS,
-    detect_kpi_disagreements,
+    detect_dropped_reopens,
     detect_owner_gaps,
-    detect_ticket_gaps,
 )
 from carpe.analytics.conflicts.ledger import build_ledger, carpe_signals, infer_mappings
 from carpe.analytics.conflicts.model import (
@@ -109,7 +109,7 @@ def as_of_tables(tables: Mapping[str, Any], as_of: date) -> dict[str, pd.DataFra
     columns = {
         "accounts": ACCOUNT_COLUMNS,
         "employees": EMPLOYEE_COLUMNS,
-        "touchpoints": (*TOUCHPOINT_COLUMNS, "sentiment"),
+        "touchpoints": TOUCHPOINT_COLUMNS,
         "orders": ORDER_COLUMNS,
         "quotes": QUOTE_COLUMNS,
         "invoices": INVOICE_COLUMNS,
@@ -209,11 +209,11 @@ def detect_conflicts(
     )
     found: list[Conflict] = []
     if wanted & {"duplicate_invoice", "backbilling"}:
-        found += detect_repeat_billing(t["invoices"], settings)
+        found += detect_repeat_billing(t["invoices"], settings, t["orders"])
     if "overbilling" in wanted:
         found += detect_overbilling(t["invoices"], t["orders"], settings)
     if "billing_returned" in wanted:
-        found += detect_billing_returned(t["invoices"], t["orders"])
+        found += detect_billing_returned(t["invoices"], t["orders"], settings)
     if "promise_lead_time" in wanted:
         found += detect_lead_time_promises(
             t["quotes"], t["orders"], t["touchpoints"], t["employees"], settings
@@ -228,11 +228,12 @@ def detect_conflicts(
             accounts=t["accounts"],
             employees=t["employees"],
             invoices=t["invoices"],
+            mappings=mappings,
             settings=settings,
         )
     if "handoff_gap" in wanted:
         common = {"accounts": t["accounts"], "employees": t["employees"], "as_of": as_of}
-        found += detect_ticket_gaps(t["touchpoints"], settings=settings, **common)
+        found += detect_dropped_reopens(t["touchpoints"], settings=settings, **common)
         found += detect_owner_gaps(t["touchpoints"], settings=settings, **common)
     accounts = t["accounts"]
     values = dict(zip(accounts["account_id"].astype(str), accounts["annual_value"], strict=True))

@@ -230,9 +230,11 @@ class DetectorSettings:
 
     Attributes
     ----------
+    duplicate_days : int
+        The same amount invoiced again for one order within this many days is
+        a duplicate, paid or not (a clerical repeat under a new number).
     duplicate_window_days : int
-        Two invoices for one order within this many days (and before the
-        first was paid) are a duplicate.
+        ... and up to this many days when the first was not paid yet.
     amount_tolerance : float
         Relative tolerance before an amount counts as above another (rounding).
     lead_time_ratio : float
@@ -240,34 +242,73 @@ class DetectorSettings:
         broken promise.
     lead_time_min_gap_days : float
         ... and by at least this many days.
+    price_spread_z : float
+        ``promise_price``: an invoice above its quote by more than the
+        business's usual band (the median excess of invoiced over quoted plus
+        this many robust standard deviations, 1.4826 × MAD; at least
+        ``amount_tolerance``) breaks the quote; estimates within it do not.
+    lead_time_slip_z : float
+        A won quote's own orders delivered later than promised by more than
+        the median slip of the business's quotes plus this many robust
+        standard deviations (1.4826 × MAD) broke the promise ...
+    lead_time_keep_z : float
+        ... while own orders that slipped no more than the median plus this
+        many robust standard deviations kept it (the account's usual lead
+        time notwithstanding).
     lead_time_min_orders : int
         Delivered orders needed to know an account's lead time (else: everyone's).
-    ticket_quiet_days : int
-        A ticket thread quiet for this long is treated as closed.
     ticket_prefix : str
-        Subject prefix of support-ticket threads.
-    introduction_words : tuple of str
-        Subject words marking a successor's introduction.
-    introduction_days : int
-        Days a successor has to introduce themself after an owner leaves.
+        Subject prefix of support-ticket threads (touchpoints of kind ``ticket``
+        are tickets whatever their subject).
+    handoff_min_days : int
+        After an account owner leaves, the new side (the account's owner now, or
+        anyone of their department) has at least this many days to contact the
+        customer.
+    handoff_usual_quantile : float
+        ... or longer: this quantile of the owner department's own gaps between
+        two contacts with an account (a customer notices silence longer than the
+        silence they are used to).
+    reopen_min_days : int
+        A ticket the customer reopens or complains about after it was answered
+        is a ``handoff_gap`` when it is left unanswered at least this long ...
+    reopen_usual_quantile : float
+        ... and longer than this quantile of the business's own waits between a
+        customer's ticket message and the next answer.
+    kpi_tail : float
+        ``kpi_disagreement``: a department reports trouble when its metric is
+        worse than all but this share of its own reports (each metric judged
+        against itself: any name, unit or direction).
+    kpi_min_departments : int
+        ... at least this many departments at once, while another reports
+        the account at or above its own median.
+    kpi_min_months : int
+        ... in at least this many consecutive months.
     healthy_at, trouble_at : float
         Bands on the experience ledger's 0..100 scale: healthy at or above
         ``healthy_at``, in trouble below ``trouble_at``.
     owner_only : bool
         ``kpi_disagreement`` only when the account owner's department is the
-        one reporting healthy (otherwise any pair of departments).
+        one reporting the account well (default: any department).
     """
 
+    duplicate_days: int = 14
     duplicate_window_days: int = 45
     amount_tolerance: float = 0.01
     lead_time_ratio: float = 0.7
     lead_time_min_gap_days: float = 0.5
     lead_time_min_orders: int = 2
-    ticket_quiet_days: int = 14
+    lead_time_slip_z: float = 5.0
+    lead_time_keep_z: float = 3.0
+    price_spread_z: float = 3.0
     ticket_prefix: str = "Ticket "
-    introduction_words: tuple[str, ...] = ("introduc",)
-    introduction_days: int = 30
+    handoff_min_days: int = 30
+    handoff_usual_quantile: float = 0.5
+    reopen_min_days: int = 14
+    reopen_usual_quantile: float = 0.99
+    kpi_tail: float = 0.05
+    kpi_min_departments: int = 2
+    kpi_min_months: int = 2
     healthy_at: float = 70.0
     trouble_at: float = 40.0
-    owner_only: bool = True
+    owner_only: bool = False
     mappings: dict[str, MetricMapping] = field(default_factory=dict)

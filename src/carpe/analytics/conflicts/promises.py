@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.conflicts.billing import INVOICE_COLUMNS, ORDER_COLUMNS, _make
@@ -25,18 +26,67 @@ ORDER_QUOTE: Final = r"\bOrder\s+(?P<order_id>\S+)\s+\(quote\s+(?P<quote_id>[^)\
 _ORDER_QUOTE: Final = re.compile(ORDER_QUOTE)
 
 
-def quote_orders(touchpoints: Any, orders: Any = None) -> pd.DataFrame:
+def _named_quotes(touchpoints: Any, orders: Any, quotes: Any) -> pd.DataFrame:
+    """Orders linked by an order touchpoint that names a known quote, without the order's id.
+
+    ``procedure booked from estimate EST-00001``: the account's order placed
+    within a day of that touchpoint, the one whose amount is closest to the
+    quoted price.
+    """
+    known = as_frame(quotes, ("quote_id", "account_id", "price"))
+    tp = as_frame(touchpoints, ("account_id", "occurred_at", "kind", "subject"))
+    tp = tp[(tp["kind"].astype(str) == "order") & tp["subject"].notna()]
+    if known.empty or tp.empty:
+        return pd.DataFrame(columns=["order_id", "quote_id"], dtype=object)
+    token = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*[0-9]")
+    price = dict(zip(known["quote_id"].astype(str), known["price"], strict=True))
+    ids = set(price)
+    found = [
+        (str(a), pd.Timestamp(at), q)
+        for a, at, subject in zip(tp["account_id"], tp["occurred_at"], tp["subject"], strict=True)
+        for q in token.findall(str(subject))
+        if q in ids
+    ]
+    if not found:
+        return pd.DataFrame(columns=["order_id", "quote_id"], dtype=object)
+    frame = as_frame(orders, ("order_id", "account_id", "ordered_at", "amount"))
+    frame = frame.assign(
+        at=pd.to_datetime(frame["ordered_at"], errors="coerce"),
+        account_id=frame["account_id"].astype(str),
+    )
+    by_account = {a: g.sort_values("at") for a, g in frame.groupby("account_id", sort=False)}
+    pairs = []
+    for account_id, at, quote_id in found:
+        theirs = by_account.get(account_id)
+        if theirs is None:
+            continue
+        near = theirs[(theirs["at"] - at).abs() <= pd.Timedelta(days=1)]
+        if near.empty:
+            continue
+        quoted = pd.to_numeric(pd.Series([price.get(quote_id)]), errors="coerce").iloc[0]
+        gap = (pd.to_numeric(near["amount"], errors="coerce") - quoted).abs()
+        best = int(gap.fillna(np.inf).to_numpy().argmin()) if pd.notna(quoted) else 0
+        pairs.append((str(near["order_id"].iloc[best]), quote_id))
+    return pd.DataFrame(pairs, columns=["order_id", "quote_id"], dtype=object)
+
+
+def quote_orders(touchpoints: Any, orders: Any = None, quotes: Any = None) -> pd.DataFrame:
     """Which order came from which quote: ``order_id, quote_id`` pairs.
 
     Read from an orders column ``quote_id`` when the source has one, else from
-    touchpoint subjects like ``Order O00000012 (quote Q0000034)``.
+    touchpoint subjects like ``Order O00000012 (quote Q0000034)``, else from
+    order touchpoints naming a known quote (``services order from quote
+    Q-00001``): the account's order placed within a day of it.
 
     Parameters
     ----------
     touchpoints : table
-        ``subject`` column.
+        ``subject`` column (and ``account_id, occurred_at, kind``).
     orders : table, optional
-        Used when it has a ``quote_id`` column.
+        Used when it has a ``quote_id`` column, and to find the order a quote
+        touchpoint speaks of.
+    quotes : table, optional
+        ``quote_id, account_id``: the quotes a subject may name.
 
     Returns
     -------
@@ -53,6 +103,8 @@ def quote_orders(touchpoints: Any, orders: Any = None) -> pd.DataFrame:
         matches = (_ORDER_QUOTE.search(t) for t in texts if "(quote" in t)
         found = [m.groups() for m in matches if m is not None]
         pairs = pd.DataFrame(found, columns=["order_id", "quote_id"], dtype=object)
+        if pairs.empty and quotes is not None:
+            pairs = _named_quotes(touchpoints, orders, quotes)
     return pairs.astype(str).drop_duplicates().reset_index(drop=True)
 
 
@@ -111,7 +163,12 @@ def detect_lead_time_promises(
 
     Open quotes are flagged pre-sale, before the customer ever waits. A won
     quote whose own orders were all delivered within the promise is kept, not
-    broken, whatever the account's usual lead time. Without enough deliveries
+    broken, whatever the account's usual lead time; one whose own orders came
+    later than promised by more than the business's usual slip band (the
+    median slip of its quotes plus ``lead_time_slip_z`` robust standard
+    deviations) and promising under ``lead_time_ratio`` of what they took is
+    broken: with 20 quotes or more to know the band, a won quote's own
+    deliveries decide, not the account's usual lead time. Without enough deliveries
     of the account, a won quote is judged by its own orders' lead time, an open
     one by everyone's.
 
@@ -139,7 +196,7 @@ def detect_lead_time_promises(
     if live.empty:
         return []
     usual = delivered_lead_days(orders, settings)
-    linked = quote_orders(touchpoints, orders)
+    linked = quote_orders(touchpoints, orders, quotes)
     order_frame = as_frame(orders, ORDER_COLUMNS)
     order_ids = order_frame["order_id"].astype(str)
     order_frame = order_frame[order_ids.isin(linked["order_id"]).to_numpy()]  # from quotes
@@ -159,6 +216,21 @@ def detect_lead_time_promises(
     actual = actual.where(~new, usual.get("*"))
     broken = ~kept & actual.notna() & ~(promised >= settings.lead_time_ratio * actual)
     broken &= ~(actual - promised < settings.lead_time_min_gap_days)
+    # A won quote whose own orders came far later than promised: beyond the slips the
+    # business's quotes usually see (median + z robust standard deviations).
+    mine = quote.map(own.median())
+    slips = (mine - promised).dropna()
+    if len(slips) >= 20:
+        middle = float(slips.median())
+        spread = 1.4826 * float((slips - middle).abs().median())
+        band = max(middle + settings.lead_time_slip_z * spread, settings.lead_time_min_gap_days)
+        slipped = (mine - promised > band) & (promised < settings.lead_time_ratio * mine)
+        # Own deliveries that slipped no more than the business's quotes usually do kept
+        # the promise, whatever the account's habit.
+        usual = middle + settings.lead_time_keep_z * spread
+        within = (quote.map(own.max()) - promised <= usual).to_numpy()
+        broken = (broken & ~within) | slipped
+        actual = actual.where(~slipped, mine)
     orders_of: dict[str, list[str]] = {}
     for quote_id, order_id in zip(linked["quote_id"], linked["order_id"], strict=True):
         orders_of.setdefault(quote_id, []).append(order_id)
@@ -228,11 +300,20 @@ def detect_price_promises(
     quote_frame = quote_frame[quote_frame["price"].notna()]
     bills = as_frame(invoices, INVOICE_COLUMNS)
     bills = bills[bills["status"].fillna("open") != "void"]
-    linked = quote_orders(touchpoints, orders)
+    linked = quote_orders(touchpoints, orders, quotes)
     joined = linked.merge(
         quote_frame[["quote_id", "account_id", "employee_id", "price"]], on="quote_id"
     ).merge(bills[["invoice_id", "order_id", "issued_on", "amount"]], on="order_id")
-    over = joined[joined["amount"] > joined["price"] * (1 + settings.amount_tolerance) + 0.01]
+    excess = pd.to_numeric(joined["amount"], errors="coerce") / joined["price"] - 1
+    # Estimates are estimates: within the business's own usual band (median + z robust
+    # standard deviations of invoiced-over-quoted) the quote is kept.
+    usual = 0.0
+    if excess.notna().sum() >= 20:
+        middle = float(excess.median())
+        spread = 1.4826 * float((excess - middle).abs().median())
+        usual = middle + settings.price_spread_z * spread
+    allowed = max(settings.amount_tolerance, usual)
+    over = joined[excess > allowed]
     departments = _departments(employees)
     found = []
     for row in over.itertuples(index=False):

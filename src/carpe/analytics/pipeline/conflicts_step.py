@@ -3,7 +3,7 @@
 :class:`ConflictsStep` reads the snapshot's tables through Ibis (the same
 expressions on DuckDB and Spark): every row it needs dated before the run's
 day, and of the touchpoints only those the detectors look at (ticket threads,
-orders placed from quotes, introductions, touchpoints of employees who left).
+orders placed from quotes, every touchpoint of a department someone left).
 The pure detectors of :mod:`carpe.analytics.conflicts` then run on the engine's
 output; the report's ledger holds the departments' KPIs (carpe's own signals
 never make a conflict, and the pages build the full ledger per account).
@@ -18,21 +18,17 @@ from typing import Any, Final
 import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.conflicts import ConflictReport, DetectorSettings, detect_conflicts
+from carpe.analytics.conflicts.handoffs import (
+    ACCOUNT_COLUMNS,
+    EMPLOYEE_COLUMNS,
+    TOUCHPOINT_COLUMNS,
+)
 from carpe.analytics.pipeline.context import Context
 
 NEEDS: Final = {
-    "accounts": ("account_id", "owner_employee_id", "started_on", "ended_on", "annual_value"),
-    "employees": ("employee_id", "department", "left_on"),
-    "touchpoints": (
-        "touchpoint_id",
-        "account_id",
-        "employee_id",
-        "occurred_at",
-        "kind",
-        "direction",
-        "subject",
-        "sentiment",
-    ),
+    "accounts": ACCOUNT_COLUMNS,
+    "employees": EMPLOYEE_COLUMNS,
+    "touchpoints": TOUCHPOINT_COLUMNS,
     "orders": (
         "order_id",
         "account_id",
@@ -74,19 +70,25 @@ def churn_risk_of(context: Context) -> dict[str, float]:
 
 
 def _touchpoints(context: Context, settings: DetectorSettings, cut: datetime) -> pd.DataFrame:
+    """Ticket threads, orders placed from quotes, and every touchpoint of a department someone left.
+
+    The hand-off detector judges a department by its own usual gaps between
+    contacts, so it needs all of that department's touchpoints (no note texts).
+    """
     tp = context.tables["touchpoints"]
     staff = context.tables["employees"]
     before = tp.filter(tp.occurred_at < cut)
-    leavers = context.execute(staff.filter(staff.left_on.notnull()).select("employee_id"))
-    gone = [str(e) for e in leavers["employee_id"]]
+    leavers = context.execute(
+        staff.filter(staff.left_on.notnull() & (staff.left_on < cut.date())).select("department")
+    )
+    departments = sorted({str(d) for d in leavers["department"].dropna()})
     subject = before.subject.fill_null("")
     wanted = subject.startswith(settings.ticket_prefix) | subject.contains("(quote ")
-    for word in settings.introduction_words:
-        wanted = wanted | subject.lower().contains(word.lower())
-    if gone:
-        wanted = wanted | before.employee_id.isin(gone)
-    columns = [c for c in NEEDS["touchpoints"] if c != "sentiment"]
-    return context.execute(before.filter(wanted).select(columns))
+    wanted = wanted | before.kind.fill_null("").isin(["ticket", "order"])
+    if departments:
+        theirs = staff.filter(staff.department.isin(departments)).select("employee_id")
+        wanted = wanted | before.employee_id.isin(theirs.employee_id)
+    return context.execute(before.filter(wanted).select(list(NEEDS["touchpoints"])))
 
 
 class ConflictsStep:
@@ -107,7 +109,7 @@ class ConflictsStep:
 
     def run(self, context: Context) -> ConflictReport:
         """Detect the conflicts (see :class:`~carpe.analytics.conflicts.ConflictReport`)."""
-        settings = self.settings or DetectorSettings()
+        settings = self.settings or context.options.conflicts or DetectorSettings()
         cut = datetime.combine(context.options.as_of, time())
         tables: dict[str, Any] = {
             name: context.execute(context.tables[name].select(list(columns)))

@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 import ibis
 import pyarrow as pa
 
+from carpe.analytics.conflicts.model import DetectorSettings
 from carpe.analytics.pipeline.labels import HORIZON_DAYS
 
 
@@ -39,6 +40,8 @@ class RunOptions:
         The early-warning model fits on at most this many past account-months:
         beyond it, every leaver and a random sample of the stayers, each
         sampled row weighted by how many it stands for.
+    conflicts : DetectorSettings, optional
+        The conflict detectors' thresholds (default: their defaults).
     """
 
     as_of: date
@@ -47,6 +50,7 @@ class RunOptions:
     top_drivers: int = 3
     seed: int = 0
     max_training_rows: int = 200_000
+    conflicts: DetectorSettings | None = None
 
 
 @dataclass(slots=True)
