@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from carpe.memory.dates import DateMention, find_date_mentions
+from carpe.memory.dates import DATE_ORDERS, DateMention, find_date_mentions
 from carpe.memory.followup import suggest_follow_up
 from carpe.memory.lexicon import NEGATION, find_pet, find_relation
 from carpe.memory.moment import SENSITIVE_KINDS, Moment
@@ -178,8 +178,11 @@ class Extractor:
     ['pet']
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, date_order: str = "dmy") -> None:
+        if date_order not in DATE_ORDERS:
+            raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}")
         self.rules_ = RULES
+        self.date_order = date_order
 
     def extract(self, note: str, note_date: date) -> list[Moment]:
         """Extract the moments of one note.
@@ -252,7 +255,7 @@ class Extractor:
         if not candidates:
             return []
         chosen = _choose(candidates, chunks)
-        mentions = find_date_mentions(sentence, note_date)
+        mentions = find_date_mentions(sentence, note_date, self.date_order)
         return [
             self._build(note, s_start, sentence, chunks, c, mentions, note_date) for c in chosen
         ]
@@ -312,10 +315,15 @@ def _choose(candidates: list[_Candidate], chunks: list[tuple[int, int]]) -> list
             continue
         if kind == "pet" and "loss" in kinds:
             continue
+        if kind == "preference" and "health" in kinds:
+            continue  # "keep calls short, she's tired": care during an illness, not a habit
         if c.rule.accident and ({"health", "loss"} & kinds):
             continue
         if kind == "interest" and any(
-            o.rule.kind == "preference" and o.start < c.end and c.start < o.end for o in candidates
+            o.rule.kind in ("preference", "pet", "milestone", "travel")
+            and o.start < c.end
+            and c.start < o.end
+            for o in candidates
         ):
             continue
         keep.append(c)
