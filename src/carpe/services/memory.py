@@ -467,6 +467,7 @@ def list_follow_ups(
                     sensitive=moment.sensitive,
                     when=moment.event_on,
                     today=today,
+                    contact=first,
                 ),
             )
         )
