@@ -105,7 +105,11 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 def _subject_right(label: str, predicted: str) -> bool:
     if label == "contact":
         return not _RELATIVES.search(predicted)
-    words = [w for w in re.findall(r"[a-z0-9']+", label.lower()) if len(w) >= 3]
+    words = [
+        re.sub(r"^(\d+)(?:st|nd|rd|th)$", r"\1", w)
+        for w in re.findall(r"[a-z0-9']+", label.lower())
+        if len(w) >= 3 or w.isdigit()
+    ]
     return any(w in predicted.lower() for w in words) if words else True
 
 

@@ -409,7 +409,40 @@ def _subject(rule: Rule, cand: _Candidate, sentence: str, evidence: str) -> tupl
     tail = _clean(rest[: stop.start()] if stop else rest, 5)
     if rule.kind == "preference" and tail:
         return tail, False
-    return _clean(cand.cue), False
+    return _event_noun(_clean(cand.cue)), False
+
+
+_WORD_AGES = {"sixteen": 16, "eighteen": 18, "twenty-one": 21, "thirty": 30, "forty": 40}
+_WORD_AGES |= {"fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_EVENT_NOUNS = (
+    (re.compile(r"promot", re.I), "promotion"),
+    (re.compile(r"retir", re.I), "retirement"),
+    (re.compile(r"engaged|propos", re.I), "engagement"),
+    (re.compile(r"married|wedding", re.I), "wedding"),
+    (re.compile(r"laid off|redundan|fired|sacked|lost (?:his|her|their|my) job", re.I), "job loss"),
+    (re.compile(r"new job|got the job|new role|new position", re.I), "new job"),
+    (re.compile(r"\b(?:moving|moved|relocat)", re.I), "move"),
+    (re.compile(r"graduat", re.I), "graduation"),
+    (re.compile(r"burgl|break-in", re.I), "burglary"),
+    (re.compile(r"stolen|stole|theft|nicked", re.I), "theft"),
+    (re.compile(r"robbed|mugged|held up", re.I), "robbery"),
+    (re.compile(r"accident|crash|collision|fender|prang", re.I), "accident"),
+    (re.compile(r"flood", re.I), "flood"),
+    (re.compile(r"\bfire\b|burn", re.I), "fire"),
+)
+
+
+def _event_noun(cue: str) -> str:
+    """A verb phrase as the event it names: ``turns 50`` -> ``50th birthday``."""
+    turns = re.search(r"\bturn(?:s|ing|ed)?\s+(\d{1,3}|[a-z-]+)\b", cue, re.IGNORECASE)
+    if turns:
+        age = _WORD_AGES.get(turns.group(1).lower()) or (
+            int(turns.group(1)) if turns.group(1).isdigit() else None
+        )
+        if age:
+            suffix = "th" if 10 <= age % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(age % 10)
+            return f"{age}{suffix or 'th'} birthday"
+    return next((noun for pattern, noun in _EVENT_NOUNS if pattern.search(cue)), cue)
 
 
 def _summarise(kind: str, evidence: str, when: date | None) -> str:

@@ -21,9 +21,37 @@ _TURNS = re.compile(r"\bturn(?:s|ing|ed)?\s+(\d{1,3})\b", re.I)
 _EVENT_WORDS = re.compile(
     r"\b(?:birthday|anniversary|wedding|party|housewarming|graduation|retirement|exam|test"
     r"|marathon|race|move|trip|holiday|job|interview|burglary|accident|flood|fire|theft"
-    r"|break-in|engagement|baby|pregnancy|visit|surgery|operation)\b",
+    r"|break-in|engagement|baby|pregnancy|visit|surgery|operation|honeymoon|cruise|vacation"
+    r"|promotion|robbery|loss|theft|graduation|licence|license|degree|belt)\b",
     re.I,
 )
+
+
+_FAMILY_EVENTS = (
+    ("engag", "engagement"),
+    ("propos", "engagement"),
+    ("married", "wedding"),
+    ("wedding", "wedding"),
+    ("pregnan", "baby news"),
+    ("expecting", "baby news"),
+    ("born", "new baby"),
+    ("baby", "new baby"),
+    ("twins", "new babies"),
+    ("grand", "new grandchild"),
+    ("adopt", "adoption"),
+    ("graduat", "graduation"),
+    ("school", "school start"),
+    ("college", "college start"),
+    ("universit", "university start"),
+    ("visit", "family visit"),
+    ("over from", "family visit"),
+    ("in town", "family visit"),
+)
+
+
+def _family_event(summary: str) -> str:
+    lower = summary.lower()
+    return next((event for key, event in _FAMILY_EVENTS if key in lower), "news")
 
 
 def _ordinal(n: int) -> str:
@@ -103,6 +131,11 @@ def suggest_opener(
     """
     upcoming = when is not None and when > today
     if sensitive and kind == "loss":
+        if contact:
+            return (
+                f"If it feels right, tell {contact} you were sorry to hear their news; "
+                "let them lead."
+            )
         return "If it feels right, say you were sorry to hear their news; let them lead."
     if sensitive:
         who = _who(subject, contact)
@@ -117,7 +150,7 @@ def suggest_opener(
                 " and how the plans are going." if upcoming else "."
             )
         case "family":
-            event = _event(subject, contact, "news")
+            event = _event(_family_event(summary), contact, "news")
             return (
                 f"Ask how the plans for {event} are going."
                 if upcoming
@@ -126,12 +159,19 @@ def suggest_opener(
         case "celebration":
             event = _event(subject, contact, "celebration")
             return f"Wish them well for {event}." if upcoming else f"Ask how {event} went."
+        case "milestone" if not upcoming and subject in ("promotion", "new job", "move"):
+            return f"Ask how {_event(subject, contact, 'big step')} is going."
         case "milestone":
             event = _event(subject, contact, "big step")
             return f"Wish them luck with {event}." if upcoming else f"Ask how {event} went."
         case "hardship":
             event = _event(subject, contact, "trouble")
             return f"Ask whether things have settled after {event}."
+        case "travel" if _NAME.match(subject) and not _EVENT_WORDS.search(subject):
+            owner = _possessive(contact) if contact else "their"
+            if upcoming:
+                return f"Wish {contact or 'them'} a good trip to {subject}."
+            return f"Ask how {owner} trip to {subject} went."
         case "travel":
             place = _event(subject, contact, "trip")
             return f"Wish them a good trip: {place}." if upcoming else f"Ask how {place} went."
