@@ -51,6 +51,7 @@ _HYPOTHETICAL = re.compile(
     r"|asked (?:about|whether|if))\b",
     re.IGNORECASE,
 )
+_LOVES = re.compile(r"(?:i|we)\b.{0,30}\b(?:love|enjoy|like|adore)", re.IGNORECASE)
 _NAME_TOKEN = re.compile(r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?([A-Z][a-z]+)(?:'s|’s)?\b")
 _NOT_A_NAME_TEXT = """
     The Her His She He They Their Our We I It Its Called Spoke Heard Had Has Just Asked Good
@@ -319,11 +320,18 @@ def _choose(candidates: list[_Candidate], chunks: list[tuple[int, int]]) -> list
             continue  # "keep calls short, she's tired": care during an illness, not a habit
         if c.rule.accident and ({"health", "loss"} & kinds):
             continue
-        if kind == "interest" and any(
-            o.rule.kind in ("preference", "pet", "milestone", "travel")
-            and o.start < c.end
-            and c.start < o.end
-            for o in candidates
+        loved = [o for o in candidates if o.rule.kind == "interest" and _LOVES.match(o.cue)]
+        if kind == "travel" and any(o.start < c.end and c.start < o.end for o in loved):
+            continue  # "I love backpacking": a passion, not a trip
+        if (
+            kind == "interest"
+            and c not in loved
+            and any(
+                o.rule.kind in ("preference", "pet", "milestone", "travel")
+                and o.start < c.end
+                and c.start < o.end
+                for o in candidates
+            )
         ):
             continue
         keep.append(c)

@@ -98,9 +98,13 @@ PEOPLE_RULES: tuple[Rule, ...] = (
     make_rule(
         "family",
         "sister|brother|siblings|daughter|son |kids|wife|husband|fianc|girlfriend|boyfriend",
-        r"\b(?P<cue>(?:i|we)\s+(?:have|has|'ve got|have got)\s+(?:a|an|one|two|three|four|five"
-        r"|\d+)\s+(?:\w+\s+){0,2}?(?:sisters?|brothers?|siblings|daughters?|sons?|kids|children"
-        r"|nieces?|nephews?)|(?:my|our)\s+(?:wife|husband|fianc[ée]e?|girlfriend|boyfriend))\b",
+        r"\b(?P<cue>(?:i|we)\s+(?:also\s+|just\s+|only\s+)?(?:have|has|'ve got|have got)\s+"
+        r"(?:(?:a|an|one|two|three|four|five|six|\d+)\s+)?(?:\w+\s+){0,2}?(?:sisters?|brothers?"
+        r"|siblings|daughters?|sons?|kids|children|nieces?|nephews?|girlfriend|boyfriend|wife"
+        r"|husband)|(?:\d+|one|two|three|four|five|six)\s+(?:younger\s+|older\s+|little\s+"
+        r"|big\s+)?(?:brothers|sisters)\b(?:\s+and\s+(?:\d+|one|two|three|four|five|six)\s+"
+        r"(?:younger\s+|older\s+)?(?:brothers?|sisters?))?|(?:my|our)\s+(?:wife|husband"
+        r"|fianc[ée]e?|girlfriend|boyfriend))\b",
         0.6,
         durable=True,
     ),
@@ -126,10 +130,20 @@ PEOPLE_RULES: tuple[Rule, ...] = (
     make_rule(
         "milestone",
         "graduat|final|exam|midterm|test|mission|new job|full time job|started at",
-        r"\b(?P<cue>" + _I + r"\s+(?:\w+\s+){0,2}?(?:graduate|graduated|graduating|have (?:a|my"
-        r"|two) (?:\w+\s+)?(?:final|finals|exam|midterm|test)s?|got a (?:new |full time )?job"
+        r"\b(?P<cue>" + _I + r"\s+(?:\w+\s+){0,2}?(?:graduate|graduated|graduating|(?:have|'ve got"
+        r"|got|study for) (?:a|my|two|the) (?:\w+\s+)?(?:final|finals|exam|midterm|test)s?"
+        r"|got a (?:new |full time )?job"
         r"|start(?:ed)? (?:a|my) new job|served (?:my|a) mission|leave on (?:my|a) mission))\b",
         0.75,
+    ),
+    make_rule(
+        "milestone",
+        "work at|work in|work for|working at|working for|job at|job as",
+        r"\b(?P<cue>(?:i|i'm|im|i am|my (?:wife|husband|dad|mom|mum|father|mother))\s+"
+        r"(?:currently\s+|now\s+|also\s+)?(?:work|works|working|have a job)\s+(?:at|in|for|as)"
+        r"\s+(?P<obj>[\w'’&-]+(?:\s+[\w'’&-]+){0,2}))",
+        0.6,
+        durable=True,
     ),
     # ------------------------------------------------------------------ travel
     make_rule(
@@ -143,9 +157,10 @@ PEOPLE_RULES: tuple[Rule, ...] = (
     make_rule(
         "travel",
         "flying|going to|went to|visited|been to|trip|vacation",
-        r"\b(?P<cue>" + _I + r"\s+(?:am\s+|are\s+|'m\s+|'re\s+|just\s+)?(?:flying|went|visited"
-        r"|have been|'ve been|took a (?:\w+\s+)?(?:trip|vacation)|going on (?:a\s+)?(?:trip"
-        r"|vacation|holiday))\s+(?:(?:to|in)\s+)?(?P<obj>(?-i:[A-Z][\w-]+)(?:\s+(?-i:[A-Z][\w-]+))?)?)",
+        r"\b(?P<cue>" + _I + r"\s+(?:(?:am|are|'m|'re|just|also)\s+)?(?:(?:flying|went|visited"
+        r"|have been|'ve been|been)\s+(?:(?:to|in)\s+)?(?P<obj>(?-i:[A-Z][\w-]+)(?:\s+"
+        r"(?-i:[A-Z][\w-]+))?)|(?:took|take|taking) a (?:\w+\s+)?(?:trip|vacation)"
+        r"|going on (?:a\s+)?(?:trip|vacation|holiday)))",
         0.7,
         guard=TRAVEL_GUARD,
     ),
