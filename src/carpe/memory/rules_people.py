@@ -34,7 +34,7 @@ PEOPLE_RULES: tuple[Rule, ...] = (
     # ------------------------------------------------------------------ health
     make_rule(
         "health",
-        "op|ops|procedure",
+        "op |op,|op.|op-|ops |procedure",
         r"\b(?P<cue>(?:" + BODY + r"|hip|heart|eye|cataract|back|hernia|gallbladder|bunion"
         r"|dental|keyhole)\s+(?:op|ops|procedure))\b",
         0.85,
@@ -129,7 +129,8 @@ PEOPLE_RULES: tuple[Rule, ...] = (
     ),
     make_rule(
         "milestone",
-        "graduat|final|exam|midterm|test|mission|new job|full time job|started at",
+        "graduat|a final|my final|finals|exam|midterm|a test|my test|study for|served my|served a"
+        "|leave on|new job|full time job",
         r"\b(?P<cue>" + _I + r"\s+(?:\w+\s+){0,2}?(?:graduate|graduated|graduating|(?:have|'ve got"
         r"|got|study for) (?:a|my|two|the) (?:\w+\s+)?(?:final|finals|exam|midterm|test)s?"
         r"|got a (?:new |full time )?job"
@@ -156,7 +157,8 @@ PEOPLE_RULES: tuple[Rule, ...] = (
     ),
     make_rule(
         "travel",
-        "flying|going to|went to|visited|been to|trip|vacation",
+        "i went|we went|i visited|we visited|been to|i'm flying|we're flying|im flying|am flying"
+        "|took a|take a|taking a|going on a",
         r"\b(?P<cue>" + _I + r"\s+(?:(?:am|are|'m|'re|just|also)\s+)?(?:(?:flying|went|visited"
         r"|have been|'ve been|been)\s+(?:(?:to|in)\s+)?(?P<obj>(?-i:[A-Z][\w-]+)(?:\s+"
         r"(?-i:[A-Z][\w-]+))?)|(?:took|take|taking) a (?:\w+\s+)?(?:trip|vacation)"
@@ -175,7 +177,7 @@ PEOPLE_RULES: tuple[Rule, ...] = (
     ),
     make_rule(
         "interest",
-        "love|enjoy|like|into|passion|hobby|hobbies",
+        "love|enjoy|like|'m into|am into|are into|adore",
         r"\b(?P<cue>" + _I + r"\s+(?:really\s+|also\s+|absolutely\s+|just\s+)*(?:love|enjoy"
         r"|like|am into|'m into|adore)\s+(?:to\s+|going\s+)?(?P<obj>" + _HOBBY + r"))\b",
         0.75,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from carpe.store.models import Account, Contact, Employee, Touchpoint, utc_now
 STALE_AFTER_DAYS = 30
 """A follow-up found in history more than this long past its day is recorded as expired."""
 UNDATED_FOLLOW_UP_DAYS = 7
+_WORD = re.compile(r"[a-z]{3,}")
 EXTRACT_BATCH = 5_000
 
 
@@ -123,9 +125,12 @@ def record_note(
     this note as a piece of evidence to it instead of opening a second one.
     """
     resolved = 0
-    hits = find_resolutions(source.note, source.noted_on, [_as_moment(m) for m in open_moments])
+    lower = source.note.lower()
+    # only moments whose subject the note names can be resolved by it (cheap pre-check)
+    named = [m for m in open_moments if any(w in lower for w in _WORD.findall(m.subject.lower()))]
+    hits = find_resolutions(source.note, source.noted_on, [_as_moment(m) for m in named])
     for hit in hits:
-        closing = open_moments[hit.index]
+        closing = named[hit.index]
         closing.closed_at = source.noted_on
         closing.closed_by_touchpoint_id = source.touchpoint_id
         for follow_up in session.scalars(select(FollowUp).where(FollowUp.moment_id == closing.id)):
@@ -179,6 +184,8 @@ def store_moments(
             None,
         )
         if again is not None:
+            if again.id is None:
+                session.flush()
             session.add(
                 MomentEvidence(
                     moment_id=again.id,
@@ -212,11 +219,10 @@ def store_moments(
         due = follow_up_day(moment, source.noted_on)
         if due is None:
             continue
-        session.flush()
         stale = due < today - timedelta(days=STALE_AFTER_DAYS)
         session.add(
             FollowUp(
-                moment_id=row.id,
+                moment=row,
                 account_id=source.account_id,
                 contact_id=source.contact_id,
                 employee_id=assignee,

@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from carpe.store.models import ID, Base
 
@@ -91,6 +91,8 @@ class FollowUp(Base):
     completed_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    moment: Mapped[StoredMoment] = relationship(lazy="raise", viewonly=False)
+    """The moment, so that a new moment and its follow-up are written in one flush."""
 
 
 class NoteExtraction(Base):
