@@ -8,6 +8,7 @@ import pytest
 
 from carpe.memory import Extractor, extract_moments
 from carpe.memory.dates import find_date_mentions
+from carpe.memory.filing import named_contact, same_moment
 from carpe.memory.opener import suggest_opener
 
 DAY = date(2026, 3, 2)  # a Monday
@@ -99,3 +100,17 @@ def test_openers_are_sentences_naming_the_subject(
         contact="Lena",
     )
     assert opener == expected
+
+
+def test_a_moment_naming_another_contact_of_the_account_is_theirs() -> None:
+    names = {"Ivan": "C1", "Felix": "C2"}
+    assert named_contact("Ivan's cat Luna has an operation tomorrow", names, "C2") == "C1"
+    assert named_contact("Felix says Ivan's cat is ill", names, "C2") is None  # his own call
+    assert named_contact("Her dog Max is sick", names, "C2") is None
+
+
+def test_the_same_event_told_twice_is_one_moment() -> None:
+    assert same_moment("celebration", "turns 50", None, "celebration", "50th birthday", None)
+    assert same_moment("pet", "dog Max", None, "pet", "Max", DAY)
+    assert not same_moment("family", "wedding", None, "family", "baby", None)
+    assert not same_moment("pet", "dog Max", None, "health", "Max", None)
