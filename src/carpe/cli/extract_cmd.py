@@ -7,6 +7,7 @@ Two forms (a contract other tools rely on, issue 3):
   writes one line ``{"id", "moments": [...]}`` per input line to stdout, streaming;
   ``-`` reads standard input.
 
+A line with a non-empty ``"origin"`` (a note carpe wrote itself) gives no moments.
 Bad input (a bad date, a line that is not a JSON object with the three fields) stops
 with a message naming the line, on stderr, and exit status 1; lines before it have
 already been written. Usage errors exit with status 2.
@@ -68,7 +69,9 @@ def _read_line(line: str, where: str) -> tuple[Any, str, date]:
         raise InputError(f"{where}: note must be a string")
     if not isinstance(record["note_date"], str):
         raise InputError(f"{where}: note_date must be a string YYYY-MM-DD")
-    return record["id"], record["note"], _parse_date(record["note_date"], f"{where}: note_date")
+    # a note carpe wrote itself ("origin": "follow_up", "gesture", "generated") is not read
+    note = "" if record.get("origin") else record["note"]
+    return record["id"], note, _parse_date(record["note_date"], f"{where}: note_date")
 
 
 def run_jsonl(

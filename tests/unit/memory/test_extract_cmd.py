@@ -135,3 +135,10 @@ def test_date_order_decides_how_an_ambiguous_all_number_date_is_read() -> None:
         out = io.StringIO()
         run_jsonl(iter([line]), out, date_order=order)
         assert json.loads(out.getvalue())["moments"][0]["when"] == expected
+
+
+def test_a_note_carpe_wrote_itself_gives_no_moments() -> None:
+    line = '{"id": 7, "note_date": "2026-03-02", "note": "Her dog Max is sick.", "origin": "%s"}'
+    out = io.StringIO()
+    run_jsonl(iter([line % "follow_up", line % ""]), out)
+    assert [len(json.loads(x)["moments"]) for x in out.getvalue().splitlines()] == [0, 1]
