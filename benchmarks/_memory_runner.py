@@ -3,6 +3,7 @@
 Reads JSON lines ``{"id", "note_date", "note", "resolves"?}`` on stdin and writes
 ``{"id", "moments": [...]}`` per line. ``carpe.memory`` is whichever is first on
 ``PYTHONPATH``: this work tree's ``src`` or the frozen copy of the rules taken from git.
+With ``CARPE_MEMORY_FILTER=1`` the learned filter (:mod:`carpe.memory.vetting`) is on.
 A note that resolves earlier ones (``"resolves": [ids]``) has the moments that only
 restate a resolved one dropped, as the store does.
 """
@@ -10,6 +11,7 @@ restate a resolved one dropped, as the store does.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 
@@ -19,7 +21,8 @@ from carpe.memory.resolve import drop_resolved, find_resolutions
 
 def main() -> None:
     """Extract every note of stdin."""
-    extractor = Extractor()
+    filtered = os.environ.get("CARPE_MEMORY_FILTER") == "1"
+    extractor = Extractor(use_filter=True) if filtered else Extractor()
     raw: dict[str, list[Moment]] = {}
     for line in sys.stdin:
         if not line.strip():

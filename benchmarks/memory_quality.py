@@ -5,7 +5,8 @@ ending in ``_baseline`` is the same figure for the rules at git commit ``BASELIN
 with ``git archive`` into a temp folder and run in a child process in the same run;
 ``--baseline REF`` picks another commit). About 3 minutes; ``--no-outside``,
 ``--no-personachat``, ``--no-tweets`` skip sets. ``--tune`` scores the outside worlds'
-tuning seeds 4-6 instead of the reported seeds 1-3.
+tuning seeds 4-6 instead of the reported seeds 1-3. ``--filter`` adds the figures with the
+learned filter on (suffix ``_filtered``; off by default, see docs/memory.md).
 
 Sets and matching rules (also in docs/memory.md):
 
@@ -255,7 +256,7 @@ def _personachat(versions: list[tuple[str, Path]]) -> None:
     print(f"personachat_dialogues: {len(dialogues)}")
     print(f"personachat_b_turns: {len(rows)}")
     for suffix, src in versions:
-        found = _run(src, rows)
+        found = _run_with(src, rows, suffix)
         persona_n = half_hits = moments_n = supporting = 0
         for d, (persona, turns) in enumerate(dialogues):
             moments = [m for t in range(len(turns)) for m in found.get(f"{d}.{t}", [])]
@@ -289,7 +290,9 @@ def _tweets(versions: list[tuple[str, Path]]) -> None:
         ]
     print(f"tweets_inbound: {len(rows)} (unlabelled: precision and recall are not measured)")
     for suffix, src in versions:
-        kinds: Counter[str] = Counter(m["kind"] for ms in _run(src, rows).values() for m in ms)
+        kinds: Counter[str] = Counter(
+            m["kind"] for ms in _run_with(src, rows, suffix).values() for m in ms
+        )
         print(f"tweets_moments_per_100{suffix}: {100 * sum(kinds.values()) / len(rows):.1f}")
         print(f"tweets_by_kind{suffix}: " + " ".join(f"{k}={kinds[k]}" for k in KINDS if kinds[k]))
 
@@ -316,7 +319,7 @@ def _outside(versions: list[tuple[str, Path]]) -> None:
             rows = _load(notes)
             for suffix, src in versions:
                 out = folder / f"{kind}{seed}_moments{suffix or '_current'}.jsonl"
-                found = _run(src, rows)
+                found = _run_with(src, rows, suffix)
                 out.write_text(
                     "".join(json.dumps({"id": k, "moments": v}) + "\n" for k, v in found.items()),
                     encoding="utf-8",
@@ -353,7 +356,9 @@ def _baseline_src(ref: str) -> Path | None:
     return target / "src"
 
 
-def _run(src: Path, rows: Iterable[dict[str, object]]) -> dict[str, list[dict[str, Any]]]:
+def _run_with(
+    src: Path, rows: Iterable[dict[str, object]], suffix: str
+) -> dict[str, list[dict[str, Any]]]:
     """Moments of every row, by the ``carpe.memory`` found in ``src`` (a child process)."""
     lines = "".join(
         json.dumps({k: r[k] for k in ("id", "note_date", "note", "resolves") if k in r}) + "\n"
@@ -365,7 +370,11 @@ def _run(src: Path, rows: Iterable[dict[str, object]]) -> dict[str, list[dict[st
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "PYTHONPATH": str(src)},
+        env={
+            **os.environ,
+            "PYTHONPATH": str(src),
+            "CARPE_MEMORY_FILTER": str(int(suffix == "_filtered")),
+        },
     )
     found: dict[str, list[dict[str, Any]]] = {}
     for line in done.stdout.splitlines():
@@ -379,6 +388,8 @@ def main() -> None:
     started = time.perf_counter()
     ref = _option("--baseline", BASELINE)
     versions: list[tuple[str, Path]] = [("", ROOT / "src")]
+    if "--filter" in sys.argv:
+        versions.append(("_filtered", ROOT / "src"))
     base = _baseline_src(ref)
     if base is not None:
         versions.append(("_baseline", base))
@@ -386,7 +397,7 @@ def main() -> None:
     for prefix, path in SETS:
         rows = _load(path)
         for suffix, src in versions:
-            _score(prefix, suffix, rows, _run(src, rows))
+            _score(prefix, suffix, rows, _run_with(src, rows, suffix))
         if prefix in ("labelled", "holdout"):
             _score_resolutions(prefix, Extractor(), rows)
     if "--no-personachat" not in sys.argv:

@@ -31,6 +31,7 @@ from carpe.memory.followup import suggest_follow_up
 from carpe.memory.lexicon import NEGATION, find_pet, find_relation
 from carpe.memory.moment import SENSITIVE_KINDS, Moment
 from carpe.memory.rules import BUSINESS_OBJECT, RULES, Rule
+from carpe.memory.vetting import load_filter
 
 __all__ = ["Extractor", "extract_moments", "split_sentences"]
 
@@ -179,11 +180,12 @@ class Extractor:
     ['pet']
     """
 
-    def __init__(self, *, date_order: str = "dmy") -> None:
+    def __init__(self, *, date_order: str = "dmy", use_filter: bool = False) -> None:
         if date_order not in DATE_ORDERS:
             raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}")
         self.rules_ = RULES
         self.date_order = date_order
+        self.filter_ = load_filter() if use_filter else None
 
     def extract(self, note: str, note_date: date) -> list[Moment]:
         """Extract the moments of one note.
@@ -205,6 +207,9 @@ class Extractor:
         moments: list[Moment] = []
         for start, end in split_sentences(note):
             moments.extend(self._extract_sentence(note, start, end, note_date))
+        if self.filter_ is not None:
+            keep = self.filter_.keep
+            moments = [m for m in moments if keep(m.kind, m.evidence)]
         return _dedupe(moments)
 
     def extract_many(self, items: Iterable[tuple[str, date]]) -> Iterator[list[Moment]]:
