@@ -1,53 +1,78 @@
-"""Quality of moment extraction: labelled notes, held-out notes, PersonaChat.
+"""Quality of moment extraction, the current rules beside the rules before issue 18.
 
-Run: ``uv run python benchmarks/memory_quality.py`` (prints ``name: value`` lines).
+Run: ``uv run python benchmarks/memory_quality.py`` (prints ``name: value`` lines; a figure
+ending in ``_baseline`` is the same figure for the rules at git commit ``BASELINE``, taken
+with ``git archive`` into a temp folder and run in a child process in the same run;
+``--baseline REF`` picks another commit). About 3 minutes; ``--no-outside``,
+``--no-personachat``, ``--no-tweets`` skip sets. ``--tune`` scores the outside worlds'
+tuning seeds 4-6 instead of the reported seeds 1-3. ``--filter`` adds the figures with the
+learned filter on (suffix ``_filtered``; off by default, see docs/memory.md).
 
-Matching rules (also in docs/memory.md):
+Sets and matching rules (also in docs/memory.md):
 
-* A predicted moment matches a labelled one when the kind is the same and their
-  evidence spans overlap in the note (at least one character). Matching is one to
-  one, greedy in label order. Precision = matched / predicted, recall = matched /
-  labelled, F1 their harmonic mean, overall and per kind.
-* ``when`` accuracy: among matched pairs, the share whose ``when`` is exactly the
-  labelled one (both ``None`` counts as equal); ``when_dated_accuracy`` restricts it
-  to labels that carry a date.
-* For a note that resolves earlier ones (``"resolves": [ids]``), the open moments
-  are those extracted from the referenced notes plus those of five other notes before
-  it (distractors); moments that restate a resolved one are dropped before scoring.
-  Resolution recall = referenced notes with at least one moment closed / referenced
-  notes; resolution precision = closed moments that belong to a referenced note /
-  closed moments.
-* PersonaChat: every turn of speaker B is a note (dated 2026-01-01); a persona line
-  of B is recalled when some moment extracted from B's turns in the same dialogue has
-  evidence containing at least half of the line's content words (``fact_recall``),
-  or at least one (``fact_recall_any_word``). Content words: lower-cased words minus
-  stop words and a trailing "s".
+* Labelled notes (``benchmarks/data``): the 160 CRM notes the first rules were written
+  against, the 47 held-out ones, and the hand-labelled real chat messages
+  (``chitchat/chitchat_train.jsonl``, tuned on, and ``chitchat_dev.jsonl``, the
+  development figure). A predicted moment matches a labelled one when the kind is the same
+  and their evidence spans overlap in the note; one to one, greedy in label order.
+  Precision, recall, F1 overall and per kind; ``when_dated_accuracy`` over matched labels
+  that carry a date; ``subject_accuracy`` over matched pairs: a word of the labelled
+  subject (3 letters or more, ``contact`` = any subject naming no relative or pet) is in the
+  predicted subject.
+* For a note that resolves earlier ones (``"resolves": [ids]``), moments that restate a
+  resolved one are dropped before scoring; resolution recall / precision as before
+  (current rules only).
+* PersonaChat (a test split: measured, never read to write rules): every turn of speaker B
+  is a note dated 2026-01-01; a persona line of B is recalled when some moment from B's
+  turns in the same dialogue has evidence + subject holding at least half of the line's
+  content words; precision is the share of moments that support some persona line of B.
+* Tweets (a test split, unlabelled: no one may read them to label): the inbound consumer
+  tweets of ``twcs_first5000.csv``; printed is how many moments per 100 tweets, by kind.
+* Outside worlds (``/work/shared/eval/outside``): clinic and saas, 600 accounts, 24 months,
+  generated into ``$CARPE_OUTSIDE_DIR`` (default ``/tmp/carpe-outside``) when missing and
+  scored with ``score_outside.py --moments``.
 """
 
 from __future__ import annotations
 
+import csv
 import json
+import os
 import re
+import subprocess
 import sys
+import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from carpe.memory import KINDS, Extractor, Moment
-from carpe.memory.resolve import drop_resolved, find_resolutions
+from carpe.memory.resolve import find_resolutions
 
 HERE = Path(__file__).resolve().parent
-LABELLED = HERE / "data" / "memory_notes.jsonl"
-HOLDOUT = HERE / "data" / "memory_notes_holdout.jsonl"
-PERSONACHAT = (
-    HERE.parent.parent
-    / "shared"
-    / "data"
-    / "personachat-convai2"
-    / "valid_self_original_no_cands.txt"
+ROOT = HERE.parent
+DATA = HERE / "data"
+BASELINE = "2a1cbc5"
+"""The last commit before issue 18 (the rules the issue measured)."""
+SETS = (
+    ("labelled", DATA / "memory_notes.jsonl"),
+    ("holdout", DATA / "memory_notes_holdout.jsonl"),
+    ("chitchat_train", DATA / "chitchat" / "chitchat_train.jsonl"),
+    ("chitchat_dev", DATA / "chitchat" / "chitchat_dev.jsonl"),
 )
+SHARED = ROOT.parent.parent / "shared"
+PERSONACHAT = SHARED / "data" / "personachat-convai2" / "valid_self_original_no_cands.txt"
+TWEETS = SHARED / "data" / "twcs-customer-support-twitter" / "twcs_first5000.csv"
+OUTSIDE = SHARED / "eval" / "outside"
 DISTRACTORS = 5
+_RELATIVES = re.compile(
+    r"\b(?:dog|cat|puppy|kitten|pet|horse|husband|wife|partner|son|daughter|mother|father|mum|"
+    r"mom|dad|sister|brother|grand\w+|aunt|uncle|fianc\w*|baby|kids?|parents)\b",
+    re.IGNORECASE,
+)
 
 _STOP_TEXT = """
     i i'm im i've ive me my mine a an the and or but of to in on at for with from by is am are
@@ -58,6 +83,10 @@ _STOP_TEXT = """
     lots time day days year years every much many well good great thing things
 """
 _STOP = frozenset(_STOP_TEXT.split())
+
+
+def _option(name: str, default: str) -> str:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
 def _load(path: Path) -> list[dict[str, object]]:
@@ -74,94 +103,90 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] >= 0 and b[0] >= 0 and a[0] < b[1] and b[0] < a[1]
 
 
-def _predict(extractor: Extractor, rows: list[dict[str, object]]) -> dict[str, list[Moment]]:
-    by_id = {str(r["id"]): r for r in rows}
-    raw = {
-        str(r["id"]): extractor.extract(str(r["note"]), date.fromisoformat(str(r["note_date"])))
-        for r in rows
-    }
-    preds: dict[str, list[Moment]] = {}
-    order = [str(r["id"]) for r in rows]
-    for pos, nid in enumerate(order):
-        row = by_id[nid]
-        refs = [str(x) for x in row.get("resolves", []) or []]  # type: ignore[union-attr]
-        if refs:
-            open_moments = [m for ref in refs for m in raw.get(ref, [])]
-            resolutions = find_resolutions(
-                str(row["note"]), date.fromisoformat(str(row["note_date"])), open_moments
-            )
-            preds[nid] = drop_resolved(raw[nid], resolutions)
-        else:
-            preds[nid] = raw[nid]
-        del pos
-    return preds
+def _subject_right(label: str, predicted: str) -> bool:
+    if label == "contact":
+        return not _RELATIVES.search(predicted)
+    words = [
+        re.sub(r"^(\d+)(?:st|nd|rd|th)$", r"\1", w)
+        for w in re.findall(r"[a-z0-9']+", label.lower())
+        if len(w) >= 3 or w.isdigit()
+    ]
+    return any(w in predicted.lower() for w in words) if words else True
 
 
-def _score(prefix: str, rows: list[dict[str, object]], preds: dict[str, list[Moment]]) -> None:
+def _prf(t: int, p: int, g: int) -> tuple[float, float, float]:
+    precision = t / p if p else 1.0
+    recall = t / g if g else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def _score(
+    prefix: str, suffix: str, rows: list[dict[str, object]], preds: dict[str, list[dict[str, Any]]]
+) -> None:
     tp: Counter[str] = Counter()
     n_pred: Counter[str] = Counter()
     n_gold: Counter[str] = Counter()
-    when_ok = when_n = dated_ok = dated_n = 0
+    dated_ok = dated_n = subject_ok = subject_n = 0
     misses: list[str] = []
     for row in rows:
         nid, note = str(row["id"]), str(row["note"])
         gold = list(row["moments"])  # type: ignore[call-overload]
-        pred = preds[nid]
+        pred = preds.get(nid, [])
         used: set[int] = set()
         for g in gold:
             n_gold[g["kind"]] += 1
             g_span = _span(note, g["evidence"])
-            hit = None
-            for i, p in enumerate(pred):
-                if (
-                    i not in used
-                    and p.kind == g["kind"]
-                    and _overlaps(g_span, _span(note, p.evidence))
-                ):
-                    hit = i
-                    break
+            hit = next(
+                (
+                    i
+                    for i, p in enumerate(pred)
+                    if i not in used
+                    and p["kind"] == g["kind"]
+                    and _overlaps(g_span, _span(note, p["evidence"]))
+                ),
+                None,
+            )
             if hit is None:
                 misses.append(f"FN {nid} {g['kind']}: {g['evidence']}")
                 continue
             used.add(hit)
             tp[g["kind"]] += 1
-            p_when = pred[hit].when.isoformat() if pred[hit].when else None
-            when_n += 1
-            when_ok += p_when == g["when"]
             if g["when"] is not None:
                 dated_n += 1
-                dated_ok += p_when == g["when"]
-            elif p_when != g["when"]:
-                misses.append(f"WHEN {nid} {g['kind']}: got {p_when} want {g['when']}")
-            if g["when"] is not None and p_when != g["when"]:
-                misses.append(f"WHEN {nid} {g['kind']}: got {p_when} want {g['when']}")
+                dated_ok += pred[hit]["when"] == g["when"]
+                if pred[hit]["when"] != g["when"]:
+                    misses.append(f"WHEN {nid}: got {pred[hit]['when']} want {g['when']}")
+            if g.get("subject"):
+                subject_n += 1
+                right = _subject_right(g["subject"], pred[hit]["subject"])
+                subject_ok += right
+                if not right:
+                    misses.append(f"SUBJ {nid}: got {pred[hit]['subject']} want {g['subject']}")
         for i, p in enumerate(pred):
-            n_pred[p.kind] += 1
+            n_pred[p["kind"]] += 1
             if i not in used:
-                misses.append(f"FP {nid} {p.kind}: {p.evidence}")
-
-    def prf(t: int, p: int, g: int) -> tuple[float, float, float]:
-        precision = t / p if p else 1.0
-        recall = t / g if g else 1.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return precision, recall, f1
-
-    total = prf(sum(tp.values()), sum(n_pred.values()), sum(n_gold.values()))
-    print(f"{prefix}_notes: {len(rows)}")
-    print(f"{prefix}_moments_labelled: {sum(n_gold.values())}")
-    print(f"{prefix}_moments_predicted: {sum(n_pred.values())}")
-    print(f"{prefix}_precision: {total[0]:.3f}")
-    print(f"{prefix}_recall: {total[1]:.3f}")
-    print(f"{prefix}_f1: {total[2]:.3f}")
+                misses.append(f"FP {nid} {p['kind']}: {p['evidence']}")
+    name = f"{prefix}{{}}{suffix}"
+    total = _prf(sum(tp.values()), sum(n_pred.values()), sum(n_gold.values()))
+    if not suffix:
+        print(f"{prefix}_notes: {len(rows)}")
+        print(f"{prefix}_moments_labelled: {sum(n_gold.values())}")
+    print(f"{name.format('_moments_predicted')}: {sum(n_pred.values())}")
+    for label, value in zip(("precision", "recall", "f1"), total, strict=True):
+        print(f"{name.format('_' + label)}: {value:.3f}")
     for kind in KINDS:
-        p, r, f = prf(tp[kind], n_pred[kind], n_gold[kind])
-        print(
-            f"{prefix}_{kind}: precision={p:.2f} recall={r:.2f} f1={f:.2f} "
-            f"labelled={n_gold[kind]} predicted={n_pred[kind]}"
-        )
-    print(f"{prefix}_when_accuracy: {when_ok / when_n if when_n else 1.0:.3f}")
-    print(f"{prefix}_when_dated_accuracy: {dated_ok / dated_n if dated_n else 1.0:.3f}")
-    if "-v" in sys.argv and prefix == "labelled":
+        p, r, f = _prf(tp[kind], n_pred[kind], n_gold[kind])
+        if n_gold[kind] or n_pred[kind]:
+            print(
+                f"{name.format('_' + kind)}: precision={p:.2f} recall={r:.2f} f1={f:.2f} "
+                f"labelled={n_gold[kind]} predicted={n_pred[kind]}"
+            )
+    dated = f"{dated_ok / dated_n:.3f} (n={dated_n})" if dated_n else "n/a"
+    print(f"{name.format('_when_dated_accuracy')}: {dated}")
+    subject = f"{subject_ok / subject_n:.3f} (n={subject_n})" if subject_n else "n/a"
+    print(f"{name.format('_subject_accuracy')}: {subject}")
+    if "-v" in sys.argv and not suffix and prefix in _option("-v", ""):
         for line in misses:
             print(f"# {prefix} {line}")
 
@@ -210,7 +235,7 @@ def _content_words(text: str) -> set[str]:
     return {w.rstrip("s") if len(w) > 3 else w for w in words if w not in _STOP}
 
 
-def _personachat(extractor: Extractor) -> None:
+def _personachat(versions: list[tuple[str, Path]]) -> None:
     if not PERSONACHAT.exists():
         print("personachat: skipped (file not found)")
         return
@@ -223,49 +248,164 @@ def _personachat(extractor: Extractor) -> None:
             dialogues[-1][0].append(text.removeprefix("your persona:").strip())
         elif "\t" in text:
             dialogues[-1][1].append(text.split("\t")[1])
-    day = date(2026, 1, 1)
-    persona_n = half_hits = any_hits = moments_n = moments_matching = turns = 0
-    per_kind: Counter[str] = Counter()
-    for persona, b_turns in dialogues:
-        turns += len(b_turns)
-        moments = [m for t in b_turns for m in extractor.extract(t, day)]
-        moments_n += len(moments)
-        evid = [_content_words(m.evidence + " " + m.subject) for m in moments]
-        persona_words = [_content_words(p) for p in persona]
-        for words in persona_words:
-            persona_n += 1
-            if not words:
-                continue
-            best = max((len(words & e) for e in evid), default=0)
-            half_hits += best * 2 >= len(words) and best > 0
-            any_hits += best > 0
-        for m, e in zip(moments, evid, strict=True):
-            if any(w and len(w & e) * 2 >= len(w) for w in persona_words):
-                moments_matching += 1
-                per_kind[m.kind] += 1
+    rows = [
+        {"id": f"{d}.{t}", "note_date": "2026-01-01", "note": turn}
+        for d, (_, turns) in enumerate(dialogues)
+        for t, turn in enumerate(turns)
+    ]
     print(f"personachat_dialogues: {len(dialogues)}")
-    print(f"personachat_b_turns: {turns}")
-    print(f"personachat_persona_lines: {persona_n}")
-    print(f"personachat_moments: {moments_n}")
-    print(f"personachat_fact_recall: {half_hits / persona_n:.3f}")
-    print(f"personachat_fact_recall_any_word: {any_hits / persona_n:.3f}")
-    print(f"personachat_moments_supporting_a_persona_line: {moments_matching / moments_n:.3f}")
-    print(
-        "personachat_supporting_by_kind: "
-        + " ".join(f"{k}={per_kind[k]}" for k in KINDS if per_kind[k])
+    print(f"personachat_b_turns: {len(rows)}")
+    for suffix, src in versions:
+        found = _run_with(src, rows, suffix)
+        persona_n = half_hits = moments_n = supporting = 0
+        for d, (persona, turns) in enumerate(dialogues):
+            moments = [m for t in range(len(turns)) for m in found.get(f"{d}.{t}", [])]
+            moments_n += len(moments)
+            evid = [_content_words(m["evidence"] + " " + m["subject"]) for m in moments]
+            persona_words = [_content_words(p) for p in persona]
+            for words in persona_words:
+                persona_n += 1
+                best = max((len(words & e) for e in evid), default=0)
+                half_hits += bool(words) and best > 0 and best * 2 >= len(words)
+            supporting += sum(
+                any(w and len(w & e) * 2 >= len(w) for w in persona_words) for e in evid
+            )
+        p, r, f = _prf(supporting, moments_n, 0)[0], half_hits / persona_n, 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        print(f"personachat_moments{suffix}: {moments_n}")
+        print(f"personachat_precision{suffix}: {p:.3f}")
+        print(f"personachat_recall{suffix}: {r:.3f}")
+        print(f"personachat_f1{suffix}: {f:.3f}")
+
+
+def _tweets(versions: list[tuple[str, Path]]) -> None:
+    if not TWEETS.exists():
+        print("tweets: skipped (file not found)")
+        return
+    with TWEETS.open(encoding="utf-8", newline="") as fh:
+        rows = [
+            {"id": r["tweet_id"], "note_date": "2017-10-31", "note": r["text"]}
+            for r in csv.DictReader(fh)
+            if r["inbound"] == "True"
+        ]
+    print(f"tweets_inbound: {len(rows)} (unlabelled: precision and recall are not measured)")
+    for suffix, src in versions:
+        kinds: Counter[str] = Counter(
+            m["kind"] for ms in _run_with(src, rows, suffix).values() for m in ms
+        )
+        print(f"tweets_moments_per_100{suffix}: {100 * sum(kinds.values()) / len(rows):.1f}")
+        print(f"tweets_by_kind{suffix}: " + " ".join(f"{k}={kinds[k]}" for k in KINDS if kinds[k]))
+
+
+def _outside(versions: list[tuple[str, Path]]) -> None:
+    folder = Path(os.environ.get("CARPE_OUTSIDE_DIR", "/tmp/carpe-outside"))
+    seeds = (4, 5, 6) if "--tune" in sys.argv else (1, 2, 3)
+    if not (OUTSIDE / "outside_business.py").exists():
+        print("outside: skipped (generator not found)")
+        return
+    wanted = ("precision", "recall", "precision_excl_clinical", "date_accuracy_dated")
+    totals: dict[str, list[float]] = defaultdict(list)
+    for kind in ("clinic", "saas"):
+        for seed in seeds:
+            world = folder / f"{kind}{seed}"
+            notes = folder / f"{kind}{seed}_notes.jsonl"
+            if not notes.exists():
+                subprocess.run(
+                    [sys.executable, str(OUTSIDE / "outside_business.py"), "--kind", kind,
+                     "--seed", str(seed), "--accounts", "600", "--months", "24",
+                     "--end", "2026-10-31", "--out", str(world)],
+                    check=True, capture_output=True,
+                )  # fmt: skip
+            rows = _load(notes)
+            for suffix, src in versions:
+                out = folder / f"{kind}{seed}_moments{suffix or '_current'}.jsonl"
+                found = _run_with(src, rows, suffix)
+                out.write_text(
+                    "".join(json.dumps({"id": k, "moments": v}) + "\n" for k, v in found.items()),
+                    encoding="utf-8",
+                )
+                scored = subprocess.run(
+                    [sys.executable, str(OUTSIDE / "score_outside.py"),
+                     str(folder / f"{kind}{seed}_truth.json"), "--moments", str(out)],
+                    capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                for line in scored.stdout.splitlines():
+                    key, _, value = line.partition(": ")
+                    key = key.removeprefix("moments_")
+                    if key in wanted or key.startswith("recall_style_"):
+                        number = float(value.split()[0])
+                        print(f"outside_{kind}{seed}_{key}{suffix}: {number:.3f}")
+                        totals[f"{key}{suffix}"].append(number)
+    for key, values in sorted(totals.items()):
+        print(f"outside_mean_{key}: {sum(values) / len(values):.3f}")
+
+
+def _baseline_src(ref: str) -> Path | None:
+    """The rules as they were at ``ref``: ``src/carpe/memory`` from git, in a temp folder."""
+    target = Path(tempfile.mkdtemp(prefix="carpe-memory-baseline-"))
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "src/carpe/memory"],
+        capture_output=True,
+        check=False,
     )
+    if archive.returncode != 0:
+        print(f"baseline: skipped (git archive {ref} failed)")
+        return None
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    (target / "src" / "carpe" / "__init__.py").write_text("", encoding="utf-8")
+    return target / "src"
+
+
+def _run_with(
+    src: Path, rows: Iterable[dict[str, object]], suffix: str
+) -> dict[str, list[dict[str, Any]]]:
+    """Moments of every row, by the ``carpe.memory`` found in ``src`` (a child process)."""
+    lines = "".join(
+        json.dumps({k: r[k] for k in ("id", "note_date", "note", "resolves") if k in r}) + "\n"
+        for r in rows
+    )
+    done = subprocess.run(
+        [sys.executable, str(HERE / "_memory_runner.py")],
+        input=lines,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(src),
+            "CARPE_MEMORY_FILTER": str(int(suffix == "_filtered")),
+        },
+    )
+    found: dict[str, list[dict[str, Any]]] = {}
+    for line in done.stdout.splitlines():
+        out = json.loads(line)
+        found[str(out["id"])] = out["moments"]
+    return found
 
 
 def main() -> None:
-    """Print every quality figure."""
+    """Print every quality figure, the current rules beside the frozen baseline."""
     started = time.perf_counter()
-    extractor = Extractor()
-    for prefix, path in (("labelled", LABELLED), ("holdout", HOLDOUT)):
+    ref = _option("--baseline", BASELINE)
+    versions: list[tuple[str, Path]] = [("", ROOT / "src")]
+    if "--filter" in sys.argv:
+        versions.append(("_filtered", ROOT / "src"))
+    base = _baseline_src(ref)
+    if base is not None:
+        versions.append(("_baseline", base))
+        print(f"baseline: rules at {ref} (figures ending in _baseline)")
+    for prefix, path in SETS:
         rows = _load(path)
-        _score(prefix, rows, _predict(extractor, rows))
-        _score_resolutions(prefix, extractor, rows)
+        for suffix, src in versions:
+            _score(prefix, suffix, rows, _run_with(src, rows, suffix))
+        if prefix in ("labelled", "holdout"):
+            _score_resolutions(prefix, Extractor(), rows)
     if "--no-personachat" not in sys.argv:
-        _personachat(extractor)
+        _personachat(versions)
+    if "--no-tweets" not in sys.argv:
+        _tweets(versions)
+    if "--no-outside" not in sys.argv:
+        _outside(versions)
     print(f"seconds: {time.perf_counter() - started:.1f}")
 
 

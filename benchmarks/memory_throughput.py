@@ -10,7 +10,10 @@ moment, fixed seed) to a temporary JSON Lines file, then measures in the same ru
 * ``extract_cli``: ``python -m carpe.cli.extract_cmd --jsonl FILE`` as a subprocess,
   output to a file, wall time including interpreter start-up and package imports
   (measured alone on a one-note file as ``extract_cli_startup_seconds``);
-* ``extract_in_process``: the same batch path (``run_jsonl``) called in-process.
+* ``extract_in_process``: the same batch path (``run_jsonl``) called in-process;
+* ``import_notes_phase``: the notes phase of an import (``extract_new_notes``) over the
+  first ``--store-notes`` (default 20,000) notes stored as touchpoints of 200 accounts
+  in a fresh SQLite store: reading, extracting, storing moments and follow-ups.
 """
 
 from __future__ import annotations
@@ -201,6 +204,47 @@ def main() -> None:
         in_process = time.perf_counter() - started
         print(f"extract_in_process_notes_per_s: {count / in_process:.0f}")
         print(f"extract_vs_baseline_slowdown: {cli / baseline:.1f}x")
+        _notes_phase(notes[: _arg("--store-notes", 20_000)], Path(tmp))
+
+
+def _notes_phase(notes: list[dict[str, str]], folder: Path) -> None:
+    """Time the import's notes phase on a fresh SQLite store holding ``notes``."""
+    from datetime import datetime
+
+    from sqlalchemy import insert
+
+    from carpe.config import load_settings
+    from carpe.context import Carpe
+    from carpe.services.memory import extract_new_notes
+    from carpe.store.models import Account, Touchpoint
+
+    carpe = Carpe(load_settings(database_url=f"sqlite:///{folder / 'notes.db'}"))
+    carpe.migrate()
+    accounts = [
+        {"account_id": f"A{i}", "name": f"Account {i}", "started_on": date(2020, 1, 1)}
+        for i in range(200)
+    ]
+    touchpoints = [
+        {
+            "touchpoint_id": f"T{i}",
+            "account_id": f"A{i % 200}",
+            "occurred_at": datetime.fromisoformat(n["note_date"]),
+            "channel": "phone",
+            "note": n["note"],
+        }
+        for i, n in enumerate(notes)
+    ]
+    with carpe.engine.begin() as connection:
+        connection.execute(insert(Account), accounts)
+        connection.execute(insert(Touchpoint), touchpoints)
+    cpu = time.process_time()
+    report = extract_new_notes(engine=carpe.engine, today=date(2026, 12, 31))
+    cpu = time.process_time() - cpu
+    carpe.close()
+    print(f"import_notes_phase_notes: {report.notes_read}")
+    print(f"import_notes_phase_moments: {report.moments_found}")
+    print(f"import_notes_phase_notes_per_s: {report.notes_read / report.seconds:.0f}")
+    print(f"import_notes_phase_notes_per_cpu_s: {report.notes_read / cpu:.0f}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ one and a test fails when one is undocumented.
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -242,6 +243,24 @@ class Settings(BaseSettings):
         ge=1,
         description="... in at least this many consecutive months (one odd month is noise).",
     )
+    memory_date_order: Literal["dmy", "mdy"] | None = Field(
+        default=None,
+        description=(
+            "How an all-number date in a note (3/4) is read when both orders are possible: "
+            "`dmy` (3 April) or `mdy` (March 4); unset: `mdy` when the system locale is "
+            "en_US, else `dmy`. An impossible order (14/3, 3/14) is always read the one way "
+            "it can be."
+        ),
+    )
+
+    def date_order(self) -> str:
+        """The day-month order for all-number dates: the setting, else the system locale."""
+        if self.memory_date_order is not None:
+            return self.memory_date_order
+        import locale
+
+        name = locale.getlocale(locale.LC_TIME)[0] or os.environ.get("LANG", "")
+        return "mdy" if name.startswith("en_US") else "dmy"
 
     @field_validator("database_url")
     @classmethod

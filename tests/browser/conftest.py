@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -42,6 +43,48 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def serve(url: str, folder: Path, *, workers: int = 1) -> tuple[subprocess.Popen[bytes], Any, str]:
+    """Start ``carpe serve`` on a free port; return the process, its log and the base URL."""
+    port = _free_port()
+    log = (folder / "server.log").open("wb")
+    # Several worker processes: a session signed in on one must be honoured by another.
+    command = [sys.executable, "-m", "carpe.cli", "--db", url, "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--workers", str(workers)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=os.environ | {"CARPE_ENVIRONMENT": "test"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120  # workers import carpe first; CI machines are busy
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError(
+            f"carpe serve did not start: {process.stdout.read() if process.stdout else ''}"
+        )
+    return process, log, base
+
+
+def sign_in(
+    browser: object, base: str, username: str, width: int = 1200, password: str = PASSWORD
+) -> object:
+    """A new page, signed in as ``username``, on Today."""
+    context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(f"{base}/today")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/today")
+    return page
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A served store with a small business and two frontline users (ana owns A1, ben A2)."""
@@ -69,29 +112,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         uow.commit()
     carpe.close()
-    port = _free_port()
-    log = (folder / "server.log").open("wb")
-    # Two worker processes: a session signed in on one must be honoured by the other.
-    command = [sys.executable, "-m", "carpe.cli", "--db", url, "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--workers", "2"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=os.environ | {"CARPE_ENVIRONMENT": "test"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120  # workers import carpe first; CI machines are busy
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError(
-            f"carpe serve did not start: {process.stdout.read() if process.stdout else ''}"
-        )
+    process, log, base = serve(url, folder, workers=2)
     yield base
     process.terminate()
     process.wait(timeout=10)

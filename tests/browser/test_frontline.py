@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.browser.conftest import PASSWORD, shot
-
-
-def sign_in(browser: object, base: str, username: str, width: int = 1200) -> object:
-    context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.goto(f"{base}/today")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/today")
-    return page
+from tests.browser.conftest import shot, sign_in
 
 
 def coming_friday(today: date) -> date:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import shot
-from tests.browser.test_frontline import sign_in
+from tests.browser.conftest import shot, sign_in
 
 
 def test_frontline_logs_a_gesture_from_an_idea_on_the_brief_at_phone_width(

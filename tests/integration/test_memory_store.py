@@ -13,8 +13,8 @@ from carpe.context import Carpe
 from carpe.errors import UsageError
 from carpe.services import brief, memory
 from carpe.services.data import import_data
-from carpe.store.memory import FollowUp, StoredMoment
-from tests.factories import make_touchpoint, small_business, write_folder
+from carpe.store.memory import FollowUp, MomentEvidence, StoredMoment
+from tests.factories import make_contact, make_touchpoint, small_business, write_folder
 
 TODAY = date(2026, 3, 6)
 
@@ -146,3 +146,59 @@ def test_losing_touch_finds_a_contact_silent_beyond_their_rhythm(
         found = brief.losing_touch(session=uow.session, today=TODAY)
         assert [(r.contact_id, r.usual_gap_days) for r in found] == [("C1", 7.0)]
         assert brief.losing_touch(session=uow.session, today=date(2026, 2, 1)) == []
+
+
+def _import_later(carpe: Carpe, folder: Path, rows: dict[str, list[dict[str, str]]]) -> None:
+    import_data(
+        engine=carpe.engine, folder=write_folder(folder, {"accounts": []} | rows), today=TODAY
+    )
+
+
+def test_carpes_own_notes_are_never_read_for_moments(imported: Carpe, tmp_path: Path) -> None:
+    own = "Followed up on the wedding from our last conversation; her son is getting married."
+    _import_later(
+        imported,
+        tmp_path / "own",
+        {"touchpoints": [make_touchpoint(touchpoint_id="T21", note=own, origin="follow_up")]},
+    )
+    with Session(imported.engine) as session:
+        kinds = session.scalars(select(StoredMoment.kind)).all()
+    assert kinds == ["pet"]  # only Max, from a person's note
+
+
+def test_a_note_naming_another_contact_of_the_account_files_the_moment_there(
+    imported: Carpe, tmp_path: Path
+) -> None:
+    ivan = make_contact(
+        contact_id="C5", first_name="Ivan", last_name="Petrov", email="ivan@acme.example",
+        phone="+34 600 000 005", is_primary="false",
+    )  # fmt: skip
+    note = "Ivan's cat Luna has an operation tomorrow."
+    _import_later(
+        imported,
+        tmp_path / "ivan",
+        {"contacts": [ivan], "touchpoints": [make_touchpoint(touchpoint_id="T22", note=note)]},
+    )
+    with Session(imported.engine) as session:
+        luna = session.scalars(
+            select(StoredMoment).where(StoredMoment.touchpoint_id == "T22")
+        ).one()
+        follow_up = session.scalars(select(FollowUp).where(FollowUp.moment_id == luna.id)).one()
+    assert (luna.contact_id, luna.subject) == ("C5", "cat Luna")
+    assert follow_up.contact_id == "C5"
+
+
+def test_the_same_moment_in_a_later_note_is_more_evidence_not_a_second_moment(
+    imported: Carpe, tmp_path: Path
+) -> None:
+    again = make_touchpoint(
+        touchpoint_id="T23",
+        occurred_at="2026-03-04T09:00:00",
+        note="Her dog Max is still poorly, back at the vet.",
+    )
+    _import_later(imported, tmp_path / "again", {"touchpoints": [again]})
+    with Session(imported.engine) as session:
+        moments = session.scalars(select(StoredMoment)).all()
+        evidence = session.scalars(select(MomentEvidence)).all()
+    assert [m.subject for m in moments] == ["dog Max"]
+    assert [(e.moment_id, e.touchpoint_id) for e in evidence] == [(moments[0].id, "T23")]

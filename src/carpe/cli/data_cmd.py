@@ -82,6 +82,7 @@ def import_(
                 chunk_rows=carpe.settings.import_chunk_rows,
                 max_problems=carpe.settings.import_max_problems,
                 progress=advance,
+                date_order=carpe.settings.date_order(),
             )
         report, extraction = outcome.report, outcome.extraction
         if as_json:

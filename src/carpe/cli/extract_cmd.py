@@ -7,6 +7,7 @@ Two forms (a contract other tools rely on, issue 3):
   writes one line ``{"id", "moments": [...]}`` per input line to stdout, streaming;
   ``-`` reads standard input.
 
+A line with a non-empty ``"origin"`` (a note carpe wrote itself) gives no moments.
 Bad input (a bad date, a line that is not a JSON object with the three fields) stops
 with a message naming the line, on stderr, and exit status 1; lines before it have
 already been written. Usage errors exit with status 2.
@@ -26,6 +27,7 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from carpe.memory import Extractor
+from carpe.memory.dates import DATE_ORDERS
 
 __all__ = ["InputError", "main", "register", "run_jsonl"]
 
@@ -67,10 +69,14 @@ def _read_line(line: str, where: str) -> tuple[Any, str, date]:
         raise InputError(f"{where}: note must be a string")
     if not isinstance(record["note_date"], str):
         raise InputError(f"{where}: note_date must be a string YYYY-MM-DD")
-    return record["id"], record["note"], _parse_date(record["note_date"], f"{where}: note_date")
+    # a note carpe wrote itself ("origin": "follow_up", "gesture", "generated") is not read
+    note = "" if record.get("origin") else record["note"]
+    return record["id"], note, _parse_date(record["note_date"], f"{where}: note_date")
 
 
-def run_jsonl(lines: Iterator[str], out: TextIO, *, source: str = "input") -> int:
+def run_jsonl(
+    lines: Iterator[str], out: TextIO, *, source: str = "input", date_order: str = "dmy"
+) -> int:
     """Extract the moments of JSON Lines notes and write one JSON line per note.
 
     Parameters
@@ -81,6 +87,8 @@ def run_jsonl(lines: Iterator[str], out: TextIO, *, source: str = "input") -> in
         Where the output lines go.
     source : str
         The name used in error messages (the file name).
+    date_order : {"dmy", "mdy"}
+        How an ambiguous all-number date (3/4) is read.
 
     Returns
     -------
@@ -101,7 +109,7 @@ def run_jsonl(lines: Iterator[str], out: TextIO, *, source: str = "input") -> in
     >>> buf.getvalue()
     '{"id": 1, "moments": []}\\n'
     """
-    extractor = Extractor()
+    extractor = Extractor(date_order=date_order)
     written = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -146,8 +154,23 @@ def extract(
             show_default=False,
         ),
     ] = None,
+    date_order: Annotated[
+        str | None,
+        typer.Option(
+            "--date-order",
+            help="How 3/4 is read: dmy (3 April) or mdy (March 4); default: "
+            "CARPE_MEMORY_DATE_ORDER, else from the locale.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Extract personal moments and facts from a note, or from many as JSON Lines."""
+    if date_order is None:
+        from carpe.config import load_settings
+
+        date_order = load_settings().date_order()
+    if date_order not in DATE_ORDERS:
+        raise _usage_error(ctx, f"--date-order must be dmy or mdy, not {date_order!r}")
     if (text is None) == (jsonl is None):
         raise _usage_error(ctx, "give either a note text or --jsonl FILE, not both or neither")
     if jsonl is not None:
@@ -155,25 +178,25 @@ def extract(
             raise _usage_error(
                 ctx, "--date applies to a single note; --jsonl lines carry their own"
             )
-        _extract_jsonl(jsonl)
+        _extract_jsonl(jsonl, date_order)
         return
     assert text is not None
     try:
         day = _parse_date(note_date, "--date") if note_date is not None else date.today()
     except InputError as exc:
         raise _fail(str(exc)) from None
-    moments = [m.to_dict() for m in Extractor().extract(text, day)]
+    moments = [m.to_dict() for m in Extractor(date_order=date_order).extract(text, day)]
     typer.echo(json.dumps(moments, ensure_ascii=False, indent=2))
 
 
-def _extract_jsonl(path: str) -> None:
+def _extract_jsonl(path: str, date_order: str) -> None:
     out = sys.stdout
     try:
         if path == "-":
-            run_jsonl(iter(sys.stdin), out, source="stdin")
+            run_jsonl(iter(sys.stdin), out, source="stdin", date_order=date_order)
         else:
             with Path(path).open(encoding="utf-8") as fh:
-                run_jsonl(iter(fh), out, source=path)
+                run_jsonl(iter(fh), out, source=path, date_order=date_order)
     except InputError as exc:
         out.flush()
         raise _fail(str(exc)) from None

@@ -77,6 +77,8 @@ TOUCHPOINT_KINDS = (
     "other",
 )
 DIRECTIONS = ("inbound", "outbound", "internal")
+NOTE_ORIGINS = ("follow_up", "gesture", "generated")
+"""Notes carpe wrote itself (touchpoints.origin); a person's notes have none."""
 SURVEYS = ("nps", "csat", "ces", "review")
 ORDER_STATUSES = ("open", "delivered", "cancelled", "returned")
 QUOTE_STATUSES = ("open", "won", "lost")
@@ -161,6 +163,13 @@ FILES: tuple[FileSpec, ...] = (
             Column("subject", T),
             Column("note", T, doc="free text; carpe extracts personal moments from it"),
             Column("sentiment", N, minimum=-1.0, maximum=1.0),
+            Column(
+                "origin",
+                E,
+                choices=NOTE_ORIGINS,
+                doc="empty when a person wrote the note; follow_up, gesture or generated when "
+                "carpe wrote it (never read for moments)",
+            ),
         ),
         doc="Every interaction, in every department and channel.",
     ),

@@ -62,6 +62,8 @@ _NUMBERS = {
     "couple of": 2,
     "few": 3,
 }
+DATE_ORDERS = ("dmy", "mdy")
+"""How an all-number date such as 3/4 is read: day first (14/3) or month first (3/14)."""
 
 _WD = r"(?P<wd>mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
 _MON = (
@@ -73,10 +75,12 @@ _NUM = r"(?P<num>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|couple
 
 _EXACT = re.compile(
     r"(?P<iso>\b\d{4}-\d{2}-\d{2}\b)"
-    r"|\b(?P<rel>today|tonight|this (?:morning|afternoon|evening)|tomorrow|yesterday"
-    r"|last night|day after tomorrow|day before yesterday)\b"
-    r"|\bin\s+" + _NUM + r"\s+(?P<unit>days?|weeks?)\b"
-    r"|\b" + _NUM.replace("num", "agonum") + r"\s+(?P<agounit>days?|weeks?)\s+ago\b"
+    r"|\b(?P<rel>today|tonight|this (?:morning|afternoon|evening)|tomorrow|tmrw|tmw|tomoz"
+    r"|2morrow|yesterday|yday|yest|last night|day after tomorrow|day before yesterday)\b"
+    r"|\bin\s+" + _NUM + r"\s+(?P<unit>days?|weeks?|wks?)\b"
+    r"|\b" + _NUM.replace("num", "agonum") + r"\s+(?P<agounit>days?|weeks?|wks?)\s+ago\b"
+    r"|\b(?:on\s+)?" + _WD.replace("wd>", "wdd>") + r"\.?\s+(?P<wdom>[0-3]?\d)(?:st|nd|rd|th)\b"
+    r"|\b(?!24/7)(?P<numeric>(?P<n1>[0-3]?\d)/(?P<n2>[0-3]?\d)(?:/(?P<ny>(?:20)?\d{2}))?)\b(?!/)"
     r"|\b(?P<dir>next|last|this|this coming|coming)\s+" + _WD + r"\b"
     r"|\b" + _MON + r"\.?\s+" + _DAY + r"\b(?:,?\s+(?P<year>\d{4}))?"
     r"|\b"
@@ -92,8 +96,10 @@ _EXACT = re.compile(
 
 _VAGUE = re.compile(
     r"\b(?P<nextweek>next week)\b"
-    r"|\b(?P<weekend>(?:this|next|the|over the|coming) weekend)\b"
-    r"|\b(?P<nextmonth>next month)\b"
+    r"|\b(?P<weekend>(?:this|next|the|over the|coming) (?:weekend|wknd|w/e))\b"
+    r"|\b(?P<nextmonth>next (?:month|mth))\b"
+    r"|\b(?P<monthend>(?:end of|by the end of) (?:the |this )?(?:month|mth))\b"
+    r"|\b(?P<easter>(?:after|over|at|before|around|by) easter)\b"
     r"|\b(?:end of|early|late|mid-?|in|by|until|from|this|next)\s+"
     + _MON.replace("mon>", "vmon>")
     + r"\b(?!\s+\d)"
@@ -223,7 +229,55 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _resolve_exact(m: re.Match[str], text: str, note_date: date) -> date | None:
+def _easter(year: int) -> date:
+    """Western Easter Sunday (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    lam = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * lam) // 451
+    month = (h + lam - 7 * m + 114) // 31
+    return date(year, month, (h + lam - 7 * m + 114) % 31 + 1)
+
+
+def _weekday_day(note_date: date, weekday: int, day: int, *, past: bool) -> date | None:
+    """``Sat 21st``: the nearest month (ahead, or back in the past tense) where they agree."""
+    year, month = note_date.year, note_date.month
+    for _ in range(12):
+        candidate = _safe_date(year, month, day)
+        if (
+            candidate is not None
+            and candidate.weekday() == weekday
+            and (candidate <= note_date if past else candidate >= note_date)
+        ):
+            return candidate
+        if past:
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        else:
+            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    return _day_of_month(note_date, day, past=past)
+
+
+def _numeric(g: dict[str, str | None], note_date: date, *, past: bool, order: str) -> date | None:
+    """``14/3`` or ``3/14``: an unambiguous order wins, else the configured one."""
+    first, second = int(g["n1"] or 0), int(g["n2"] or 0)
+    if first > 12 >= second:
+        day, month = first, second
+    elif second > 12 >= first or order == "mdy":
+        day, month = second, first
+    else:
+        day, month = first, second
+    if not 1 <= month <= 12:
+        return None
+    year = int(g["ny"]) if g["ny"] else None
+    if year is not None and year < 100:
+        year += 2000
+    return _month_day(note_date, month, day, year, past=past, next_year=False)
+
+
+def _resolve_exact(m: re.Match[str], text: str, note_date: date, order: str = "dmy") -> date | None:
     g = m.groupdict()
     before = re.split(r"[,;:]", text[max(0, m.start() - 60) : m.start()])[-1]
     past = is_past_context(" ".join(before.split()[-8:]))
@@ -236,7 +290,13 @@ def _resolve_exact(m: re.Match[str], text: str, note_date: date) -> date | None:
         rel = g["rel"].lower()
         offsets = {
             "tomorrow": 1,
+            "tmrw": 1,
+            "tmw": 1,
+            "tomoz": 1,
+            "2morrow": 1,
             "yesterday": -1,
+            "yday": -1,
+            "yest": -1,
             "last night": -1,
             "day after tomorrow": 2,
             "day before yesterday": -2,
@@ -244,10 +304,14 @@ def _resolve_exact(m: re.Match[str], text: str, note_date: date) -> date | None:
         return note_date + timedelta(days=offsets.get(rel, 0))
     if g["unit"]:
         n = _NUMBERS.get(g["num"].lower()) or int(g["num"])
-        return note_date + timedelta(days=n * (7 if g["unit"].lower().startswith("week") else 1))
+        return note_date + timedelta(days=n * (7 if g["unit"].lower().startswith("w") else 1))
     if g["agounit"]:
         n = _NUMBERS.get(g["agonum"].lower()) or int(g["agonum"])
-        return note_date - timedelta(days=n * (7 if g["agounit"].lower().startswith("week") else 1))
+        return note_date - timedelta(days=n * (7 if g["agounit"].lower().startswith("w") else 1))
+    if g["wdom"]:
+        return _weekday_day(note_date, _weekday_index(g["wdd"]), int(g["wdom"]), past=past)
+    if g["numeric"]:
+        return _numeric(g, note_date, past=past, order=order)
     if g["dir"]:
         wd = _weekday_index(g["wd"])
         direction = g["dir"].lower()
@@ -295,12 +359,16 @@ def _resolve_vague(m: re.Match[str], note_date: date) -> date | None:
         month = _month_index(g["vmon"])
         year = note_date.year if month >= note_date.month else note_date.year + 1
         return _month_end(year, month)
-    if g["season"]:
-        return None
+    if g["monthend"]:
+        return _month_end(note_date.year, note_date.month)
+    if g["easter"]:
+        easter = _easter(note_date.year)
+        easter = easter if easter >= note_date else _easter(note_date.year + 1)
+        return easter + timedelta(days=14)
     return None
 
 
-def find_date_mentions(text: str, note_date: date) -> list[DateMention]:
+def find_date_mentions(text: str, note_date: date, order: str = "dmy") -> list[DateMention]:
     """Find and resolve every date expression in a text.
 
     Parameters
@@ -309,6 +377,8 @@ def find_date_mentions(text: str, note_date: date) -> list[DateMention]:
         A sentence (or a whole note).
     note_date : date
         The day the note was written; relative expressions resolve against it.
+    order : {"dmy", "mdy"}
+        How an ambiguous all-number date (``3/4``) is read.
 
     Returns
     -------
@@ -337,7 +407,7 @@ def find_date_mentions(text: str, note_date: date) -> list[DateMention]:
             and m.group("bare").lower() in {"sat", "sun", "wed", "mon"}
         ):
             continue  # "sat" or "sun" in lower case is a word, not a weekday
-        when = _resolve_exact(m, text, note_date)
+        when = _resolve_exact(m, text, note_date, order)
         found.append(DateMention(m.start(), m.end(), when, when, m.group(0)))
     found.sort(key=lambda d: d.start)
     # "Friday 27 March": the calendar date wins over the weekday written next to it

@@ -26,11 +26,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from carpe.memory.dates import DateMention, find_date_mentions
+from carpe.memory.dates import DATE_ORDERS, DateMention, find_date_mentions
 from carpe.memory.followup import suggest_follow_up
 from carpe.memory.lexicon import NEGATION, find_pet, find_relation
 from carpe.memory.moment import SENSITIVE_KINDS, Moment
 from carpe.memory.rules import BUSINESS_OBJECT, RULES, Rule
+from carpe.memory.vetting import load_filter
 
 __all__ = ["Extractor", "extract_moments", "split_sentences"]
 
@@ -51,6 +52,7 @@ _HYPOTHETICAL = re.compile(
     r"|asked (?:about|whether|if))\b",
     re.IGNORECASE,
 )
+_LOVES = re.compile(r"(?:i|we)\b.{0,30}\b(?:love|enjoy|like|adore)", re.IGNORECASE)
 _NAME_TOKEN = re.compile(r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?([A-Z][a-z]+)(?:'s|’s)?\b")
 _NOT_A_NAME_TEXT = """
     The Her His She He They Their Our We I It Its Called Spoke Heard Had Has Just Asked Good
@@ -178,8 +180,12 @@ class Extractor:
     ['pet']
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, date_order: str = "dmy", use_filter: bool = False) -> None:
+        if date_order not in DATE_ORDERS:
+            raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}")
         self.rules_ = RULES
+        self.date_order = date_order
+        self.filter_ = load_filter() if use_filter else None
 
     def extract(self, note: str, note_date: date) -> list[Moment]:
         """Extract the moments of one note.
@@ -201,6 +207,9 @@ class Extractor:
         moments: list[Moment] = []
         for start, end in split_sentences(note):
             moments.extend(self._extract_sentence(note, start, end, note_date))
+        if self.filter_ is not None:
+            keep = self.filter_.keep
+            moments = [m for m in moments if keep(m.kind, m.evidence)]
         return _dedupe(moments)
 
     def extract_many(self, items: Iterable[tuple[str, date]]) -> Iterator[list[Moment]]:
@@ -252,7 +261,7 @@ class Extractor:
         if not candidates:
             return []
         chosen = _choose(candidates, chunks)
-        mentions = find_date_mentions(sentence, note_date)
+        mentions = find_date_mentions(sentence, note_date, self.date_order)
         return [
             self._build(note, s_start, sentence, chunks, c, mentions, note_date) for c in chosen
         ]
@@ -312,10 +321,22 @@ def _choose(candidates: list[_Candidate], chunks: list[tuple[int, int]]) -> list
             continue
         if kind == "pet" and "loss" in kinds:
             continue
+        if kind == "preference" and "health" in kinds:
+            continue  # "keep calls short, she's tired": care during an illness, not a habit
         if c.rule.accident and ({"health", "loss"} & kinds):
             continue
-        if kind == "interest" and any(
-            o.rule.kind == "preference" and o.start < c.end and c.start < o.end for o in candidates
+        loved = [o for o in candidates if o.rule.kind == "interest" and _LOVES.match(o.cue)]
+        if kind == "travel" and any(o.start < c.end and c.start < o.end for o in loved):
+            continue  # "I love backpacking": a passion, not a trip
+        if (
+            kind == "interest"
+            and c not in loved
+            and any(
+                o.rule.kind in ("preference", "pet", "milestone", "travel")
+                and o.start < c.end
+                and c.start < o.end
+                for o in candidates
+            )
         ):
             continue
         keep.append(c)
@@ -401,7 +422,32 @@ def _subject(rule: Rule, cand: _Candidate, sentence: str, evidence: str) -> tupl
     tail = _clean(rest[: stop.start()] if stop else rest, 5)
     if rule.kind == "preference" and tail:
         return tail, False
-    return _clean(cand.cue), False
+    return _event_noun(_clean(cand.cue)), False
+
+
+_WORD_AGES = {"sixteen": 16, "eighteen": 18, "twenty-one": 21, "thirty": 30, "forty": 40}
+_WORD_AGES |= {"fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_EVENT_NOUNS = (
+    (re.compile(r"promot", re.I), "promotion"),
+    (re.compile(r"retir", re.I), "retirement"),
+    (re.compile(r"engaged|propos", re.I), "engagement"),
+    (re.compile(r"married|wedding", re.I), "wedding"),
+    (re.compile(r"new job|got the job|new role|new position", re.I), "new job"),
+    (re.compile(r"graduat", re.I), "graduation"),
+)
+
+
+def _event_noun(cue: str) -> str:
+    """A verb phrase as the event it names: ``turns 50`` -> ``50th birthday``."""
+    turns = re.search(r"\bturn(?:s|ing|ed)?\s+(\d{1,3}|[a-z-]+)\b", cue, re.IGNORECASE)
+    if turns:
+        age = _WORD_AGES.get(turns.group(1).lower()) or (
+            int(turns.group(1)) if turns.group(1).isdigit() else None
+        )
+        if age:
+            suffix = "th" if 10 <= age % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(age % 10)
+            return f"{age}{suffix or 'th'} birthday"
+    return next((noun for pattern, noun in _EVENT_NOUNS if pattern.search(cue)), cue)
 
 
 def _summarise(kind: str, evidence: str, when: date | None) -> str:

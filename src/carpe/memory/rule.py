@@ -132,6 +132,7 @@ TRAVEL_GUARD = (
     r"|\bfor (?:the|a|an|our|their) (?:meeting|conference|trade ?show|expo|summit|site visit"
     r"|audit|training|workshop|demo|install(?:ation)?|kick-?off|review|presentation)"
     r"|\b(?:conference|trade ?show|site visit|customer visit|on business|for work)\b"
+    r"|\b(?:holiday|change|code|release|year-end) freeze\b"
     r"|\bholiday (?:hours|schedule|closure|opening|rota|cover|season|sale|promo|orders?|stock"
     r"|catalogue|rush|period|party|menu|campaign)"
     r"|\bcruise control|\b(?:cancel(?:l)?ed|called off|postponed|fell through|scrapped)\b"

@@ -7,7 +7,8 @@ A rule's ``guard`` is a pattern that, found anywhere in the sentence, marks the
 look-alike business phrase ("fire drill", "GP surgery", "retiring the old SKU").
 
 The rules live in three modules by concept: :mod:`carpe.memory.rules_life`,
-:mod:`carpe.memory.rules_change` and :mod:`carpe.memory.rules_facts`.
+:mod:`carpe.memory.rules_change`, :mod:`carpe.memory.rules_facts` and
+:mod:`carpe.memory.rules_people` (shorthand, first person, chat).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from carpe.memory.rule import BUSINESS_OBJECT, Rule
 from carpe.memory.rules_change import CHANGE_RULES
 from carpe.memory.rules_facts import FACT_RULES
 from carpe.memory.rules_life import LIFE_RULES
+from carpe.memory.rules_people import PEOPLE_RULES
 
 __all__ = ["BUSINESS_OBJECT", "RULES", "Rule"]
 
-RULES: tuple[Rule, ...] = LIFE_RULES + CHANGE_RULES + FACT_RULES
+RULES: tuple[Rule, ...] = LIFE_RULES + CHANGE_RULES + FACT_RULES + PEOPLE_RULES
 """Every rule, grouped by kind; within a sentence the most confident rule of a kind wins."""

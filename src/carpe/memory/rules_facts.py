@@ -35,8 +35,13 @@ FACT_RULES: tuple[Rule, ...] = (
         "love|lovi|ador|enjoy|is into|'s into|’s into|am into|are into|really into|big into"
         "|passionate|obsessed|crazy about|mad about|hooked|fan of|like",
         r"\b(?P<cue>loves?|loving|adores?|enjoys?|enjoying|(?:is|'s|’s|am|are|really|big)\s+into"
-        r"|passionate about|obsessed with|crazy about|mad about|hooked on|fan of|likes?)\s+" + OBJ,
+        r"|passionate about|obsessed with|crazy about|mad about|hooked on|fan of"
+        r"|(?<!feels )(?<!looks )(?<!seems )(?<!sounds )(?<!feel )(?<!look )likes"
+        r"|(?:(?<=\bi )|(?<=\bwe )|(?<=\bhe )|(?<=\bshe )|(?<=\bthey )|(?<=really )"
+        r"|(?<=\balso )|(?<=\bstill )|(?<=\btotally )|(?<=\bdefinitely )|(?<=\bjust ))like)\s+"
+        + OBJ,
         0.75,
+        guard=r"\b(?:we'?d|we would|would|we|you'?d|you would|thought you'?d) (?:love|like) to\b",
     ),
     make_rule(
         "interest",

@@ -75,6 +75,9 @@ LIFE_RULES: tuple[Rule, ...] = (
         r"|terribly|gravely|'s|’s)\s+(?P<cue>sick|ill|unwell|poorly)\b(?!\s+(?:of|leave|pay|days?"
         r"|note))",
         0.8,
+        guard=r"\b(?:integration|api|server|system|platform|app|site|build|pipeline|release"
+        r"|network|database|sync|job|feed|instance|cluster|queue|printer|machine)\b[^.;]{0,20}?"
+        r"\b(?:is|was|'s|’s|are|were)\s+(?:\w+\s+)?(?:sick|ill|poorly)",
     ),
     make_rule(
         "health",

@@ -340,6 +340,7 @@ def contact_brief(
                     sensitive=m.sensitive,
                     when=m.event_on,
                     today=today,
+                    contact=contact.first_name,
                 ),
                 follow_ups.get(m.id),
             )

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from carpe.ingest.export import ExportReport, export_folder
 from carpe.ingest.load import ImportReport, Progress, import_folder
+from carpe.memory import Extractor
 from carpe.services.memory import ExtractionReport, extract_new_notes
 from carpe.store.models import Base
 
@@ -34,12 +35,14 @@ def import_data(
     progress: Progress | None = None,
     extract: bool = True,
     today: date | None = None,
+    date_order: str = "dmy",
 ) -> ImportOutcome:
     """Import an interchange folder (all or nothing), then read the new notes' moments.
 
     See :func:`carpe.ingest.load.import_folder` for the rules of the import and
     :func:`carpe.services.memory.extract_new_notes` for the extraction that follows
-    (unless ``extract`` is false); ``today`` decides which follow-ups are still open.
+    (unless ``extract`` is false); ``today`` decides which follow-ups are still open;
+    ``date_order`` (``dmy`` or ``mdy``) how the notes' all-number dates are read.
     """
     report = import_folder(
         folder,
@@ -52,7 +55,9 @@ def import_data(
     )
     extraction = None
     if not dry_run and extract:
-        extraction = extract_new_notes(engine=engine, today=today or date.today())
+        extraction = extract_new_notes(
+            engine=engine, today=today or date.today(), extractor=Extractor(date_order=date_order)
+        )
     return ImportOutcome(report, extraction)
 
 

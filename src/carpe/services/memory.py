@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import Engine, select
@@ -13,16 +14,18 @@ from sqlalchemy.orm import Session
 
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.memory import DURABLE_KINDS, KINDS, SENSITIVE_KINDS, Extractor, Moment
+from carpe.memory.filing import named_contact, same_moment
 from carpe.memory.opener import suggest_opener
 from carpe.memory.resolve import drop_resolved, find_resolutions
 from carpe.services.privacy import audit, can_act_on_follow_up, can_review, can_see
 from carpe.services.users import Viewer
-from carpe.store.memory import FollowUp, NoteExtraction, StoredMoment
+from carpe.store.memory import FollowUp, MomentEvidence, NoteExtraction, StoredMoment
 from carpe.store.models import Account, Contact, Employee, Touchpoint, utc_now
 
 STALE_AFTER_DAYS = 30
 """A follow-up found in history more than this long past its day is recorded as expired."""
 UNDATED_FOLLOW_UP_DAYS = 7
+_WORD = re.compile(r"[a-z]{3,}")
 EXTRACT_BATCH = 5_000
 
 
@@ -117,13 +120,17 @@ def record_note(
     """Store one note's moments and follow-ups, and close the open moments it resolves.
 
     ``open_moments`` are the contact's open, time-bound moments before this note;
-    the result's ``still_open`` are those after it (including the new ones).
+    the result's ``still_open`` are those after it (including the new ones). A moment
+    that is the same as an open one (:func:`~carpe.memory.filing.same_moment`) adds
+    this note as a piece of evidence to it instead of opening a second one.
     """
-    stamp = utc_now()
     resolved = 0
-    hits = find_resolutions(source.note, source.noted_on, [_as_moment(m) for m in open_moments])
+    lower = source.note.lower()
+    # only moments whose subject the note names can be resolved by it (cheap pre-check)
+    named = [m for m in open_moments if any(w in lower for w in _WORD.findall(m.subject.lower()))]
+    hits = find_resolutions(source.note, source.noted_on, [_as_moment(m) for m in named])
     for hit in hits:
-        closing = open_moments[hit.index]
+        closing = named[hit.index]
         closing.closed_at = source.noted_on
         closing.closed_by_touchpoint_id = source.touchpoint_id
         for follow_up in session.scalars(select(FollowUp).where(FollowUp.moment_id == closing.id)):
@@ -133,10 +140,64 @@ def record_note(
                 follow_up.outcome = f"Resolved in a later note: “{hit.evidence}”"
         resolved += 1
     still_open = [m for m in open_moments if m.closed_at is None]
+    stored = store_moments(
+        session=session,
+        source=source,
+        moments=drop_resolved(moments, hits),
+        still_open=still_open,
+        assignee=assignee,
+        today=today,
+        review=review,
+    )
+    session.add(
+        NoteExtraction(
+            touchpoint_id=source.touchpoint_id, moments_found=len(moments), extracted_at=utc_now()
+        )
+    )
+    return RecordedNote(stored.moments, stored.follow_ups, resolved, still_open)
+
+
+def store_moments(
+    *,
+    session: Session,
+    source: NoteSource,
+    moments: list[Moment],
+    still_open: list[StoredMoment],
+    assignee: str | None,
+    today: date,
+    review: str = "suggested",
+) -> RecordedNote:
+    """Store moments of ``source``'s contact; ``still_open`` (updated in place) are theirs."""
+    stamp = utc_now()
     stored_moments: list[StoredMoment] = []
     follow_ups = 0
-    for moment in drop_resolved(moments, hits):
-        stored = StoredMoment(
+    for moment in moments:
+        again = next(
+            (
+                m
+                for m in still_open
+                if m.touchpoint_id != source.touchpoint_id
+                and same_moment(
+                    moment.kind, moment.subject, moment.when, m.kind, m.subject, m.event_on
+                )
+            ),
+            None,
+        )
+        if again is not None:
+            if again.id is None:
+                session.flush()
+            session.add(
+                MomentEvidence(
+                    moment_id=again.id,
+                    touchpoint_id=source.touchpoint_id,
+                    noted_on=source.noted_on,
+                    evidence=moment.evidence,
+                )
+            )
+            if again.event_on is None and moment.when is not None:
+                again.event_on = moment.when
+            continue
+        row = StoredMoment(
             account_id=source.account_id,
             contact_id=source.contact_id,
             touchpoint_id=source.touchpoint_id,
@@ -153,16 +214,15 @@ def record_note(
             review=review,
             created_at=stamp,
         )
-        session.add(stored)
-        stored_moments.append(stored)
+        session.add(row)
+        stored_moments.append(row)
         due = follow_up_day(moment, source.noted_on)
         if due is None:
             continue
-        session.flush()
         stale = due < today - timedelta(days=STALE_AFTER_DAYS)
         session.add(
             FollowUp(
-                moment_id=stored.id,
+                moment=row,
                 account_id=source.account_id,
                 contact_id=source.contact_id,
                 employee_id=assignee,
@@ -172,13 +232,19 @@ def record_note(
             )
         )
         follow_ups += 1
-        still_open.append(stored)
-    session.add(
-        NoteExtraction(
-            touchpoint_id=source.touchpoint_id, moments_found=len(moments), extracted_at=stamp
-        )
-    )
-    return RecordedNote(stored_moments, follow_ups, resolved, still_open)
+        still_open.append(row)
+    return RecordedNote(stored_moments, follow_ups, 0, still_open)
+
+
+def _first_names(session: Session) -> dict[str, dict[str, str]]:
+    """Account id -> {first name: contact id}, for first names unique in their account."""
+    seen: dict[str, dict[str, str | None]] = defaultdict(dict)
+    rows = session.execute(select(Contact.account_id, Contact.contact_id, Contact.first_name))
+    for account_id, contact_id, first in rows:
+        if first:
+            names = seen[account_id]
+            names[first] = None if first in names else contact_id
+    return {a: {n: c for n, c in names.items() if c} for a, names in seen.items()}
 
 
 def open_moments_of(
@@ -213,7 +279,10 @@ def extract_new_notes(
     for the account owner (or, when the owner has left, the employee who wrote
     the note), due when it would be natural to ask. Follow-ups whose day lies
     more than ``STALE_AFTER_DAYS`` before ``today`` are recorded as expired.
-    Idempotent: a note is read once.
+    Idempotent: a note is read once. A note carpe wrote itself (``origin`` set: a
+    follow-up done, a gesture logged) is never read for new moments, though it may
+    still close one ("Max is fine now"). A moment that names another contact of the
+    account is filed under that contact.
     """
     started = time.perf_counter()
     extractor = extractor or Extractor()
@@ -226,6 +295,7 @@ def extract_new_notes(
             Touchpoint.employee_id,
             Touchpoint.occurred_at,
             Touchpoint.note,
+            Touchpoint.origin,
         )
         .outerjoin(NoteExtraction, NoteExtraction.touchpoint_id == Touchpoint.touchpoint_id)
         .where(NoteExtraction.touchpoint_id.is_(None), Touchpoint.note.is_not(None))
@@ -234,10 +304,13 @@ def extract_new_notes(
     with Session(engine) as session, engine.connect() as reader:
         open_by_contact = _open_moments(session)
         owners = _active_owners(session)
+        names = _first_names(session)
         result = reader.execution_options(yield_per=EXTRACT_BATCH).execute(pending)
         for partition in result.partitions():
             batch = list(partition)
-            extracted = extractor.extract_many((r.note, r.occurred_at.date()) for r in batch)
+            extracted = extractor.extract_many(
+                ("" if r.origin else r.note, r.occurred_at.date()) for r in batch
+            )
             for row, moments in zip(batch, extracted, strict=True):
                 source = NoteSource(
                     row.touchpoint_id,
@@ -247,20 +320,39 @@ def extract_new_notes(
                     row.occurred_at.date(),
                     row.note,
                 )
+                elsewhere: dict[str, list[Moment]] = defaultdict(list)
+                own: list[Moment] = []
+                for moment in moments:
+                    other = named_contact(
+                        moment.evidence, names.get(row.account_id, {}), row.contact_id
+                    )
+                    (elsewhere[other] if other else own).append(moment)
                 key = row.contact_id or f"account:{row.account_id}"
+                assignee = owners.get(row.account_id, row.employee_id)
                 recorded = record_note(
                     session=session,
                     source=source,
-                    moments=moments,
+                    moments=own,
                     open_moments=open_by_contact.get(key, []),
-                    assignee=owners.get(row.account_id, row.employee_id),
+                    assignee=assignee,
                     today=today,
                 )
                 open_by_contact[key] = recorded.still_open
-                notes += 1
                 found += len(recorded.moments)
                 created += recorded.follow_ups
                 resolved += recorded.resolved
+                for contact_id, theirs in elsewhere.items():
+                    filed = store_moments(
+                        session=session,
+                        source=replace(source, contact_id=contact_id),
+                        moments=theirs,
+                        still_open=open_by_contact.setdefault(contact_id, []),
+                        assignee=assignee,
+                        today=today,
+                    )
+                    found += len(filed.moments)
+                    created += filed.follow_ups
+                notes += 1
             session.commit()
             if progress is not None:
                 progress(notes)
@@ -467,6 +559,7 @@ def list_follow_ups(
                     sensitive=moment.sensitive,
                     when=moment.event_on,
                     today=today,
+                    contact=first,
                 ),
             )
         )
@@ -541,4 +634,5 @@ __all__ = [
     "list_follow_ups",
     "review_moment",
     "snooze_follow_up",
+    "store_moments",
 ]

@@ -55,6 +55,8 @@ class TouchpointBuffer:
     pool_size: int
     parts: list[dict[str, Any]] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)
+    origins: dict[int, str] = field(default_factory=dict)
+    """Note index -> who wrote it, for the notes carpe itself writes (follow-up, gesture)."""
     rows: dict[str, list[Any]] = field(
         default_factory=lambda: {
             k: []
@@ -127,9 +129,15 @@ class TouchpointBuffer:
         subject: str,
         note: str,
         sentiment: float,
+        origin: str | None = None,
     ) -> int:
-        """Add one touchpoint with its own note text; returns a reference for the truth."""
+        """Add one touchpoint with its own note text; returns a reference for the truth.
+
+        ``origin`` marks a note carpe writes itself (``follow_up``, ``gesture``).
+        """
         self.extras.append(note)
+        if origin is not None:
+            self.origins[self.pool_size + len(self.extras) - 1] = origin
         ref = self.next_ref
         self.next_ref += 1
         for key, value in (

@@ -280,6 +280,7 @@ def _moments(blk: Block) -> None:
                     note=follow_up_text(moment, first, resolved),
                     sentiment=0.5,
                     emp=femp,
+                    origin="follow_up",
                 )
                 entry["follow_ref"] = fref
                 entry["follow_day"] = fday
@@ -320,6 +321,7 @@ def _moments(blk: Block) -> None:
                     f"after what {first} told us.",
                     sentiment=0.6,
                     emp=emp,
+                    origin="gesture",
                 )
                 if blk.gesture_month[a] < 0:
                     blk.gesture_month[a] = gmonth

@@ -44,6 +44,7 @@ def touch(
     sentiment: float = 0.0,
     minute: int | None = None,
     emp: int | None = None,
+    origin: str | None = None,
 ) -> int:
     """Add one touchpoint by the account's employee of ``dept``; returns its truth reference."""
     if emp is None:
@@ -61,6 +62,7 @@ def touch(
         subject=subject,
         note=note,
         sentiment=sentiment,
+        origin=origin,
     )
 
 

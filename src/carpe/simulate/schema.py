@@ -53,6 +53,7 @@ COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "subject",
         "note",
         "sentiment",
+        "origin",
     ),
     "feedback.csv": (
         "feedback_id",

@@ -165,6 +165,7 @@ def build_tables(blk: Block, orders: dict[str, Array]) -> tuple[dict[str, pa.Tab
                 pa.array(t["note"][order].astype(np.int32)), texts
             ),
             "sentiment": with_nulls(sentiment, ~np.isnan(sentiment), pa.float64()),
+            "origin": _origins(blk, t["note"][order]),
         }
     )
     blk.final["touchpoints"] = {
@@ -179,6 +180,18 @@ def build_tables(blk: Block, orders: dict[str, Array]) -> tuple[dict[str, pa.Tab
 
     out["feedback.csv"] = _feedback(blk, refs)
     return out, refs
+
+
+def _origins(blk: Block, notes: Array) -> pa.Array:
+    """Who wrote each note: null for staff, ``follow_up`` or ``gesture`` for carpe's own."""
+    written = blk.tp.origins
+    values = sorted(set(written.values()))
+    lookup = np.full(blk.tp.pool_size + len(blk.tp.extras), -1, dtype=np.int32)
+    for index, origin in written.items():
+        lookup[index] = values.index(origin)
+    codes = lookup[notes]
+    indices = with_nulls(np.maximum(codes, 0).astype(np.int32), codes >= 0, pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, pa.array(values or [""], type=pa.string()))
 
 
 def _feedback(blk: Block, refs: Array) -> pa.Table:

@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from carpe.store.models import ID, Base
 
@@ -59,6 +59,19 @@ class StoredMoment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class MomentEvidence(Base):
+    """A later note that mentions an open moment again: one moment, several pieces of evidence."""
+
+    __tablename__ = "moment_evidence"
+    __table_args__ = (Index("ix_moment_evidence_moment", "moment_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    moment_id: Mapped[int] = mapped_column(Integer, ForeignKey("moments.id", ondelete="CASCADE"))
+    touchpoint_id: Mapped[str | None] = mapped_column(ID, ForeignKey("touchpoints.touchpoint_id"))
+    noted_on: Mapped[date] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(Text)
+
+
 class FollowUp(Base):
     """A reminder for one employee to ask a contact about a moment."""
 
@@ -78,6 +91,8 @@ class FollowUp(Base):
     completed_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    moment: Mapped[StoredMoment] = relationship(lazy="raise", viewonly=False)
+    """The moment, so that a new moment and its follow-up are written in one flush."""
 
 
 class NoteExtraction(Base):

@@ -113,6 +113,8 @@ class Touchpoint(Base):
     subject: Mapped[str | None] = mapped_column(String(500))
     note: Mapped[str | None] = mapped_column(Text)
     sentiment: Mapped[float | None] = mapped_column(Float)
+    origin: Mapped[str | None] = mapped_column(String(20))
+    """Who wrote the note: ``None`` for a person; carpe's own notes are never read for moments."""
 
 
 class Feedback(Base):

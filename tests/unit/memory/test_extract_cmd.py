@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import typer
 from typer.testing import CliRunner
 
-from carpe.cli.extract_cmd import register
+from carpe.cli.extract_cmd import register, run_jsonl
 
 
 def make_app() -> typer.Typer:
@@ -126,3 +127,18 @@ def test_extract_help_shows_an_example() -> None:
     result = runner.invoke(make_app(), ["extract", "--help"])
     assert result.exit_code == 0
     assert "carpe extract --date 2026-03-02" in result.stdout
+
+
+def test_date_order_decides_how_an_ambiguous_all_number_date_is_read() -> None:
+    line = '{"id": 1, "note_date": "2026-03-02", "note": "Knee surgery on 3/4."}'
+    for order, expected in (("dmy", "2026-04-03"), ("mdy", "2026-03-04")):
+        out = io.StringIO()
+        run_jsonl(iter([line]), out, date_order=order)
+        assert json.loads(out.getvalue())["moments"][0]["when"] == expected
+
+
+def test_a_note_carpe_wrote_itself_gives_no_moments() -> None:
+    line = '{"id": 7, "note_date": "2026-03-02", "note": "Her dog Max is sick.", "origin": "%s"}'
+    out = io.StringIO()
+    run_jsonl(iter([line % "follow_up", line % ""]), out)
+    assert [len(json.loads(x)["moments"]) for x in out.getvalue().splitlines()] == [0, 1]
