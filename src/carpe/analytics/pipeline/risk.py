@@ -410,7 +410,8 @@ class Backtest:
     mean_risk: float
 
 
-def _auc(y: np.ndarray[Any, Any], score: np.ndarray[Any, Any]) -> float:
+def auc(y: np.ndarray[Any, Any], score: np.ndarray[Any, Any]) -> float:
+    """ROC AUC of ``score`` against 0/1 ``y`` (ties count a half; NaN with one class)."""
     ranks = pd.Series(score).rank(method="average").to_numpy()
     pos = int(y.sum())
     neg = len(y) - pos
@@ -419,20 +420,22 @@ def _auc(y: np.ndarray[Any, Any], score: np.ndarray[Any, Any]) -> float:
     return float((ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
 
 
-def backtest_early_warning(context: Context, cutoff: date) -> Backtest:
-    """Train with labels known at ``cutoff``, score as of it, compare with what happened.
+def score_at(context: Context, cutoff: date) -> pd.DataFrame:
+    """Train with labels known at ``cutoff`` and score every account active on it.
 
     Parameters
     ----------
     context : Context
-        A context whose tables hold the history beyond ``cutoff + horizon``.
+        The run's context.
     cutoff : date
-        The backtest's scoring day.
+        The scoring day.
 
     Returns
     -------
-    Backtest
-        Discrimination (AUC) and calibration (Brier, mean risk) after the cut-off.
+    pandas.DataFrame
+        ``account_id``, ``left_within`` (what the store says happened within the
+        horizon after ``cutoff``; 0 for what has not happened yet) and ``risk``,
+        sorted by account.
     """
     options = context.options
     departments = _departments(context)
@@ -458,13 +461,38 @@ def backtest_early_warning(context: Context, cutoff: date) -> Backtest:
         max_rows=options.max_training_rows,
     )
     risk = pd.Series({a.account_id: a.risk for a in ranked})
+    return pd.DataFrame(
+        {
+            "account_id": scored["account_id"].to_numpy(),
+            "left_within": scored["left_within"].to_numpy(),
+            "risk": risk.loc[scored["account_id"]].to_numpy(),
+        }
+    )
+
+
+def backtest_early_warning(context: Context, cutoff: date) -> Backtest:
+    """Train with labels known at ``cutoff``, score as of it, compare with what happened.
+
+    Parameters
+    ----------
+    context : Context
+        A context whose tables hold the history beyond ``cutoff + horizon``.
+    cutoff : date
+        The backtest's scoring day.
+
+    Returns
+    -------
+    Backtest
+        Discrimination (AUC) and calibration (Brier, mean risk) after the cut-off.
+    """
+    scored = score_at(context, cutoff)
     y = scored["left_within"].to_numpy()
-    p = risk.loc[scored["account_id"]].to_numpy()
+    p = scored["risk"].to_numpy()
     return Backtest(
         cutoff=cutoff,
         accounts=len(scored),
         left=int(y.sum()),
-        auc=_auc(y, p),
+        auc=auc(y, p),
         brier=float(np.mean((p - y) ** 2)),
         mean_risk=float(p.mean()),
     )
