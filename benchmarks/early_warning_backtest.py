@@ -92,6 +92,13 @@ def _emit_world(name: str, y: np.ndarray, p: np.ndarray, true_p: np.ndarray) -> 
     emit(f"auc_ratio_{name}", found / ceiling)
 
 
+def _emit_choice(name: str, model: dict[str, Any]) -> None:
+    """The kind the rolling-origin backtest chose, and each kind's backtest AUC."""
+    emit(f"model_{name}", model["kind"])
+    for kind, value in model["auc"].items():
+        emit(f"backtest_auc_{kind}_{name}", value)
+
+
 def _true_risk(truth: dict[str, Any], ids: np.ndarray, cutoff: date, months: int) -> np.ndarray:
     """P(leave within ``months`` months of ``cutoff``) from the simulator's monthly hazard."""
     by_id = {a["account_id"]: a for a in truth["accounts"]}
@@ -125,6 +132,7 @@ def simulated(kind: str, accounts: int, sample_rows: int) -> None:
                 started = time.perf_counter()
                 for cutoff in CUTOFFS:
                     scored = _scores(backend, opened, cutoff, SIM_HORIZON, cap)
+                    _emit_choice(f"{kind}{suffix}_{cutoff:%Y_%m}", scored.attrs["model"])
                     ids = scored["account_id"].to_numpy()
                     ys.append(scored["left_within"].to_numpy())
                     ps.append(scored["risk"].to_numpy())
@@ -149,6 +157,7 @@ def outside(kind: str, seed: int) -> None:
             )
         finally:
             close_engine(backend)
+    _emit_choice(f"{kind}{seed}", scored.attrs["model"])
     ids = scored["account_id"].to_numpy()
     y = np.array([int(truth[a]["churn_within_180d_after_end"]) for a in ids])
     true_p = np.array([truth[a]["hazard_last_month"] for a in ids])

@@ -110,6 +110,15 @@ def calibration_bins(y: np.ndarray[Any, Any], p: np.ndarray[Any, Any]) -> list[C
     return found
 
 
+def usable_columns(train: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """``columns`` less those missing in every training row (nothing to learn from them).
+
+    A business without reviews has no review scores; the models would otherwise
+    have to bin or spline a column of nothing.
+    """
+    return [c for c in columns if train[c].notna().any()]
+
+
 def _fit(
     kind: str, x: pd.DataFrame, y: np.ndarray[Any, Any], seed: int, max_rows: int
 ) -> EarlyWarningModel:
@@ -152,6 +161,7 @@ def choose_model(
         The kind to use, with the backtest's figures; the additive kind with a
         note when the history is too short for a backtest.
     """
+    columns = usable_columns(train, columns)
     dates = sorted(set(train["as_of"]))
     y_all = train["left_within"].to_numpy()
     usable = []

@@ -23,7 +23,7 @@ from carpe.analytics.early_warning import EarlyWarningModel
 from carpe.analytics.pipeline.context import Context
 from carpe.analytics.pipeline.features import KEYS, NEEDS, account_features, feature_names
 from carpe.analytics.pipeline.labels import churn_labels, training_dates
-from carpe.analytics.pipeline.model_choice import ModelChoice, auc, choose_model
+from carpe.analytics.pipeline.model_choice import ModelChoice, auc, choose_model, usable_columns
 from carpe.analytics.pipeline.wording import WORSE_WHEN, describe
 
 WARM_UP_DAYS: Final = 180
@@ -253,7 +253,7 @@ def fit_and_score(
     """
     if top < 1:
         raise ValueError("top must be at least 1")
-    columns = feature_names(departments)
+    columns = usable_columns(train, feature_names(departments))
     labels = train["left_within"].to_numpy()
     if max_rows is not None and len(train) > max_rows:
         rows, weights = sample_training_rows(labels, max_rows, seed)
@@ -478,7 +478,8 @@ def score_at(context: Context, cutoff: date) -> pd.DataFrame:
     pandas.DataFrame
         ``account_id``, ``left_within`` (what the store says happened within the
         horizon after ``cutoff``; 0 for what has not happened yet) and ``risk``,
-        sorted by account.
+        sorted by account; ``attrs["model"]`` holds the model choice
+        (:meth:`~carpe.analytics.pipeline.model_choice.ModelChoice.as_dict`).
     """
     options = context.options
     departments = _departments(context)
@@ -508,13 +509,15 @@ def score_at(context: Context, cutoff: date) -> pd.DataFrame:
         kind=choice.kind,
     )
     risk = pd.Series({a.account_id: a.risk for a in ranked})
-    return pd.DataFrame(
+    found = pd.DataFrame(
         {
             "account_id": scored["account_id"].to_numpy(),
             "left_within": scored["left_within"].to_numpy(),
             "risk": risk.loc[scored["account_id"]].to_numpy(),
         }
     )
+    found.attrs["model"] = choice.as_dict()
+    return found
 
 
 def backtest_early_warning(context: Context, cutoff: date) -> Backtest:
