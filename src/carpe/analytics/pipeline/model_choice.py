@@ -26,7 +26,7 @@ KINDS: Final = ("additive", "boosting")
 ORIGINS: Final = 3
 MARGIN: Final = 0.01
 """Boosting replaces the additive model only when its mean AUC is higher by more than this."""
-MAX_ROWS: Final = 50_000
+MAX_ROWS: Final = 20_000
 """Each backtest fit uses at most this many rows (a weighted case-control sample beyond it)."""
 BINS: Final = 5
 
@@ -152,7 +152,7 @@ def choose_model(
         Seed of the models and of the samples.
     origins : int, default 3
         Past as-of dates to score.
-    max_rows : int, default 50,000
+    max_rows : int, default 20,000
         Rows per backtest fit at most.
 
     Returns
