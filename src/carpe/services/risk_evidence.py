@@ -105,6 +105,23 @@ def _late_orders(session: Session, account_id: str, as_of: date, days: int) -> l
     return found
 
 
+def _orders(session: Session, account_id: str, as_of: date, days: int) -> list[Evidence]:
+    """The latest orders before ``as_of`` (within ``days``; the last one ever when 0)."""
+    query = select(Order).where(Order.account_id == account_id, Order.ordered_at < _start(as_of))
+    if days:
+        query = query.where(Order.ordered_at >= _since(as_of, days))
+    rows = session.execute(
+        query.order_by(Order.ordered_at.desc()).limit(MAX_ITEMS if days else 1)
+    ).scalars()
+    return [
+        Evidence(
+            f"order {o.order_id} on {o.ordered_at:%d %b %Y}: {o.amount:,.2f}",
+            f"{_account(account_id)}#order-{o.order_id}",
+        )
+        for o in rows
+    ]
+
+
 def _invoices(session: Session, account_id: str, as_of: date, disputed: bool) -> list[Evidence]:
     unpaid = or_(Invoice.paid_on.is_(None), Invoice.paid_on >= as_of)
     if disputed:
@@ -242,6 +259,9 @@ _FINDERS: Final[dict[str, Finder]] = {
         s, a, d, Touchpoint.channel.in_(("in_person", "phone", "video"))
     ),
     "touches_trend": lambda s, a, d: _touches(s, a, d, 90),
+    "days_since_order": lambda s, a, d: _orders(s, a, d, 0),
+    "orders_90d": lambda s, a, d: _orders(s, a, d, 0),
+    "order_amount_change": lambda s, a, d: _orders(s, a, d, 90),
     "contacts_gone_quiet": _quiet_contacts,
     "staff_left_180d": _leavers,
 }

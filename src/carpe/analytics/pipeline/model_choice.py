@@ -26,8 +26,10 @@ KINDS: Final = ("additive", "boosting")
 ORIGINS: Final = 3
 MARGIN: Final = 0.01
 """Boosting replaces the additive model only when its mean AUC is higher by more than this."""
-MAX_ROWS: Final = 20_000
+MAX_ROWS: Final = 10_000
 """Each backtest fit uses at most this many rows (a weighted case-control sample beyond it)."""
+CALIBRATION_FOLDS: Final = 3
+"""Platt-scaling folds of the boosting model in the backtest (the final fit uses its default)."""
 BINS: Final = 5
 
 
@@ -125,7 +127,11 @@ def _fit(
     from carpe.analytics.pipeline.risk import sample_training_rows
 
     rows, weights = sample_training_rows(y, max_rows, seed)
-    model = EarlyWarningModel(kind=kind, random_state=seed)  # type: ignore[arg-type]
+    model = EarlyWarningModel(
+        kind=kind,  # type: ignore[arg-type]
+        random_state=seed,
+        calibration_cv=CALIBRATION_FOLDS,
+    )
     return model.fit(x.iloc[rows], y[rows], sample_weight=weights)
 
 
@@ -152,7 +158,7 @@ def choose_model(
         Seed of the models and of the samples.
     origins : int, default 3
         Past as-of dates to score.
-    max_rows : int, default 20,000
+    max_rows : int, default 10,000
         Rows per backtest fit at most.
 
     Returns
