@@ -30,7 +30,7 @@ def _snapshots(interaction: bool, seed: int = 0) -> pd.DataFrame:
 def test_the_backtest_keeps_the_additive_model_where_effects_add_up() -> None:
     choice = choose_model(_snapshots(False), ["x", "z"], horizon_days=90, seed=0)
     assert choice.kind == "additive"
-    assert len(choice.origins) == 3 and choice.auc["additive"] > 0.75
+    assert len(choice.origins) == 2 and choice.auc["additive"] > 0.75
     assert sum(b.accounts for b in choice.calibration) == choice.accounts
     assert choice.calibration[0].observed < choice.calibration[-1].observed
 

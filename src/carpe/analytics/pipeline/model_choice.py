@@ -23,7 +23,7 @@ import pandas as pd  # type: ignore[import-untyped]
 from carpe.analytics.early_warning import EarlyWarningModel
 
 KINDS: Final = ("additive", "boosting")
-ORIGINS: Final = 3
+ORIGINS: Final = 2
 MARGIN: Final = 0.01
 """Boosting replaces the additive model only when its mean AUC is higher by more than this."""
 MAX_ROWS: Final = 10_000
@@ -156,7 +156,7 @@ def choose_model(
         The label's horizon (an origin trains only on labels known by it).
     seed : int
         Seed of the models and of the samples.
-    origins : int, default 3
+    origins : int, default 2
         Past as-of dates to score.
     max_rows : int, default 10,000
         Rows per backtest fit at most.
