@@ -254,9 +254,19 @@ def recover(
     if not (folder / "ground_truth.json").exists():
         simulate_business(folder, kind=kind, accounts=accounts, months=months, seed=seed, end=END)  # type: ignore[arg-type]
     truth = json.loads((folder / "ground_truth.json").read_text())
+    return _figures(folder, truth, END + timedelta(days=1), fdr, outcome_days, health_kpis)
+
+
+def _figures(
+    folder: Path,
+    truth: dict[str, Any],
+    as_of: date,
+    fdr: float,
+    outcome_days: int,
+    health_kpis: bool,
+) -> dict[str, float]:
     planted = {s["employee_id"] for s in truth["specialists"]}
     decoys = {d["employee_id"] for d in truth["decoys"]}
-    as_of = END + timedelta(days=1)
     result, seconds = _run_step(folder, as_of, fdr, outcome_days, health_kpis)
     figures = score(result, planted, decoys, hazard_baseline(folder, as_of))
     return figures | {"seconds": seconds}
@@ -268,12 +278,7 @@ def recover_outside(
     """One outside world's figures (``../shared/eval/outside``, truth read here only)."""
     folder = outside_folder(kind, seed, months=months, end=OUTSIDE_END)
     truth = json.loads(folder.with_name(f"{folder.name}_truth.json").read_text())
-    planted = {s["employee_id"] for s in truth["specialists"]}
-    decoys = {d["employee_id"] for d in truth["decoys"]}
-    as_of = OUTSIDE_END + timedelta(days=1)
-    result, seconds = _run_step(folder, as_of, fdr, outcome_days, False)
-    figures = score(result, planted, decoys, hazard_baseline(folder, as_of))
-    return figures | {"seconds": seconds}
+    return _figures(folder, truth, OUTSIDE_END + timedelta(days=1), fdr, outcome_days, False)
 
 
 def time_step(accounts: int) -> None:

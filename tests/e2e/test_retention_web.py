@@ -22,16 +22,21 @@ from carpe.web.routes.deps import today
 END = date(2026, 10, 31)
 
 
-@pytest.fixture(scope="module")
-def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Carpe, dict[str, str]]]:
-    folder: Path = tmp_path_factory.mktemp("retention")
-    simulate_business(folder / "sim", kind="b2b", accounts=300, months=24, seed=5, end=END)
+def _store(folder: Path, kind: str, seed: int, steps: list[str] | None) -> Carpe:
+    """A simulated business of 300 accounts, imported and analysed."""
+    simulate_business(folder / "sim", kind=kind, accounts=300, months=24, seed=seed, end=END)  # type: ignore[arg-type]
     carpe = Carpe(
         load_settings(database_url=f"sqlite:///{folder / 'carpe.db'}", environment="test")
     )
     carpe.migrate()
     import_data(engine=carpe.engine, folder=folder / "sim", today=END)
-    run_analysis(engine=carpe.engine, today=END)
+    run_analysis(engine=carpe.engine, today=END, steps=steps)
+    return carpe
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Carpe, dict[str, str]]]:
+    carpe = _store(tmp_path_factory.mktemp("retention"), "b2b", 5, None)
     tokens = {}
     with carpe.unit_of_work() as uow:
         for name, role in (("mona", "manager"), ("fay", "frontline")):
@@ -115,14 +120,7 @@ def test_the_risk_api_is_for_managers(analysed: tuple[Carpe, dict[str, str]]) ->
 
 @pytest.fixture(scope="module")
 def consumers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Carpe, dict[str, str]]]:
-    folder: Path = tmp_path_factory.mktemp("consumers")
-    simulate_business(folder / "sim", kind="b2c", accounts=300, months=24, seed=3, end=END)
-    carpe = Carpe(
-        load_settings(database_url=f"sqlite:///{folder / 'carpe.db'}", environment="test")
-    )
-    carpe.migrate()
-    import_data(engine=carpe.engine, folder=folder / "sim", today=END)
-    run_analysis(engine=carpe.engine, today=END, steps=["alive"])
+    carpe = _store(tmp_path_factory.mktemp("consumers"), "b2c", 3, ["alive"])
     with carpe.unit_of_work() as uow:
         user = users.add_user(
             session=uow.session, username="mona", password="password-1", role="manager",
