@@ -258,7 +258,6 @@ _FINDERS: Final[dict[str, Finder]] = {
     "personal_touches_90d": lambda s, a, d: _last_touch(
         s, a, d, Touchpoint.channel.in_(("in_person", "phone", "video"))
     ),
-    "touches_trend": lambda s, a, d: _touches(s, a, d, 90),
     "days_since_order": lambda s, a, d: _orders(s, a, d, 0),
     "orders_90d": lambda s, a, d: _orders(s, a, d, 0),
     "order_amount_change": lambda s, a, d: _orders(s, a, d, 90),
@@ -287,6 +286,7 @@ def reason_evidence(
     -------
     dict of str to list of Evidence
         Every feature of ``features``; an empty list where no record stands behind
-        it (an absence: "no order in 5 months") or the feature has no finder.
+        it or the feature has no finder (a falling count, "we talk less", is an
+        absence: no record stands for it).
     """
     return {f: _FINDERS[f](session, account_id, as_of) if f in _FINDERS else [] for f in features}
