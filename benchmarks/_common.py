@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from datetime import date
@@ -12,6 +15,17 @@ from queue import Empty
 from typing import Any
 
 OUT = Path(__file__).resolve().parent / "out"
+_HERE = Path(__file__).resolve()
+SHARED = Path(
+    os.environ.get(
+        "CARPE_SHARED_DIR",
+        next(
+            (p / "shared" for p in _HERE.parents[2:4] if (p / "shared" / "eval").exists()),
+            _HERE.parents[2] / "shared",
+        ),
+    )
+)
+"""The shared folder beside the repository or its worktrees' folder (``CARPE_SHARED_DIR``)."""
 SIM_END = date(2026, 10, 31)
 LAST_CPU_SECONDS: list[float] = []
 
@@ -69,4 +83,20 @@ def simulated_folder(*, kind: str, accounts: int, months: int, seed: int) -> Pat
         simulate_business(
             folder, kind=kind, accounts=accounts, months=months, seed=seed, end=SIM_END
         )  # type: ignore[arg-type]
+    return folder
+
+
+def outside_folder(kind: str, seed: int, *, months: int, end: date) -> Path:
+    """An outside world of 600 accounts (``../shared/eval/outside``), generated once.
+
+    Its truth file (``<folder>_truth.json``, beside the folder) is for scoring only.
+    """
+    base = OUT / "outside"
+    folder = base / f"{kind}{seed}" if months == 24 else base / f"{kind}{seed}-{months}m"
+    if not folder.with_name(f"{folder.name}_truth.json").exists():
+        base.mkdir(parents=True, exist_ok=True)
+        script = SHARED / "eval" / "outside" / "outside_business.py"
+        command = [sys.executable, str(script), "--kind", kind, "--seed", str(seed)]
+        command += ["--accounts", "600", "--months", str(months), "--end", end.isoformat()]
+        subprocess.run([*command, "--out", str(folder)], check=True, stdout=subprocess.DEVNULL)
     return folder

@@ -29,9 +29,18 @@ the same names suffixed ``_<N>m``, e.g. ``recall_flagged_48m``):
   (``decoys_in_habit_group``);
 * ``precision_at_k``: share of the top k by effect that are planted (k = number planted),
   and ``decoys_in_top_k``;
-* baseline in the same run, ranking by the raw retention rate of each employee's
+* baselines in the same run: ranking by the raw retention rate of each employee's
   accounts (no adjustment, no shrinkage): ``naive_precision_at_k`` and
-  ``naive_decoys_in_top_k``.
+  ``naive_decoys_in_top_k``; and a plain per-employee hazard (accounts that ended
+  per account-month exposed to the employee, :func:`hazard_baseline`):
+  ``hazard_precision_at_k``, ``hazard_decoys_in_top_k``.
+
+Part 1b, outside worlds (``--outside clinic,saas``, ``--outside-seeds 1,2,3``,
+``--outside-months 24,48``): ``../shared/eval/outside/outside_business.py``
+generates each world once (600 accounts, ending 2026-10-31); the step runs as of
+the day after and the same figures print per world, e.g.
+``recall_flagged_saas1_24m``. The truth file is read here only. Settings are
+chosen on seeds 4-6 and carpe's simulator; seeds 1-3 are reported.
 
 With ``--health-kpis`` the step also aggregates the health scores the account
 owners' departments report in ``kpis.csv`` and the hazard model adjusts for
@@ -62,15 +71,17 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import OUT, SIM_END, emit
+from benchmarks._common import OUT, SIM_END, emit, outside_folder
 from carpe.analytics.pipeline import Context, RunOptions
 from carpe.analytics.pipeline.specialists_step import NEEDS, SpecialistsStep
 
 END = date(2026, 3, 31)
+OUTSIDE_END = date(2026, 10, 31)
 DATA = Path(
     os.environ.get("CARPE_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data")
 )
@@ -131,36 +142,49 @@ def _read(folder: Path) -> tuple[Any, dict[str, Any]]:
     return backend, tables
 
 
-def recover(
-    kind: str,
-    accounts: int,
-    months: int,
-    seed: int,
-    fdr: float,
-    outcome_days: int,
-    health_kpis: bool = False,
-) -> dict[str, float]:
-    """One seed's figures (see the module docstring)."""
-    from carpe.analytics.pipeline.specialists_step import gather_inputs
-    from carpe.analytics.specialists import find_specialists
-    from carpe.simulate import simulate_business
+def hazard_baseline(folder: Path, as_of: date, exposure_months: int = 6) -> list[str]:
+    """Employees ranked by a plain per-employee churn hazard, lowest first.
 
-    folder = OUT / f"specialists-{kind}-{accounts}-{months}-{seed}"
-    if not (folder / "ground_truth.json").exists():
-        simulate_business(folder, kind=kind, accounts=accounts, months=months, seed=seed, end=END)  # type: ignore[arg-type]
-    truth = json.loads((folder / "ground_truth.json").read_text())
-    planted = {s["employee_id"] for s in truth["specialists"]}
-    decoys = {d["employee_id"] for d in truth["decoys"]}
-    backend, tables = _read(folder)
-    options = RunOptions(as_of=END + timedelta(days=1), seed=0)
-    context = Context(backend=backend, engine="duckdb", options=options, tables=tables)
-    started = time.perf_counter()
-    if outcome_days == 365 and fdr == 0.1:
-        result = SpecialistsStep(health_kpis=health_kpis).run(context)
-    else:
-        inputs = gather_inputs(context, outcome_days=outcome_days, health_kpis=health_kpis)
-        result = find_specialists(inputs, fdr=fdr)
-    seconds = time.perf_counter() - started
+    Each account-month from the account's start to its end (or ``as_of``) is
+    exposed to every employee who touched the account in the ``exposure_months``
+    before it; an employee's hazard is the accounts that ended in their exposed
+    months over those months. No adjustment for who was assigned which accounts,
+    no shrinkage: the baseline the issue compares with. Employees with fewer than
+    60 exposed account-months are left out.
+    """
+    accounts = pd.read_csv(
+        folder / "accounts.csv", usecols=["account_id", "started_on", "ended_on"]
+    )
+    touches = pd.read_csv(
+        folder / "touchpoints.csv", usecols=["account_id", "employee_id", "occurred_at"]
+    )
+    touches = touches.dropna(subset=["employee_id"])
+
+    def month(values: pd.Series) -> pd.Series:
+        stamps = pd.to_datetime(values, format="mixed")
+        return stamps.dt.year * 12 + stamps.dt.month
+
+    last = as_of.year * 12 + as_of.month - 1
+    ended = month(accounts["ended_on"]).fillna(last + 1)
+    touches["month"] = month(touches["occurred_at"])
+    pairs = touches[["account_id", "employee_id", "month"]].drop_duplicates()
+    spread = pairs.loc[pairs.index.repeat(exposure_months)].copy()
+    spread["month"] += np.tile(np.arange(1, exposure_months + 1), len(pairs))
+    spread = spread.drop_duplicates()
+    ends = dict(zip(accounts["account_id"], ended, strict=True))
+    spread["end"] = spread["account_id"].map(ends)
+    spread = spread[(spread["month"] <= spread["end"]) & (spread["month"] <= last)]
+    spread["event"] = (spread["month"] == spread["end"]).astype(float)
+    per = spread.groupby("employee_id").agg(months=("event", "size"), events=("event", "sum"))
+    per = per[per["months"] >= 60]
+    per["hazard"] = per["events"] / per["months"]
+    return per.sort_values(["hazard", "months"], ascending=[True, False]).index.tolist()
+
+
+def score(
+    result: Any, planted: set[str], decoys: set[str], baseline: list[str]
+) -> dict[str, float]:
+    """Precision, recall, decoys and precision@k of a specialists result against the truth."""
     rows = [s for s in result.specialists if s.effect == s.effect]
     flagged = {s.employee_id for s in rows if s.flagged}
     plain = {s.employee_id for s in rows if s.flagged_unweighted}
@@ -172,6 +196,7 @@ def recover(
         key=lambda s: (-s.naive_retention, s.employee_id),
     )
     naive_top = {s.employee_id for s in naive[:k]}
+    hazard_top = set(baseline[:k])
     return {
         "precision_flagged": len(flagged & planted) / len(flagged) if flagged else 1.0,
         "recall_flagged": len(flagged & planted) / k,
@@ -183,6 +208,8 @@ def recover(
         "decoys_in_top_k": float(len(top & decoys)),
         "naive_precision_at_k": len(naive_top & planted) / k,
         "naive_decoys_in_top_k": float(len(naive_top & decoys)),
+        "hazard_precision_at_k": len(hazard_top & planted) / k,
+        "hazard_decoys_in_top_k": float(len(hazard_top & decoys)),
         "flagged": float(len(flagged)),
         "flagged_unweighted": float(len(plain)),
         "habit_group": float(len(group)),
@@ -190,8 +217,68 @@ def recover(
         "decoys_in_habit_group": float(len(group & decoys)),
         "planted": float(k),
         "employees": float(len(result.specialists)),
-        "seconds": seconds,
     }
+
+
+def _run_step(
+    folder: Path, as_of: date, fdr: float, outcome_days: int, health_kpis: bool
+) -> tuple[Any, float]:
+    from carpe.analytics.pipeline.specialists_step import gather_inputs
+    from carpe.analytics.specialists import find_specialists
+
+    backend, tables = _read(folder)
+    options = RunOptions(as_of=as_of, seed=0)
+    context = Context(backend=backend, engine="duckdb", options=options, tables=tables)
+    started = time.perf_counter()
+    if outcome_days == 365 and fdr == 0.1:
+        result = SpecialistsStep(health_kpis=health_kpis).run(context)
+    else:
+        inputs = gather_inputs(context, outcome_days=outcome_days, health_kpis=health_kpis)
+        result = find_specialists(inputs, fdr=fdr)
+    return result, time.perf_counter() - started
+
+
+def recover(
+    kind: str,
+    accounts: int,
+    months: int,
+    seed: int,
+    fdr: float,
+    outcome_days: int,
+    health_kpis: bool = False,
+) -> dict[str, float]:
+    """One seed's figures on carpe's simulator (see the module docstring)."""
+    from carpe.simulate import simulate_business
+
+    folder = OUT / f"specialists-{kind}-{accounts}-{months}-{seed}"
+    if not (folder / "ground_truth.json").exists():
+        simulate_business(folder, kind=kind, accounts=accounts, months=months, seed=seed, end=END)  # type: ignore[arg-type]
+    truth = json.loads((folder / "ground_truth.json").read_text())
+    return _figures(folder, truth, END + timedelta(days=1), fdr, outcome_days, health_kpis)
+
+
+def _figures(
+    folder: Path,
+    truth: dict[str, Any],
+    as_of: date,
+    fdr: float,
+    outcome_days: int,
+    health_kpis: bool,
+) -> dict[str, float]:
+    planted = {s["employee_id"] for s in truth["specialists"]}
+    decoys = {d["employee_id"] for d in truth["decoys"]}
+    result, seconds = _run_step(folder, as_of, fdr, outcome_days, health_kpis)
+    figures = score(result, planted, decoys, hazard_baseline(folder, as_of))
+    return figures | {"seconds": seconds}
+
+
+def recover_outside(
+    kind: str, months: int, seed: int, fdr: float, outcome_days: int
+) -> dict[str, float]:
+    """One outside world's figures (``../shared/eval/outside``, truth read here only)."""
+    folder = outside_folder(kind, seed, months=months, end=OUTSIDE_END)
+    truth = json.loads(folder.with_name(f"{folder.name}_truth.json").read_text())
+    return _figures(folder, truth, OUTSIDE_END + timedelta(days=1), fdr, outcome_days, False)
 
 
 def time_step(accounts: int) -> None:
@@ -315,6 +402,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--seeds", default="1,2,3,4,5")
     parser.add_argument("--fdr", type=float, default=0.1)
+    parser.add_argument("--outside", default="clinic,saas", help="outside worlds (or empty)")
+    parser.add_argument("--outside-seeds", default="1,2,3")
+    parser.add_argument("--outside-months", default="24,48")
     parser.add_argument("--outcome-days", type=int, default=365)
     parser.add_argument("--twitter-only", action="store_true")
     parser.add_argument(
@@ -351,6 +441,12 @@ def main(argv: list[str] | None = None) -> None:
             emit(f"months{suffix}", months)
             for name in runs[0]:
                 emit(f"{name}{suffix}", sum(r[name] for r in runs) / len(runs))
+        for world in filter(None, args.outside.split(",")):
+            for months in (int(m) for m in args.outside_months.split(",")):
+                for seed in (int(s) for s in args.outside_seeds.split(",")):
+                    found = recover_outside(world, months, seed, args.fdr, args.outcome_days)
+                    for name, value in found.items():
+                        emit(f"{name}_{world}{seed}_{months}m", value)
     twitter(TWEETS)
 
 

@@ -242,6 +242,22 @@ MATRIX: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
     ("genuineness", "GET", "/api/v1/genuineness", None, MANAGERS),
     ("gesture ideas", "GET", "/api/v1/contacts/C1/gesture-ideas", None, EVERYONE),
     ("gesture effects", "GET", "/api/v1/gesture-effects", None, MANAGERS),
+    # retention: no analysis has run in this world (the risk list says so: 400)
+    (
+        "risk",
+        "GET",
+        "/api/v1/risk",
+        None,
+        {"-": 401, "ana": 403, "ben": 403, "mona": 400, "root": 400},
+    ),
+    ("alive", "GET", "/api/v1/alive", None, MANAGERS),
+    (
+        "account alive",
+        "GET",
+        "/api/v1/accounts/A1/alive",
+        None,
+        {"-": 401, "ana": 404, "ben": 404, "mona": 404, "root": 404},
+    ),
 ]
 
 

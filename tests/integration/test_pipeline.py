@@ -31,6 +31,7 @@ from carpe.analytics.pipeline import (
 from carpe.analytics.pipeline.features import NEEDS, account_features
 from carpe.analytics.pipeline.labels import training_dates
 from carpe.analytics.pipeline.run import open_tables
+from carpe.analytics.pipeline.wording import WORSE_WHEN
 from carpe.errors import NotFoundError, UsageError
 from carpe.ingest import import_folder
 from carpe.services.analysis import list_risk, run_analysis
@@ -127,7 +128,13 @@ def test_analyze_and_risk_commands_print_json(loaded: Engine, tmp_path: Path) ->
     payload = json.loads(shown.stdout)
     assert len(payload) == 3
     assert set(payload[0]) >= {"account_id", "risk", "drivers"}
-    assert all(set(d) == {"feature", "contribution", "text"} for p in payload for d in p["drivers"])
+    drivers = [d for p in payload for d in p["drivers"]]
+    assert all(set(d) == {"feature", "contribution", "text", "evidence"} for d in drivers)
+    assert {p["band"] for p in payload} <= {"high", "raised", "usual", "low"}
+    # a reason is only ever a problem pushing risk up: never tenure, size or segment
+    assert all(d["feature"] in WORSE_WHEN and d["contribution"] > 0 for d in drivers)
+    evidence = [e for d in drivers for e in d["evidence"]]
+    assert all(set(e) == {"label", "href"} and e["href"].startswith("/") for e in evidence)
 
 
 def _cut(table: pa.Table, column: str, day: date) -> pa.Table:

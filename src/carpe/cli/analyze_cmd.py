@@ -64,23 +64,57 @@ def risk(
     Example: carpe risk --top 10 --json
     """
     with running() as carpe, carpe.unit_of_work() as uow:
-        rows = analysis.list_risk(session=uow.session, top=top)
+        rows = analysis.list_risk(session=uow.session, top=top, evidence=as_json)
     if as_json:
         payload = [
             {"account_id": r.account_id, "name": r.name, "risk": round(r.risk, 6),
-             "rank": r.rank, "drivers": jsonable(r.drivers)}
+             "band": r.band, "rank": r.rank, "drivers": jsonable(r.drivers)}
             for r in rows
         ]  # fmt: skip
         out.print_json(json.dumps(payload, ensure_ascii=False))
         return
     table = Table("#", "account", "risk", "why", box=None)
     for r in rows:
-        why = "; ".join(d.text for d in r.drivers) or "—"
-        table.add_row(str(r.rank), f"{r.name} ({r.account_id})", f"{r.risk:.0%}", why)
+        why = "; ".join(d.text for d in r.drivers if d.contribution > 0) or "nothing stands out"
+        table.add_row(str(r.rank), f"{r.name} ({r.account_id})", f"{r.risk:.0%} {r.band}", why)
+    out.print(table)
+
+
+def alive(
+    top: Annotated[int, typer.Option("--top", min=1, help="Show the N likeliest lapsed.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Consumer accounts least likely to still be customers, with expected purchases (BG/NBD).
+
+    Reads the latest ``carpe analyze``. Example: carpe alive --top 10 --json
+    """
+    from carpe.services import retention
+
+    with running() as carpe, carpe.unit_of_work() as uow:
+        rows = retention.list_alive(session=uow.session, top=top)
+    if as_json:
+        out.print_json(json.dumps(jsonable(rows), ensure_ascii=False))
+        return
+    if not rows:
+        out.print("no consumer accounts scored: run 'carpe analyze' on a business with consumers")
+        return
+    weeks = rows[0].horizon_weeks
+    table = Table(
+        "account", "still a customer", "purchases", "last", f"expected {weeks} wk", box=None
+    )
+    for r in rows:
+        table.add_row(
+            f"{r.name} ({r.account_id})",
+            f"{r.p_alive:.0%}",
+            str(r.purchases),
+            r.last_purchase.isoformat(),
+            f"{r.expected:.1f}",
+        )
     out.print(table)
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``analyze`` and ``risk`` to ``app``."""
+    """Add ``analyze``, ``risk`` and ``alive`` to ``app``."""
     app.command()(analyze)
     app.command()(risk)
+    app.command()(alive)

@@ -14,6 +14,7 @@ import typer
 
 from carpe.cli._common import out, running, settings
 from carpe.config import Settings
+from carpe.errors import UsageError
 
 
 def _free_port(host: str, preferred: int) -> int:
@@ -116,20 +117,27 @@ def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Prepare the demo, do not serve it.")
     ] = False,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="b2b: an industrial supplier; b2c: a consumer business (households)."
+        ),
+    ] = "b2b",
 ) -> None:
     """Simulate a 500-account business (four years) into a fresh SQLite file, import it, serve it.
 
-    Example: carpe demo --port 8080
+    Example: carpe demo --port 8080; carpe demo --kind b2c (probability alive per household)
     """
     from carpe.services.demo import DEMO_ACCOUNTS, DEMO_MONTHS, prepare_demo
     from carpe.services.instance import check_serving_host
 
     with running(migrate=False):
         check_serving_host(settings=settings().model_copy(update={"demo_user": "demo"}), host=host)
-        out.print(
-            f"simulating a {DEMO_ACCOUNTS}-account industrial supplier ({DEMO_MONTHS} months)..."
-        )
-        prepared = prepare_demo(folder=folder, today=date.today())
+        if kind not in ("b2b", "b2c"):
+            raise UsageError(f"--kind must be b2b or b2c, got {kind!r}")
+        what = "industrial supplier" if kind == "b2b" else "consumer business"
+        out.print(f"simulating a {DEMO_ACCOUNTS}-account {what} ({DEMO_MONTHS} months)...")
+        prepared = prepare_demo(folder=folder, today=date.today(), kind=kind)  # type: ignore[arg-type]
     report = prepared.outcome.report
     out.print(
         f"imported {report.rows_read:,} rows into {prepared.settings.database_url} "

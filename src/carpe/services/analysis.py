@@ -12,7 +12,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from carpe.analytics.pipeline import (
 )
 from carpe.analytics.pipeline.engines import ENGINES
 from carpe.errors import NotFoundError, UsageError
+from carpe.services.risk_evidence import Evidence, reason_evidence
 from carpe.store.analysis import AccountRisk, AnalysisOutput, AnalysisRun
 from carpe.store.models import Account, Base, Touchpoint, utc_now
 
@@ -54,22 +55,45 @@ class AnalysisReport:
 
 @dataclass(frozen=True, slots=True)
 class DriverView:
-    """A reason behind an account's risk."""
+    """A reason behind an account's risk, with the records behind it (when looked up)."""
 
     feature: str
     contribution: float
     text: str
+    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class RiskView:
-    """An account on the risk list."""
+    """An account on the risk list.
+
+    ``band`` places the risk against the book's typical risk (the run's mean):
+    ``high`` at three times it or more, ``raised`` at 1.5 times, ``usual`` around
+    it, ``low`` under half of it.
+    """
 
     account_id: str
     name: str
     risk: float
     rank: int
     drivers: list[DriverView]
+    band: str = "usual"
+
+
+BANDS: tuple[tuple[float, str], ...] = ((3.0, "high"), (1.5, "raised"), (0.5, "usual"))
+"""Risk over the run's mean risk → band (below the last: ``low``)."""
+
+
+def risk_band(risk: float, typical: float) -> str:
+    """The band of ``risk`` against the book's ``typical`` risk (see :class:`RiskView`).
+
+    Examples
+    --------
+    >>> risk_band(0.2, 0.05), risk_band(0.05, 0.05), risk_band(0.01, 0.05)
+    ('high', 'usual', 'low')
+    """
+    ratio = risk / typical if typical > 0 else 1.0
+    return next((band for floor, band in BANDS if ratio >= floor), "low")
 
 
 def default_as_of(*, engine: Engine, today: date) -> date:
@@ -163,6 +187,7 @@ def run_analysis(
                 "training_rows": risk.training_rows,
                 "training_positives": risk.training_positives,
                 "note": risk.note,
+                "model": risk.model.as_dict() if risk.model else None,
             }
         _record_step_results(engine, run_id, result.results, summary)
         _finish_run(engine, run_id, risk, summary)
@@ -207,6 +232,11 @@ def _record_step_results(
             summary["specialists"] = specialists.write_specialists(
                 session=session, run_id=run_id, result=people
             )
+        alive = results.get("alive")
+        if alive is not None:
+            from carpe.services.retention import write_alive
+
+            summary["alive"] = write_alive(session=session, run_id=run_id, result=alive)
         payoff = results.get("gestures")
         if payoff is not None:
             summary["gestures"] = gesture_payoff.write_payoff(
@@ -327,13 +357,26 @@ _ACCOUNT_RISK = (  # the account page asks on every view: built once, one query
 )
 
 
+def risk_model(run: AnalysisRun | None) -> dict[str, Any] | None:
+    """The early-warning model in use in ``run`` and its backtest (see ``ModelChoice.as_dict``)."""
+    if run is None or not run.summary:
+        return None
+    found = json.loads(run.summary).get("early_warning") or {}
+    model = found.get("model")
+    return model if isinstance(model, dict) else None
+
+
 def latest_run(*, session: Session) -> AnalysisRun | None:
     """The most recent finished analysis run, if any."""
     return session.scalars(_LATEST_RUN).first()
 
 
 def list_risk(
-    *, session: Session, top: int | None = None, run_id: int | None = None
+    *,
+    session: Session,
+    top: int | None = None,
+    run_id: int | None = None,
+    evidence: bool = False,
 ) -> list[RiskView]:
     """Accounts by risk of leaving, riskiest first, with the reasons in words.
 
@@ -345,6 +388,8 @@ def list_risk(
         At most this many accounts.
     run_id : int, optional
         A particular run; default the latest finished one.
+    evidence : bool, default False
+        Also look up the records behind each reason (a few queries per account).
 
     Returns
     -------
@@ -371,20 +416,45 @@ def list_risk(
     )
     if top is not None:
         query = query.limit(top)
-    return [_risk_view(row, name) for row, name in session.execute(query)]
+    typical = _typical_risk(session, run.id)
+    as_of = run.as_of if evidence else None
+    return [_risk_view(session, row, name, typical, as_of) for row, name in session.execute(query)]
 
 
-def _risk_view(row: AccountRisk, name: str) -> RiskView:
+def _typical_risk(session: Session, run_id: int) -> float:
+    mean = session.execute(
+        select(func.avg(AccountRisk.risk)).where(AccountRisk.run_id == run_id)
+    ).scalar_one()
+    return float(mean or 0.0)
+
+
+def _risk_view(
+    session: Session, row: AccountRisk, name: str, typical: float, as_of: date | None
+) -> RiskView:
+    drivers = [DriverView(**d) for d in json.loads(row.drivers)]
+    if as_of is not None and drivers:
+        found = reason_evidence(
+            session=session,
+            account_id=row.account_id,
+            features=[d.feature for d in drivers],
+            as_of=as_of,
+        )
+        drivers = [replace(d, evidence=tuple(found[d.feature])) for d in drivers]
     return RiskView(
         account_id=row.account_id,
         name=name,
         risk=row.risk,
         rank=row.rank,
-        drivers=[DriverView(**d) for d in json.loads(row.drivers)],
+        drivers=drivers,
+        band=risk_band(row.risk, typical),
     )
 
 
 def account_risk(*, session: Session, account_id: str) -> RiskView | None:
-    """The account's place on the latest risk list, or ``None`` (no run, or not scored)."""
+    """The account's place on the latest risk list with each reason's records, or ``None``."""
     found = session.execute(_ACCOUNT_RISK, {"account_id": account_id}).first()
-    return None if found is None else _risk_view(found[0], found[1])
+    if found is None:
+        return None
+    run = session.get(AnalysisRun, found[0].run_id)
+    assert run is not None
+    return _risk_view(session, found[0], found[1], _typical_risk(session, run.id), run.as_of)

@@ -7,6 +7,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import func, select
 
@@ -54,11 +55,17 @@ def _busiest_owner(carpe: Carpe) -> tuple[str | None, str | None]:
 
 
 def prepare_demo(
-    *, folder: Path, today: date, accounts: int = DEMO_ACCOUNTS, seed: int = DEMO_SEED
+    *,
+    folder: Path,
+    today: date,
+    accounts: int = DEMO_ACCOUNTS,
+    seed: int = DEMO_SEED,
+    kind: Literal["b2b", "b2c"] = "b2b",
 ) -> Demo:
     """Simulate a business, import it into a fresh ``folder/carpe.db`` and analyse it.
 
-    The business's files go to ``folder/business``.
+    The business's files go to ``folder/business``. ``kind="b2c"`` simulates a
+    consumer business (households that just stop buying: probability alive).
 
     A manager user ``demo``, linked to the employee with the most open
     follow-ups, is created with a random password; the returned settings sign
@@ -77,7 +84,7 @@ def prepare_demo(
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     simulate_business(
-        business, kind="b2b", accounts=accounts, months=DEMO_MONTHS, seed=seed, end=today
+        business, kind=kind, accounts=accounts, months=DEMO_MONTHS, seed=seed, end=today
     )
     url = f"sqlite:///{database.resolve()}"
     carpe = Carpe(load_settings(database_url=url))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -10,7 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from carpe.analytics.effects import EffectEstimate, estimate_effect
+from carpe.analytics.pipeline.alive_step import HORIZON_WEEKS, AliveResult
 from carpe.analytics.survival import SurvivalCurve, kaplan_meier_curves, retention_rate
+from carpe.store.analysis import AnalysisOutput, AnalysisRun
 from carpe.store.models import Account, Gesture, Touchpoint
 
 MIN_GROUP = 20
@@ -107,3 +110,117 @@ def gesture_effect(*, session: Session, as_of: date) -> EffectEstimate | None:
         n_bootstrap=100,
         random_state=0,
     )
+
+
+ALIVE_STEP = "alive"
+
+
+@dataclass(frozen=True, slots=True)
+class AliveView:
+    """A consumer account's chance of still being a customer (BG/NBD), as of an analysis."""
+
+    account_id: str
+    name: str
+    p_alive: float
+    expected: float
+    purchases: int
+    last_purchase: date
+    as_of: date
+    horizon_weeks: int
+
+
+def write_alive(*, session: Session, run_id: int, result: AliveResult) -> dict[str, object]:
+    """Store the alive step's scores under the run; returns the run summary's entry."""
+    from carpe.services.analysis import write_outputs
+
+    rows = (
+        (
+            "account",
+            str(r.account_id),
+            json.dumps(
+                {
+                    "p_alive": float(r.p_alive),
+                    "expected": float(r.expected),
+                    "purchases": int(r.purchases),
+                    "last_purchase": r.last_purchase.isoformat(),
+                }
+            ),
+        )
+        for r in result.accounts.itertuples(index=False)
+    )
+    written = write_outputs(session=session, run_id=run_id, step=ALIVE_STEP, rows=rows)
+    params = result.params
+    return {
+        "accounts": written,
+        "horizon_weeks": HORIZON_WEEKS,
+        "params": None if params is None else [params.r, params.alpha, params.a, params.b],
+        "note": result.note,
+    }
+
+
+def _alive_run(session: Session) -> AnalysisRun | None:
+    return session.scalars(
+        select(AnalysisRun)
+        .join(AnalysisOutput, AnalysisOutput.run_id == AnalysisRun.id)
+        .where(AnalysisRun.status == "finished", AnalysisOutput.step == ALIVE_STEP)
+        .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _alive_views(
+    session: Session, run: AnalysisRun, rows: list[tuple[str, str, str]]
+) -> list[AliveView]:
+    views = []
+    for account_id, name, payload in rows:
+        found = json.loads(payload)
+        views.append(
+            AliveView(
+                account_id=account_id,
+                name=name,
+                p_alive=found["p_alive"],
+                expected=found["expected"],
+                purchases=found["purchases"],
+                last_purchase=date.fromisoformat(found["last_purchase"]),
+                as_of=run.as_of,
+                horizon_weeks=HORIZON_WEEKS,
+            )
+        )
+    return views
+
+
+def list_alive(*, session: Session, top: int | None = None) -> list[AliveView]:
+    """Consumer accounts least likely to still be customers first (the latest analysis).
+
+    Empty when no analysis scored consumer accounts (a business without them, or
+    ``carpe analyze`` not run yet).
+    """
+    run = _alive_run(session)
+    if run is None:
+        return []
+    query = (
+        select(AnalysisOutput.subject_id, Account.name, AnalysisOutput.payload)
+        .join(Account, Account.account_id == AnalysisOutput.subject_id)
+        .where(AnalysisOutput.run_id == run.id, AnalysisOutput.step == ALIVE_STEP)
+        .order_by(AnalysisOutput.id)
+    )
+    if top is not None:
+        query = query.limit(top)
+    return _alive_views(session, run, [tuple(r) for r in session.execute(query)])  # type: ignore[misc]
+
+
+def account_alive(*, session: Session, account_id: str) -> AliveView | None:
+    """One consumer account's probability alive and expected purchases, or ``None``."""
+    run = _alive_run(session)
+    if run is None:
+        return None
+    row = session.execute(
+        select(AnalysisOutput.subject_id, Account.name, AnalysisOutput.payload)
+        .join(Account, Account.account_id == AnalysisOutput.subject_id)
+        .where(
+            AnalysisOutput.run_id == run.id,
+            AnalysisOutput.step == ALIVE_STEP,
+            AnalysisOutput.subject_id == account_id,
+        )
+    ).first()
+    return None if row is None else _alive_views(session, run, [tuple(row)])[0]  # type: ignore[list-item]

@@ -367,6 +367,7 @@ def _account_truth(
         "no_gesture": no_gesture,
         "all_gesture": all_gesture,
         "neglected": neglected,
+        "hazard": np.where(at_risk, 1.0 / (1.0 + np.exp(-(logit + care + gesture))), 0.0),
     }
 
 

@@ -86,7 +86,10 @@ def block_truth(
                 }
             )
     churned = acc.end_day < tl.n_days - 1
+    hazard = np.round(acc_truth["hazard"], 5)
+    months = [tl.date_of(int(d)).isoformat() for d in tl.month_start[:-1]]
     for a in range(acc.n):
+        risky = np.flatnonzero(hazard[a] > 0)
         out["accounts"].append(
             {
                 "account_id": fmt_id("account", acc.first + a),
@@ -100,6 +103,11 @@ def block_truth(
                 "followed_up": bool(blk.care_month[a] >= 0),
                 "genuine_gesture": bool(blk.gesture_month[a] >= 0),
                 "neglected": bool(acc_truth["neglected"][a]),
+                # the true monthly hazard while at risk, from the first month at risk on
+                "monthly_hazard_from": months[risky[0]] if risky.size else None,
+                "monthly_hazard": hazard[a, risky[0] : risky[-1] + 1].tolist()
+                if risky.size
+                else [],
                 "specialist_ids": sorted(
                     {fmt_id("employee", int(e)) for e in _serving(blk, a) if staff.specialist[e]}
                 ),

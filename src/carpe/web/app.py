@@ -124,6 +124,7 @@ def create_app(
         specialists.api_router,
         gestures.api_router,
         stories.api_router,
+        retention.api_router,
     ):
         app.include_router(router)
     _install_error_handlers(app)

@@ -35,8 +35,17 @@ DIGITAL_CHANNELS: Final = ("email", "chat", "web", "app", "sms", "social", "lett
 
 NEEDS: Final[dict[str, tuple[str, ...]]] = {
     "accounts": ("account_id", "segment", "started_on", "ended_on", "annual_value"),
-    "employees": ("employee_id", "department"),
-    "touchpoints": ("account_id", "employee_id", "occurred_at", "channel", "sentiment"),
+    "employees": ("employee_id", "department", "left_on"),
+    "touchpoints": (
+        "account_id",
+        "employee_id",
+        "contact_id",
+        "occurred_at",
+        "channel",
+        "kind",
+        "direction",
+        "sentiment",
+    ),
     "orders": ("account_id", "ordered_at", "promised_on", "delivered_on", "amount", "status"),
     "invoices": ("account_id", "issued_on", "due_on", "status", "paid_on"),
     "feedback": ("account_id", "received_at", "survey", "score"),
@@ -153,7 +162,11 @@ def _tally(condition: Any) -> Any:
     return condition.ifelse(1, 0).sum()
 
 
-def _touchpoint_features(tables: Mapping[str, Any], grid: Any, departments: Sequence[str]) -> Any:
+def _touchpoint_features(
+    tables: Mapping[str, Any], grid: Any, departments: Sequence[str]
+) -> list[Any]:
+    from carpe.analytics.pipeline.feature_library import touch_columns, touch_metrics, touch_parts
+
     tp, staff = tables["touchpoints"], tables["employees"]
     joined = tp.left_join(staff, tp.employee_id == staff.employee_id)
     # Each touchpoint's channel and department tests are evaluated once, here,
@@ -163,6 +176,7 @@ def _touchpoint_features(tables: Mapping[str, Any], grid: Any, departments: Sequ
     tp = joined.select(
         tp.account_id,
         tp.sentiment,
+        **touch_columns(tp),
         _day=tp.occurred_at.date(),
         _personal=tp.channel.isin(PERSONAL_CHANNELS),
         _digital=tp.channel.isin(DIGITAL_CHANNELS),
@@ -183,19 +197,26 @@ def _touchpoint_features(tables: Mapping[str, Any], grid: Any, departments: Sequ
     }
     for department, slug in slugs.items():
         metrics[department_feature(department)] = _tally(recent & w[slug])
-    return w.group_by(KEYS).aggregate(**metrics)
+    metrics |= touch_metrics(w)
+    return [w.group_by(KEYS).aggregate(**metrics), *touch_parts(tables["touchpoints"], staff, grid)]
 
 
 def _order_features(orders: Any, grid: Any) -> Any:
+    from carpe.analytics.pipeline import feature_library as library
+
     placed = _windowed(orders, orders.ordered_at.date(), grid)
     by_order = placed.group_by(KEYS).aggregate(
         orders_90d=_tally(placed.age <= 90),
         order_value_365d=placed.amount.sum(),
         last_order_age=placed.age.min(),
+        **library.placed_metrics(placed),
     )
-    delivered = _windowed(orders, orders.delivered_on, grid, lookback=60)
+    delivered = _windowed(orders, orders.delivered_on, grid)
     late = delivered.group_by(KEYS).aggregate(
-        late_deliveries_60d=_tally(delivered.delivered_on > delivered.promised_on)
+        late_deliveries_60d=_tally(
+            (delivered.delivered_on > delivered.promised_on) & (delivered.age <= 60)
+        ),
+        **library.delivered_metrics(delivered),
     )
     promised = _windowed(orders, orders.promised_on, grid, lookback=90)
     still_due = promised.delivered_on.isnull() | (promised.delivered_on >= promised.as_of)
@@ -205,24 +226,32 @@ def _order_features(orders: Any, grid: Any) -> Any:
 
 
 def _invoice_features(invoices: Any, grid: Any) -> Any:
-    due = _windowed(invoices, invoices.due_on, grid, lookback=180)
+    due = _windowed(invoices, invoices.due_on, grid)
     unpaid = due.paid_on.isnull() | (due.paid_on >= due.as_of)
     not_void = due.status.isnull() | (due.status != "void")
-    overdue = due.group_by(KEYS).aggregate(overdue_invoices=_tally(unpaid & not_void))
+    overdue = due.group_by(KEYS).aggregate(
+        overdue_invoices=_tally(unpaid & not_void & (due.age <= 180)),
+        oldest_overdue_days=due.age.max(where=unpaid & not_void),
+    )
     issued = _windowed(invoices, invoices.issued_on, grid, lookback=180)
     open_dispute = (issued.status == "disputed") & (
         issued.paid_on.isnull() | (issued.paid_on >= issued.as_of)
     )
-    disputes = issued.group_by(KEYS).aggregate(open_disputes=_tally(open_dispute))
+    disputes = issued.group_by(KEYS).aggregate(
+        open_disputes=_tally(open_dispute), disputes_180d=_tally(issued.status == "disputed")
+    )
     return overdue, disputes
 
 
 def _feedback_features(feedback: Any, grid: Any) -> Any:
+    from carpe.analytics.pipeline.feature_library import feedback_metrics
+
     w = _windowed(feedback, feedback.received_at.date(), grid)
     nps = w.survey == "nps"
     return w.group_by(KEYS).aggregate(
         nps_365d=w.score.mean(where=nps),
         detractor_answers_365d=_tally(nps & (w.score <= 6)),
+        **feedback_metrics(w),
     )
 
 
@@ -268,7 +297,7 @@ def account_features(
     base = active_accounts(tables["accounts"], grid)
     base = base.mutate(tenure_days=base.as_of.delta(base.started_on, unit="day"))
     parts = [
-        _touchpoint_features(tables, grid, departments),
+        *_touchpoint_features(tables, grid, departments),
         *_order_features(tables["orders"], grid),
         *_invoice_features(tables["invoices"], grid),
         _feedback_features(tables["feedback"], grid),
@@ -289,6 +318,8 @@ def _recency(age: Any, tenure: Any) -> Any:
 
 
 def _finish(t: Any, departments: Sequence[str]) -> Any:
+    from carpe.analytics.pipeline.feature_library import library_values
+
     zero = ibis.literal(0)
     counts = [*COUNT_FEATURES, *(department_feature(d) for d in departments)]
     values: dict[str, Any] = {c: t[c].fill_null(zero) for c in counts}
@@ -305,6 +336,7 @@ def _finish(t: Any, departments: Sequence[str]) -> Any:
         "annual_value": t.annual_value,
         "tenure_days": t.tenure_days,
     }
+    values |= library_values(t, _recency)
     floats = {name: value.cast("float64").round(DECIMALS) for name, value in values.items()}
     return t.select("account_id", "as_of", "segment", **floats)
 
@@ -322,5 +354,7 @@ def feature_names(departments: Sequence[str] = ()) -> list[str]:
     list of str
         ``segment`` followed by the float features.
     """
+    from carpe.analytics.pipeline.feature_library import LIBRARY_COUNTS, LIBRARY_OTHER
+
     counts = [*COUNT_FEATURES, *(department_feature(d) for d in departments)]
-    return ["segment", *counts, *OTHER_FEATURES]
+    return ["segment", *counts, *OTHER_FEATURES, *LIBRARY_COUNTS, *LIBRARY_OTHER]

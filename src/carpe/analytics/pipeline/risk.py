@@ -23,7 +23,8 @@ from carpe.analytics.early_warning import EarlyWarningModel
 from carpe.analytics.pipeline.context import Context
 from carpe.analytics.pipeline.features import KEYS, NEEDS, account_features, feature_names
 from carpe.analytics.pipeline.labels import churn_labels, training_dates
-from carpe.analytics.pipeline.wording import describe
+from carpe.analytics.pipeline.model_choice import ModelChoice, auc, choose_model, usable_columns
+from carpe.analytics.pipeline.wording import WORSE_WHEN, describe
 
 WARM_UP_DAYS: Final = 180
 """A training as-of date needs this much history before it."""
@@ -86,6 +87,8 @@ class RiskResult:
         Rows trained on and how many of them left within the horizon.
     note : str
         Why there are no scores, when there are none.
+    model : ModelChoice or None
+        The model kind in use and the backtest that chose it.
     """
 
     accounts: list[AccountRisk]
@@ -93,6 +96,7 @@ class RiskResult:
     training_rows: int
     training_positives: int
     note: str = ""
+    model: ModelChoice | None = None
 
 
 def _departments(context: Context) -> list[str]:
@@ -221,6 +225,7 @@ def fit_and_score(
     top: int,
     seed: int,
     max_rows: int | None = None,
+    kind: str = "additive",
 ) -> list[AccountRisk]:
     """Fit the early-warning model on ``train`` and score ``current``, riskiest first.
 
@@ -238,6 +243,8 @@ def fit_and_score(
         The model's seed (and the training sample's).
     max_rows : int, optional
         Fit on at most this many rows of ``train`` (:func:`sample_training_rows`).
+    kind : {"additive", "boosting"}, default "additive"
+        The model's kind (see :func:`~carpe.analytics.pipeline.model_choice.choose_model`).
 
     Returns
     -------
@@ -246,18 +253,22 @@ def fit_and_score(
     """
     if top < 1:
         raise ValueError("top must be at least 1")
-    columns = feature_names(departments)
+    columns = usable_columns(train, feature_names(departments))
     labels = train["left_within"].to_numpy()
     if max_rows is not None and len(train) > max_rows:
         rows, weights = sample_training_rows(labels, max_rows, seed)
-        model = EarlyWarningModel(random_state=seed).fit(
+        model = EarlyWarningModel(kind=kind, random_state=seed).fit(  # type: ignore[arg-type]
             train[columns].iloc[rows], labels[rows], sample_weight=weights
         )
     else:
-        model = EarlyWarningModel(random_state=seed).fit(train[columns], labels)
+        model = EarlyWarningModel(kind=kind, random_state=seed).fit(  # type: ignore[arg-type]
+            train[columns], labels
+        )
     features = current[columns]
     risk = model.predict_risk(features)
-    chosen, contribution, kept = top_contributions(model.contributions(features).to_numpy(), top)
+    pushes = model.contributions(features).to_numpy()
+    pushes[~problem_side(features, train[columns])] = 0.0
+    chosen, contribution, kept = top_contributions(pushes, top)
     texts = _driver_texts(features, chosen, kept, departments)
     ids = current["account_id"].to_numpy()
     order = np.lexsort((ids, -risk))
@@ -273,6 +284,41 @@ def fit_and_score(
         ]
         found.append(AccountRisk(str(ids[i]), risks[i], rank, drivers))
     return found
+
+
+def problem_side(features: pd.DataFrame, typical: pd.DataFrame) -> np.ndarray[Any, Any]:
+    """Which values may be reasons: on the problem side of the typical account's value.
+
+    A feature may explain risk only when :data:`~carpe.analytics.pipeline.wording.WORSE_WHEN`
+    gives it a problem side and the account is past the training median on that
+    side (more tickets than typical, longer silence, lower scores). Everything else
+    -- a protective value, a value nobody calls a problem (tenure, size, segment),
+    a missing value -- is never a reason, whatever the model's contribution.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        The accounts' features.
+    typical : pandas.DataFrame
+        The training rows (their medians are the typical values).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n, p)
+        True where the value may be a reason.
+    """
+    allowed = np.zeros(features.shape, dtype=bool)
+    for j, column in enumerate(features.columns):
+        side = WORSE_WHEN.get(str(column))
+        if side is None:
+            continue
+        values, seen = features[column].to_numpy(dtype=float), typical[column].dropna()
+        if seen.empty:
+            continue
+        median = float(np.median(seen.to_numpy(dtype=float)))
+        with np.errstate(invalid="ignore"):
+            allowed[:, j] = side * (values - median) > 0
+    return allowed
 
 
 def top_contributions(
@@ -373,6 +419,12 @@ class EarlyWarningStep:
                 f"{positives} of them leaving within {options.horizon_days} days"
             )
             return RiskResult([], dates, len(train), positives, note=note)
+        choice = choose_model(
+            train,
+            feature_names(features.departments),
+            horizon_days=options.horizon_days,
+            seed=options.seed,
+        )
         accounts = fit_and_score(
             train,
             features.frame,
@@ -380,8 +432,9 @@ class EarlyWarningStep:
             top=options.top_drivers,
             seed=options.seed,
             max_rows=options.max_training_rows,
+            kind=choice.kind,
         )
-        return RiskResult(accounts, dates, len(train), positives)
+        return RiskResult(accounts, dates, len(train), positives, model=choice)
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,13 +463,61 @@ class Backtest:
     mean_risk: float
 
 
-def _auc(y: np.ndarray[Any, Any], score: np.ndarray[Any, Any]) -> float:
-    ranks = pd.Series(score).rank(method="average").to_numpy()
-    pos = int(y.sum())
-    neg = len(y) - pos
-    if pos == 0 or neg == 0:
-        return float("nan")
-    return float((ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
+def score_at(context: Context, cutoff: date) -> pd.DataFrame:
+    """Train with labels known at ``cutoff`` and score every account active on it.
+
+    Parameters
+    ----------
+    context : Context
+        The run's context.
+    cutoff : date
+        The scoring day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``account_id``, ``left_within`` (what the store says happened within the
+        horizon after ``cutoff``; 0 for what has not happened yet) and ``risk``,
+        sorted by account; ``attrs["model"]`` holds the model choice
+        (:meth:`~carpe.analytics.pipeline.model_choice.ModelChoice.as_dict`).
+    """
+    options = context.options
+    departments = _departments(context)
+    start = _history_start(context)
+    if start is None:
+        raise ValueError("no touchpoints: nothing to backtest")
+    dates = training_dates(
+        cutoff,
+        horizon_days=options.horizon_days,
+        months=options.training_months,
+        earliest=start + timedelta(days=WARM_UP_DAYS),
+    )
+    train = training_frame(context, dates, departments)
+    if not _enough(train):
+        raise ValueError(f"not enough history before {cutoff} to train")
+    scored = training_frame(context, [cutoff], departments)
+    choice = choose_model(
+        train, feature_names(departments), horizon_days=options.horizon_days, seed=options.seed
+    )
+    ranked = fit_and_score(
+        train,
+        scored,
+        departments=departments,
+        top=1,
+        seed=options.seed,
+        max_rows=options.max_training_rows,
+        kind=choice.kind,
+    )
+    risk = pd.Series({a.account_id: a.risk for a in ranked})
+    found = pd.DataFrame(
+        {
+            "account_id": scored["account_id"].to_numpy(),
+            "left_within": scored["left_within"].to_numpy(),
+            "risk": risk.loc[scored["account_id"]].to_numpy(),
+        }
+    )
+    found.attrs["model"] = choice.as_dict()
+    return found
 
 
 def backtest_early_warning(context: Context, cutoff: date) -> Backtest:
@@ -434,37 +535,14 @@ def backtest_early_warning(context: Context, cutoff: date) -> Backtest:
     Backtest
         Discrimination (AUC) and calibration (Brier, mean risk) after the cut-off.
     """
-    options = context.options
-    departments = _departments(context)
-    start = _history_start(context)
-    if start is None:
-        raise ValueError("no touchpoints: nothing to backtest")
-    dates = training_dates(
-        cutoff,
-        horizon_days=options.horizon_days,
-        months=options.training_months,
-        earliest=start + timedelta(days=WARM_UP_DAYS),
-    )
-    train = training_frame(context, dates, departments)
-    if not _enough(train):
-        raise ValueError(f"not enough history before {cutoff} to train")
-    scored = training_frame(context, [cutoff], departments)
-    ranked = fit_and_score(
-        train,
-        scored,
-        departments=departments,
-        top=1,
-        seed=options.seed,
-        max_rows=options.max_training_rows,
-    )
-    risk = pd.Series({a.account_id: a.risk for a in ranked})
+    scored = score_at(context, cutoff)
     y = scored["left_within"].to_numpy()
-    p = risk.loc[scored["account_id"]].to_numpy()
+    p = scored["risk"].to_numpy()
     return Backtest(
         cutoff=cutoff,
         accounts=len(scored),
         left=int(y.sum()),
-        auc=_auc(y, p),
+        auc=auc(y, p),
         brier=float(np.mean((p - y) ** 2)),
         mean_risk=float(p.mean()),
     )

@@ -214,6 +214,7 @@ def steps_needs(names: Iterable[str] | None = None) -> Mapping[str, list[str] | 
 
 # Importing a step's module registers it.
 from carpe.analytics.pipeline import (  # noqa: E402, F401
+    alive_step,
     gestures_step,
     specialists_step,
     stories_step,

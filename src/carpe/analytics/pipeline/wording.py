@@ -35,14 +35,6 @@ def _since(what: str) -> Callable[[float], str]:
     return word
 
 
-def _trend(what: str) -> Callable[[float], str]:
-    def word(change: float) -> str:
-        direction = "down" if change < 0 else "up"
-        return f"{what} {direction} {abs(change):.2g} on the 90 days before"
-
-    return word
-
-
 WORDS: Final[dict[str, Callable[[float], str]]] = {
     "touches_90d": lambda v: f"{_plural(v, 'touchpoint')} in 90 days",
     "personal_touches_90d": lambda v: (
@@ -61,20 +53,90 @@ WORDS: Final[dict[str, Callable[[float], str]]] = {
     "follow_ups_done_180d": lambda v: f"{_plural(v, 'follow-up')} done in 6 months",
     "follow_ups_missed_180d": lambda v: f"{_plural(v, 'follow-up')} missed in 6 months",
     "touches_trend": lambda v: (
-        f"touchpoints {'down' if v < 0 else 'up'} by {abs(round(v))} on the 90 days before"
+        f"we talk less: {abs(round(v))} fewer touchpoints than the 90 days before"
+        if v < 0
+        else f"{round(v)} more touchpoints than the 90 days before"
     ),
     "days_since_touch": _since("touchpoint"),
     "days_since_personal_touch": _since("personal touch"),
     "days_since_order": _since("order"),
     "days_since_gesture": _since("gesture"),
-    "sentiment_90d": lambda v: f"sentiment {v:+.2f} in 90 days",
-    "sentiment_trend": _trend("sentiment"),
+    "sentiment_90d": lambda v: f"conversations cooler than usual (sentiment {v:+.2f}, 90 days)",
+    "sentiment_trend": lambda v: f"conversations cooling: sentiment down {abs(v):.2f} on before",
     "nps_365d": lambda v: f"average NPS {v:.1f} in a year",
     "order_value_365d": lambda v: f"orders worth {v:,.0f} in a year",
     "annual_value": lambda v: f"annual value {v:,.0f}",
     "tenure_days": lambda v: f"customer for {_span(v)}",
+    "tickets_30d": lambda v: f"{_plural(v, 'support ticket')} in the last 30 days",
+    "tickets_90d": lambda v: f"{_plural(v, 'support ticket')} in 90 days",
+    "tickets_trend": lambda v: f"{abs(round(v))} more support tickets than the 90 days before",
+    "days_since_ticket": _since("support ticket"),
+    "inbound_touches_90d": lambda v: f"{_plural(v, 'inbound contact')} in 90 days",
+    "negative_touches_90d": lambda v: f"{_plural(v, 'unhappy conversation')} in 90 days",
+    "contacts_90d": lambda v: f"{_plural(v, 'contact')} in touch in 90 days",
+    "new_contacts_90d": lambda v: f"{_plural(v, 'new contact')} in 90 days",
+    "contacts_gone_quiet": lambda v: (
+        f"{_plural(v, 'contact')} at the customer gone quiet for over 3 months"
+    ),
+    "staff_left_180d": lambda v: (
+        f"{_plural(v, 'colleague')} who served them left us in the last 6 months"
+    ),
+    "late_deliveries_365d": lambda v: f"{_plural(v, 'late delivery', 'late deliveries')} in a year",
+    "disputes_180d": lambda v: f"{_plural(v, 'billing dispute')} raised in 6 months",
+    "csat_mean_180d": lambda v: f"CSAT averaging {v:.1f} in 6 months",
+    "csat_min_180d": lambda v: f"a CSAT as low as {v:.0f} in 6 months",
+    "ces_mean_180d": lambda v: f"customer effort averaging {v:.1f} in 6 months",
+    "ces_min_180d": lambda v: f"customer effort as low as {v:.0f} in 6 months",
+    "review_mean_180d": lambda v: f"reviews averaging {v:.1f} in 6 months",
+    "review_min_180d": lambda v: f"a {v:.0f}-star review in 6 months",
+    "worst_slip_days_365d": lambda v: f"a delivery {_span(v)} late in the last year",
+    "order_amount_change": lambda v: f"order amounts {v:+.0%} on the year before",
+    "oldest_overdue_days": lambda v: f"an invoice unpaid {_span(v)} past due",
 }
 """Feature → wording of a known value."""
+
+WORSE_WHEN: Final[dict[str, int]] = {
+    # +1: more is worse; -1: less is worse
+    "touches_90d": -1,
+    "personal_touches_90d": -1,
+    "orders_90d": -1,
+    "late_deliveries_60d": 1,
+    "overdue_orders": 1,
+    "overdue_invoices": 1,
+    "open_disputes": 1,
+    "detractor_answers_365d": 1,
+    "follow_ups_missed_180d": 1,
+    "touches_trend": -1,
+    "days_since_touch": 1,
+    "days_since_personal_touch": 1,
+    "days_since_order": 1,
+    "sentiment_90d": -1,
+    "sentiment_trend": -1,
+    "nps_365d": -1,
+    "tickets_30d": 1,
+    "tickets_90d": 1,
+    "tickets_trend": 1,
+    "negative_touches_90d": 1,
+    "contacts_gone_quiet": 1,
+    "staff_left_180d": 1,
+    "late_deliveries_365d": 1,
+    "disputes_180d": 1,
+    "csat_mean_180d": -1,
+    "csat_min_180d": -1,
+    "review_mean_180d": -1,
+    "review_min_180d": -1,
+    "worst_slip_days_365d": 1,
+    "order_amount_change": 1,
+    "oldest_overdue_days": 1,
+}
+"""Which side of typical is a problem, per feature that can be a reason.
+
+A feature may be a reason only when it pushes the risk up *and* the account's
+value is on its problem side of the typical account's. Features missing here
+(tenure, value, segment, per-department counts, gestures, new contacts, CES,
+whose direction depends on the business) describe an account but are never
+reasons: a long tenure or a big contract is not why anyone leaves.
+"""
 
 MISSING: Final[dict[str, str]] = {
     "sentiment_90d": "no sentiment recorded in 90 days",

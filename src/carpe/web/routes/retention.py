@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from carpe.errors import ForbiddenError, UsageError
-from carpe.services import analysis, retention
-from carpe.web.auth import ViewerDep
+from carpe.errors import ForbiddenError, NotFoundError, UsageError
+from carpe.services import accounts, analysis, retention
+from carpe.web import retention_schemas as schemas
+from carpe.web.api import ERRORS
+from carpe.web.auth import ViewerDep, check_csrf
 from carpe.web.charts import Series, step_chart
 from carpe.web.routes.deps import SessionDep, TodayDep, render
 
 router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api/v1", responses=ERRORS, dependencies=[Depends(check_csrf)])
+"""JSON API endpoints: the risk list and probability alive."""
 RISK_ROWS = 25
+ALIVE_ROWS = 15
+Top = Annotated[int, Query(ge=1, le=10_000)]
 
 
 def _chart(curves: tuple[object, ...] | list[object], title: str) -> str | None:
@@ -33,10 +41,12 @@ def retention_page(
         raise ForbiddenError("the retention page is for managers")
     overview = retention.retention_overview(session=session, as_of=today)
     try:
-        risks = analysis.list_risk(session=session, top=RISK_ROWS)
+        risks = analysis.list_risk(session=session, top=RISK_ROWS, evidence=True)
         run = analysis.latest_run(session=session)
     except UsageError:
         risks, run = [], None
+    model = analysis.risk_model(run)
+    alive = retention.list_alive(session=session, top=ALIVE_ROWS)
     charts = {
         "overall": _chart(
             [overview.overall] if overview.overall else [], "Retention, all accounts"
@@ -52,6 +62,34 @@ def retention_page(
             "charts": charts,
             "risks": risks,
             "run": run,
+            "model": model,
+            "alive": alive,
             "effect": retention.gesture_effect(session=session, as_of=today),
         },
     )
+
+
+@api_router.get("/risk", response_model=list[schemas.RiskOut], tags=["retention"])
+def list_risk(viewer: ViewerDep, session: SessionDep, top: Top = 20) -> Any:
+    """Accounts most likely to leave, riskiest first, each reason with the records behind it."""
+    if not viewer.is_manager:
+        raise ForbiddenError("the risk list is for managers")
+    return analysis.list_risk(session=session, top=top, evidence=True)
+
+
+@api_router.get("/alive", response_model=list[schemas.AliveOut], tags=["retention"])
+def list_alive(viewer: ViewerDep, session: SessionDep, top: Top = 50) -> Any:
+    """Consumer accounts least likely to still be customers first (BG/NBD, latest analysis)."""
+    if not viewer.is_manager:
+        raise ForbiddenError("the probability-alive list is for managers")
+    return retention.list_alive(session=session, top=top)
+
+
+@api_router.get("/accounts/{account_id}/alive", response_model=schemas.AliveOut, tags=["retention"])
+def account_alive(account_id: str, viewer: ViewerDep, session: SessionDep) -> Any:
+    """A consumer account's probability of still being a customer and its expected purchases."""
+    accounts.get_account(session=session, account_id=account_id)
+    found = retention.account_alive(session=session, account_id=account_id)
+    if found is None:
+        raise NotFoundError("probability alive of account", account_id)
+    return found
