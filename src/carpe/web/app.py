@@ -33,6 +33,7 @@ from carpe.web.routes import (
     contacts,
     gestures,
     health,
+    my_week,
     retention,
     session,
     specialists,
@@ -118,6 +119,8 @@ def create_app(
         specialists.api_router,
         gestures.api_router,
         stories.api_router,
+        my_week.router,
+        my_week.api_router,
     ):
         app.include_router(router)
     _install_error_handlers(app)
