@@ -32,11 +32,12 @@ MAX_TREND_WEEKS: Final = 52
 VERDICT_WORDS: Final[dict[str, str]] = {
     "better": "left better off",
     "same": "about the same",
-    "worse": "had a harder day",
+    "worse": "their words read lower after",
     "unknown": "nothing to go on",
 }
 """Each verdict in plain words."""
 
+ROLE_ORDER: Final = {"before": 0, "after": 1, "event": 2}
 EVENT_WORDS: Final[dict[str, str]] = {
     "praise": "praised you by name",
     "resolved": "you closed something they had told us about",
@@ -169,8 +170,14 @@ def _employee(session: Session, employee_id: str) -> Employee:
     return found
 
 
-def _fit(inputs: Inputs) -> BetterDayEstimator:
-    return BetterDayEstimator().fit(inputs.contacts, inputs.words, inputs.events)
+def _judge(session: Session, start: date, end: date) -> tuple[BetterDayEstimator, Inputs]:
+    """Every contact from ``start`` to ``end`` judged (the usual change is the business's)."""
+    model = BetterDayEstimator()
+    inputs = load_inputs(
+        session=session, start=start, end=end, before_days=model.before_days,
+        after_days=model.after_days,
+    )  # fmt: skip
+    return model.fit(inputs.contacts, inputs.words, inputs.events), inputs
 
 
 def _counts(contacts: pd.DataFrame, starts: list[date]) -> tuple[WeekCount, ...]:
@@ -242,12 +249,7 @@ def my_week(
         why = "; this one is not shared with managers" if viewer.is_manager else ""
         raise ForbiddenError(f"a My week page is its employee's own{why}")
     starts = _starts(day, weeks)
-    model = BetterDayEstimator()
-    inputs = load_inputs(
-        session=session, start=starts[0], end=day, before_days=model.before_days,
-        after_days=model.after_days,
-    )  # fmt: skip
-    model = _fit(inputs)
+    model, inputs = _judge(session, starts[0], day)
     contacts = model.contacts_
     rows = contacts[contacts["employee_id"] == employee_id]
     trend = _counts(rows, starts)
@@ -303,12 +305,7 @@ def team_week(
         raise NotFoundError("department", department)
     ids = [e for e, _ in staff]
     starts = _starts(day, weeks)
-    model = BetterDayEstimator()
-    inputs = load_inputs(
-        session=session, start=starts[0], end=day, before_days=model.before_days,
-        after_days=model.after_days,
-    )  # fmt: skip
-    contacts = _fit(inputs).contacts_
+    contacts = _judge(session, starts[0], day)[0].contacts_
     trend = _counts(contacts[contacts["employee_id"].isin(ids)], starts)
     sharing = set(
         session.scalars(
@@ -348,7 +345,12 @@ def _customers(
     order = {"better": 0, "worse": 1, "same": 2, "unknown": 3}
     for index, r in rows.iterrows():
         mine = basis[basis["contact"] == index]
-        items = tuple(_basis(b, inputs) for b in mine.itertuples(index=False))
+        items = tuple(
+            sorted(
+                (_basis(b, inputs) for b in mine.itertuples(index=False)),
+                key=lambda b: (ROLE_ORDER[b.role], b.on),
+            )
+        )
         ids = tuple(str(t) for t in r["touchpoint_ids"])
         account = str(r["account_id"])
         found.append(
