@@ -114,3 +114,22 @@ def test_my_week_cli_keeps_the_same_privacy(world: World) -> None:
     assert "Acme Tools" not in team.output
     unknown = runner.invoke(cli_app, [*db, "my-week", "--employee", "E1", "--as", "nobody"])
     assert unknown.exit_code == 2 and "nobody" in unknown.output
+
+
+def test_my_week_counts_a_moment_remembered_and_asked_about(
+    signed_in: Callable[[str], TestClient], world: World
+) -> None:
+    client = signed_in("ana")
+    token = client.get("/my-week").text.split('name="csrf_token" value="')[1].split('"')[0]
+    before = client.get("/my-week").text
+    assert "You remembered and asked about" not in before
+    done = client.post(
+        f"/follow-ups/{world.follow_up_ana}/complete",
+        data={"csrf_token": token, "outcome": "asked how the training goes"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    after = client.get("/my-week").text
+    assert "You remembered and asked about" in after
+    assert "training for the Berlin marathon" in after
+    assert "husband in hospital" not in after  # a sensitive moment is never quoted

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from carpe.cli._common import EXIT_USAGE, err, out, parse_day, print_json, running
 from carpe.errors import UsageError
@@ -19,10 +20,10 @@ from carpe.services import my_week, users
 from carpe.services.users import SYSTEM, Viewer
 
 
-def _viewer(session: object, username: str | None) -> Viewer:
+def _viewer(session: Session, username: str | None) -> Viewer:
     if username is None:
         return SYSTEM
-    found = session.scalars(users.select_user_by_name(username)).first()  # type: ignore[attr-defined]
+    found = session.scalars(users.select_user_by_name(username)).first()
     if found is None:
         raise UsageError(f"no active user called {username!r} (see carpe user list)")
     return users.viewer_of(found)
