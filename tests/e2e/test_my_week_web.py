@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -96,23 +97,22 @@ def test_my_week_sharing_form_lets_the_manager_open_the_page_from_the_team_total
     assert "Ana Ruiz's week" in client.get("/employees/E1/week").text
 
 
-def test_my_week_cli_keeps_the_same_privacy(world: World) -> None:
+def test_my_week_cli_keeps_the_same_privacy(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARPE_DATABASE_URL", world.carpe.settings.database_url)
     runner = CliRunner()
-    db = ["--db", world.carpe.settings.database_url]
+    # the store comes from the environment: --db would outlive the test in the CLI's state
     day = ["--day", "2026-03-06"]
-    mine = runner.invoke(cli_app, [*db, "my-week", "--employee", "E1", "--as", "ana", *day])
+    mine = runner.invoke(cli_app, ["my-week", "--employee", "E1", "--as", "ana", *day])
     assert mine.exit_code == 0, mine.output
     assert "had a better day" in mine.output and "Acme Tools" in mine.output
-    as_json = runner.invoke(
-        cli_app, [*db, "my-week", "--employee", "E1", "--as", "ana", "--json", *day]
-    )
+    as_json = runner.invoke(cli_app, ["my-week", "--employee", "E1", "--as", "ana", "--json", *day])
     assert as_json.exit_code == 0 and '"praise"' in as_json.output
-    other = runner.invoke(cli_app, [*db, "my-week", "--employee", "E2", "--as", "ana", *day])
+    other = runner.invoke(cli_app, ["my-week", "--employee", "E2", "--as", "ana", *day])
     assert other.exit_code == 1 and "its employee's own" in other.output
-    team = runner.invoke(cli_app, [*db, "my-week", "--team", "--as", "mona", *day])
+    team = runner.invoke(cli_app, ["my-week", "--team", "--as", "mona", *day])
     assert team.exit_code == 0 and "had a better day" in team.output
     assert "Acme Tools" not in team.output
-    unknown = runner.invoke(cli_app, [*db, "my-week", "--employee", "E1", "--as", "nobody"])
+    unknown = runner.invoke(cli_app, ["my-week", "--employee", "E1", "--as", "nobody"])
     assert unknown.exit_code == 2 and "nobody" in unknown.output
 
 
