@@ -21,6 +21,7 @@ BUDGET = {"owner": "E1", "period_start": "2026-04-01", "period_end": "2026-06-30
 EVERYONE = {"-": 401, "ana": 200, "ben": 200, "mona": 200, "root": 200}
 MANAGERS = {"-": 401, "ana": 403, "ben": 403, "mona": 200, "root": 200}
 OWNER_OR_MANAGER = {"-": 401, "ana": 200, "ben": 404, "mona": 200, "root": 200}
+OWN_WEEK = {"-": 401, "ana": 200, "ben": 403, "mona": 403, "root": 403}  # ana is E1; not shared
 
 # (name, method, path, body, {user: expected status}); "-" is no credentials at all.
 # ana is frontline and owns A1 (and the follow-up and moments on it); ben is frontline on A2.
@@ -258,6 +259,9 @@ MATRIX: list[tuple[str, str, str, dict[str, Any] | None, dict[str, int]]] = [
         None,
         {"-": 401, "ana": 404, "ben": 404, "mona": 404, "root": 404},
     ),
+    ("my week", "GET", "/api/v1/employees/E1/week", None, OWN_WEEK),
+    ("share my week", "PUT", "/api/v1/employees/E1/week/sharing", {"shared": False}, OWN_WEEK),
+    ("team week", "GET", "/api/v1/teams/week", None, MANAGERS),
 ]
 
 

@@ -18,6 +18,7 @@ from carpe.simulate.gestures import TEMPLATED, budgets_table, engagement_table
 from carpe.simulate.kpis import HEALTHY_AT, METRICS, OWNER_METRICS, TROUBLE
 from carpe.simulate.notes import build_note_pool
 from carpe.simulate.people import COMPONENTS, REGIONS, build_staff
+from carpe.simulate.routine import DECLINE_SENTIMENT_DROP, SPECIALIST_SENTIMENT_LIFT
 from carpe.simulate.schema import COLUMNS, GROUND_TRUTH_FILE, KINDS, STORY_THEMES, Kind
 from carpe.simulate.timeline import Timeline, make_ids
 from carpe.simulate.truth import TruthWriter
@@ -239,6 +240,7 @@ def _head(
             {**emp(int(e)), "decline_from": tl.labels[int(staff.decline_month[e])]}
             for e in np.flatnonzero(staff.decline_month >= 0)
         ],
+        "sentiment_effects": [_sentiment_effect(biz, e, emp(e)) for e in range(staff.size)],
         "departed_owners": [
             {
                 **emp(int(e)),
@@ -253,6 +255,26 @@ def _head(
             "owner_healthy_at": HEALTHY_AT,
             "trouble": TROUBLE,
         },
+    }
+
+
+def _sentiment_effect(biz: Business, e: int, who: dict[str, Any]) -> dict[str, Any]:
+    """An employee's true effect on the sentiment of the touchpoints they serve.
+
+    ``lift`` is added to every everyday touchpoint's sentiment; ``drop`` is taken
+    off from ``drop_from`` (the first day after their decline month) on.
+    """
+    staff, tl = biz.staff, biz.timeline
+    month = int(staff.decline_month[e])
+    after = month + 1 if month >= 0 else -1
+    drop_from = None
+    if 0 <= after < tl.n_months:
+        drop_from = tl.date_of(int(tl.month_start[after])).isoformat()
+    return {
+        **who,
+        "lift": SPECIALIST_SENTIMENT_LIFT if staff.specialist[e] else 0.0,
+        "drop": DECLINE_SENTIMENT_DROP if drop_from is not None else 0.0,
+        "drop_from": drop_from,
     }
 
 

@@ -18,6 +18,10 @@ from carpe.simulate.timeline import make_ids
 
 Array = npt.NDArray[Any]
 INBOUND, OUTBOUND, INTERNAL = (direction_code(d) for d in ("inbound", "outbound", "internal"))
+SPECIALIST_SENTIMENT_LIFT = 0.15
+"""What a specialist adds to the sentiment of every everyday touchpoint they serve."""
+DECLINE_SENTIMENT_DROP = 0.25
+"""What a declining employee takes off it in every month after their decline month."""
 
 
 def _subject(texts: tuple[str, ...], n: int, rng: np.random.Generator) -> pa.Array:
@@ -41,10 +45,10 @@ def _sentiment(blk: Block, note: Array, emp: Array, day: Array) -> Array:
     _, base, _ = blk.biz.pool.arrays()
     staff = blk.biz.staff
     s = base[note] + blk.rng.normal(0, 0.12, len(note))
-    s += np.where(staff.specialist[emp], 0.15, 0.0)
+    s += np.where(staff.specialist[emp], SPECIALIST_SENTIMENT_LIFT, 0.0)
     month = blk.biz.timeline.month_of(day)
     dm = staff.decline_month[emp]
-    s -= np.where((dm >= 0) & (month > dm), 0.25, 0.0)
+    s -= np.where((dm >= 0) & (month > dm), DECLINE_SENTIMENT_DROP, 0.0)
     return np.round(np.clip(s, -1, 1), 2)
 
 

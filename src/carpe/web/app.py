@@ -33,6 +33,7 @@ from carpe.web.routes import (
     contacts,
     gestures,
     health,
+    my_week,
     retention,
     session,
     specialists,
@@ -125,6 +126,8 @@ def create_app(
         gestures.api_router,
         stories.api_router,
         retention.api_router,
+        my_week.router,
+        my_week.api_router,
     ):
         app.include_router(router)
     _install_error_handlers(app)

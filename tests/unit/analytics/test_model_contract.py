@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 
+from carpe.analytics.better_day import BetterDayEstimator
 from carpe.analytics.bgnbd import BetaGeoFitter
 from carpe.analytics.early_warning import Driver, EarlyWarningModel
 from carpe.analytics.effects import EffectEstimate, GroupEffect, estimate_effect, estimate_effects
@@ -43,6 +44,32 @@ def _rfm() -> tuple[Any, ...]:
 
 def _risk() -> tuple[Any, ...]:
     return make_risk_features(400, seed=2)
+
+
+def _days() -> tuple[Any, ...]:
+    rng = np.random.default_rng(4)
+    n = 200
+    at = pd.Timestamp("2026-03-01") + pd.to_timedelta(rng.integers(0, 60 * 24, n), unit="h")
+    accounts = [f"a{i}" for i in rng.integers(0, 30, n)]
+    contacts = pd.DataFrame(
+        {
+            "touchpoint_id": [f"t{i}" for i in range(n)],
+            "account_id": accounts,
+            "contact_id": None,
+            "employee_id": [f"e{i}" for i in rng.integers(0, 5, n)],
+            "occurred_at": at,
+        }
+    )
+    words = pd.DataFrame(
+        {
+            "source": "touchpoint",
+            "source_id": contacts["touchpoint_id"],
+            "account_id": accounts,
+            "at": at,
+            "sentiment": rng.uniform(-1, 1, n).round(2),
+        }
+    )
+    return contacts, words
 
 
 CASES = [
@@ -71,6 +98,14 @@ CASES = [
         _risk,
         lambda m, d: np.column_stack([m.predict_proba(d[0]), m.contributions(d[0]).to_numpy()]),
         lambda d: (len(d[0]), 2 + d[0].shape[1]),
+    ),
+    Case(
+        "better_day",
+        BetterDayEstimator,
+        {"before_days": 30, "after_days": 7, "margin": 0.0, "own_words": True, "usual": True},
+        _days,
+        lambda m, d: m.shares()[["smoothed", "judged"]].to_numpy(dtype=np.float64),
+        lambda d: (d[0]["employee_id"].nunique(), 2),
     ),
 ]
 

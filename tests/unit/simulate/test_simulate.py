@@ -237,3 +237,21 @@ def test_simulate_business_keeps_the_risk_of_a_leaving_owners_accounts_before_th
     assert before.sum() >= 3, f"{before.sum()} of {len(pairs)} accounts left before their owner"
     introduced = set(touchpoints[touchpoints.subject == "Introduction"].account_id)
     assert introduced and not introduced & set(pairs.account_id[before])
+
+
+def test_simulate_business_records_each_employees_true_effect_on_sentiment(folder: Path) -> None:
+    """Every employee has a recorded effect; specialists' touchpoints read warmer than others'."""
+    truth = _truth(folder)
+    effects = {e["employee_id"]: e for e in truth["sentiment_effects"]}
+    assert set(effects) == set(_read(folder, "employees.csv").employee_id)
+    lifted = {e for e, x in effects.items() if x["lift"] > 0}
+    assert lifted == {s["employee_id"] for s in truth["specialists"]}
+    dropping = {e for e, x in effects.items() if x["drop"] > 0}
+    assert all(effects[e]["drop_from"] for e in dropping)
+    assert dropping <= {d["employee_id"] for d in truth["declining_employees"]}
+    tp = _read(folder, "touchpoints.csv")
+    tp = tp[tp.sentiment != ""].assign(sentiment=lambda t: t.sentiment.astype(float))
+    tp = tp[tp.employee_id.map(lambda e: effects.get(e, {"drop": 1.0})["drop"] == 0)]
+    by_kind = tp.groupby(["kind", tp.employee_id.isin(lifted)]).sentiment.mean().unstack()
+    gap = (by_kind[True] - by_kind[False]).dropna()
+    assert (gap > 0.05).mean() >= 0.75, gap
