@@ -17,7 +17,31 @@ each; services raise them and never format responses.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+
+SHOWN_CHARACTERS = 80
+"""How much of a bad value a message shows (a 50 MB note is named, not printed)."""
+
+
+def shown(value: str) -> str:
+    """``value`` safe to print: control characters and lone surrogates escaped, long text cut.
+
+    Examples
+    --------
+    >>> shown("a\x00b")
+    'a\\x00b'
+    """
+    cut = value[:SHOWN_CHARACTERS]
+    text = "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(c) in ("Cc", "Cs", "Cf", "Zl", "Zp")
+        else c
+        for c in cut
+    )
+    if len(value) > SHOWN_CHARACTERS:
+        text += f"... ({len(value):,} characters)"
+    return text
 
 
 class CarpeError(Exception):
@@ -50,8 +74,11 @@ class RowProblem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         if not self.column:
-            return f"{where}: {self.reason}"
-        return f"{where}: column '{self.column}': value '{self.value}': {self.reason}"
+            return f"{shown(where)}: {self.reason}"
+        return (
+            f"{shown(where)}: column '{shown(self.column)}': value '{shown(self.value)}': "
+            f"{self.reason}"
+        )
 
 
 class ImportDataError(CarpeError):

@@ -31,6 +31,7 @@ def import_data(
     ignore_unknown: bool = False,
     chunk_rows: int = 50_000,
     max_problems: int = 100,
+    max_text_bytes: int | None = 65_536,
     progress: Progress | None = None,
     extract: bool = True,
     today: date | None = None,
@@ -48,6 +49,7 @@ def import_data(
         ignore_unknown=ignore_unknown,
         chunk_rows=chunk_rows,
         max_problems=max_problems,
+        max_text_bytes=max_text_bytes,
         progress=progress,
     )
     extraction = None
@@ -57,10 +59,14 @@ def import_data(
 
 
 def export_data(
-    *, engine: Engine, folder: Path, format: Literal["csv", "jsonl"] = "csv"
+    *,
+    engine: Engine,
+    folder: Path,
+    format: Literal["csv", "jsonl"] = "csv",
+    escape_formulas: bool = True,
 ) -> ExportReport:
-    """Write the store to an interchange folder."""
-    return export_folder(folder, engine=engine, format=format)
+    """Write the store to an interchange folder (CSV text cells escaped unless asked not to)."""
+    return export_folder(folder, engine=engine, format=format, escape_formulas=escape_formulas)
 
 
 def count_rows(*, engine: Engine) -> dict[str, int]:
