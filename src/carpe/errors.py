@@ -9,6 +9,7 @@
     ├── ExportError            an export could not be written
     ├── NotFoundError          an id names nothing (account, contact, ...)
     ├── ForbiddenError         the viewer's role does not allow the action
+    ├── BusyError              work that goes one at a time (an import) is running already
     └── UsageError             a caller asked for something that makes no sense
 
 The web, API and CLI shells map these to statuses and exit codes in one place
@@ -117,6 +118,10 @@ class NotFoundError(CarpeError):
 
 class ForbiddenError(CarpeError):
     """The viewer's role (or ownership) does not allow the action."""
+
+
+class BusyError(CarpeError):
+    """Work that runs one at a time on a store (an import) is running already."""
 
 
 class UsageError(CarpeError):

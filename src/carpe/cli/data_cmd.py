@@ -74,6 +74,7 @@ def import_(
                 chunk_rows=carpe.settings.import_chunk_rows,
                 max_problems=carpe.settings.import_max_problems,
                 max_text_bytes=carpe.settings.import_max_text_bytes,
+                wait_seconds=carpe.settings.import_wait_seconds,
                 progress=advance,
             )
         report, extraction = outcome.report, outcome.extraction
