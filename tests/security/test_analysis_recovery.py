@@ -23,7 +23,6 @@ from carpe.cli import app
 from carpe.context import Carpe
 from carpe.services.analysis import list_risk, run_analysis
 from carpe.services.data import import_data
-from carpe.services.runs import begin_run
 from carpe.store.analysis import AnalysisRun
 from carpe.store.models import utc_now
 from tests.factories import simulated_business
@@ -90,6 +89,8 @@ def test_a_killed_analysis_is_marked_failed_and_the_last_results_stay(
 
 
 def test_a_run_whose_process_is_alive_is_left_running(carpe: Carpe, store_url: str) -> None:
+    from carpe.services.runs import begin_run
+
     run_id, lock = begin_run(
         engine=carpe.engine,
         run=AnalysisRun(as_of=END, engine="duckdb", horizon_days=90, started_at=utc_now()),

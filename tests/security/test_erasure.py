@@ -22,13 +22,15 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from carpe.cli import app
+from carpe.config import load_settings
 from carpe.context import Carpe
-from carpe.services.privacy import ERASED_TABLES
 from tests.factories import simulated_business
 
 SEED = 21  # the simulated business's seed
 END = date(2026, 3, 1)
 CONTACT = "C-ERASE-ME"
+ERASED_TABLES = ("contacts", "touchpoints", "feedback", "gestures", "gesture_requests",
+                 "moments", "follow_ups", "stories")  # fmt: skip
 SECRETS = (
     "Zephyrine",
     "Quillfeather",
@@ -113,13 +115,19 @@ def test_erased_contact_leaves_nothing_readable_in_the_sqlite_files(
 ) -> None:
     database = tmp_path / "shop.db"
     url = f"sqlite:///{database}"
-    prepared(url, tmp_path)
-    before = found_in([p for p in tmp_path.iterdir() if p.name.startswith("shop.db")])
-    assert before, "the contact's words are in the files before the erasure"
-    cli("--db", url, "contact", "erase", CONTACT, "--yes", *(["--vacuum"] if vacuum else []))
-    files = [p for p in tmp_path.iterdir() if p.name.startswith("shop.db")]
-    assert database in files
-    assert found_in(files) == {}
+    server = Carpe(load_settings(database_url=url, environment="test"))
+    try:
+        with server.engine.connect() as connection:  # a running server keeps the store open
+            connection.execute(text("SELECT 1"))
+        prepared(url, tmp_path)
+        before = found_in([p for p in tmp_path.iterdir() if p.name.startswith("shop.db")])
+        assert before, "the contact's words are in the files before the erasure"
+        cli("--db", url, "contact", "erase", CONTACT, "--yes", *(["--vacuum"] if vacuum else []))
+        files = [p for p in tmp_path.iterdir() if p.name.startswith("shop.db")]
+        assert database in files
+        assert found_in(files) == {}
+    finally:
+        server.close()
 
 
 def _relation_files(engine: Engine, tables: tuple[str, ...]) -> list[Path]:

@@ -24,13 +24,12 @@ from typer.testing import CliRunner
 from carpe.cli import app
 from carpe.config import load_settings
 from carpe.context import Carpe
-from carpe.services.data import IMPORT_LOCK
-from carpe.store.locks import try_lock
 from carpe.store.memory import NoteExtraction
 from carpe.store.models import ImportRun, Touchpoint
 from tests.factories import simulated_business, small_business, write_folder
 
 SEED = 11  # the simulated business's seed
+IMPORT_LOCK = "import"
 
 
 def start_import(db: str, folder: Path, wait: float) -> subprocess.Popen[str]:
@@ -70,6 +69,8 @@ def test_two_imports_at_once_both_land_the_second_after_the_first(
 def test_an_import_says_plainly_that_another_is_running(
     carpe: Carpe, store_url: str, tmp_path: Path
 ) -> None:
+    from carpe.store.locks import try_lock
+
     folder = write_folder(tmp_path / "in", small_business())
     held = try_lock(carpe.engine, IMPORT_LOCK)  # an import is running
     assert held is not None
@@ -92,6 +93,8 @@ def test_an_import_says_plainly_that_another_is_running(
 def test_an_import_goes_ahead_once_the_running_one_ends(
     carpe: Carpe, store_url: str, tmp_path: Path
 ) -> None:
+    from carpe.store.locks import try_lock
+
     folder = write_folder(tmp_path / "in", small_business())
     held = try_lock(carpe.engine, IMPORT_LOCK)
     assert held is not None
@@ -108,6 +111,8 @@ def test_an_import_goes_ahead_once_the_running_one_ends(
 def test_a_dry_run_does_not_wait_for_a_running_import(
     carpe: Carpe, store_url: str, tmp_path: Path
 ) -> None:
+    from carpe.store.locks import try_lock
+
     folder = write_folder(tmp_path / "in", small_business())
     held = try_lock(carpe.engine, IMPORT_LOCK)
     assert held is not None
@@ -126,6 +131,8 @@ def test_a_dry_run_does_not_wait_for_a_running_import(
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file locks")
 def test_a_killed_import_leaves_the_lock_free(store_url: str, tmp_path: Path) -> None:
     """The lock dies with its process: nothing to clean up after ``kill -9``."""
+    from carpe.store.locks import try_lock
+
     running = Carpe(load_settings(database_url=store_url, environment="test"))
     running.migrate()
     child = subprocess.Popen(
