@@ -115,11 +115,11 @@ def test_erased_contact_leaves_nothing_readable_in_the_sqlite_files(
 ) -> None:
     database = tmp_path / "shop.db"
     url = f"sqlite:///{database}"
+    prepared(url, tmp_path)
     server = Carpe(load_settings(database_url=url, environment="test"))
     try:
         with server.engine.connect() as connection:  # a running server keeps the store open
-            connection.execute(text("SELECT 1"))
-        prepared(url, tmp_path)
+            assert connection.execute(text("SELECT count(*) FROM contacts")).scalar_one() > 1
         before = found_in([p for p in tmp_path.iterdir() if p.name.startswith("shop.db")])
         assert before, "the contact's words are in the files before the erasure"
         cli("--db", url, "contact", "erase", CONTACT, "--yes", *(["--vacuum"] if vacuum else []))
