@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from typer.testing import CliRunner
 from carpe.cli import app
 from carpe.config import load_settings
 from carpe.context import Carpe
+from tests.conftest import POSTGRES_URL
 from tests.factories import simulated_business
 
 SEED = 21  # the simulated business's seed
@@ -158,20 +161,36 @@ def _relation_files(engine: Engine, tables: tuple[str, ...]) -> list[Path]:
     return [f for f in files if f.exists()]
 
 
+@pytest.fixture
+def own_database() -> Iterator[str]:
+    """A PostgreSQL database of the test's own: no other session's snapshot keeps old rows."""
+    if not POSTGRES_URL:
+        pytest.skip("CARPE_TEST_POSTGRES_URL is not set")
+    base = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    name = f"carpe_erase_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.mark.postgres
 def test_erased_contact_leaves_nothing_readable_in_the_postgres_tables(
-    carpe: Carpe, store_url: str, tmp_path: Path
+    own_database: str, tmp_path: Path
 ) -> None:
-    if make_url(store_url).get_backend_name() != "postgresql":
-        pytest.skip("the PostgreSQL variant")
-    prepared(store_url, tmp_path)
-    engine = create_engine(store_url)
+    prepared(own_database, tmp_path)
+    engine = create_engine(own_database)
     try:
         files = _relation_files(engine, ERASED_TABLES)
         if not files or not all(_readable(f) for f in files):
             pytest.skip("the server's data files are not readable from here")
         assert found_in(files), "the contact's words are in the table files before the erasure"
-        cli("--db", store_url, "contact", "erase", CONTACT, "--yes", "--vacuum")
+        cli("--db", own_database, "contact", "erase", CONTACT, "--yes", "--vacuum")
         assert found_in(_relation_files(engine, ERASED_TABLES)) == {}
     finally:
         engine.dispose()

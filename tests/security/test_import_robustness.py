@@ -205,7 +205,7 @@ def test_cli_import_of_crafted_values_prints_locations_never_a_traceback(tmp_pat
 # --- property-based: arbitrary bytes and values never escape as a traceback -------------
 
 HYPOTHESIS = settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -235,9 +235,11 @@ CONTENT = st.one_of(
 )
 
 
-@pytest.mark.parametrize("name", ["accounts.csv", "contacts.jsonl", "touchpoints.csv"])
 @HYPOTHESIS
-@given(content=CONTENT)
+@given(
+    name=st.sampled_from(["accounts.csv", "contacts.jsonl", "touchpoints.csv"]),
+    content=CONTENT,
+)
 def test_import_of_arbitrary_bytes_lands_or_names_the_problem(
     engine: Engine, name: str, content: bytes
 ) -> None:
@@ -272,9 +274,8 @@ JSON_VALUES = st.one_of(
 KEEP = object()
 
 
-@pytest.mark.parametrize("format", ["csv", "jsonl"])
 @HYPOTHESIS
-@given(data=st.data())
+@given(format=st.sampled_from(["csv", "jsonl"]), data=st.data())
 def test_import_of_arbitrary_values_lands_or_names_the_problem(
     engine: Engine, format: str, data: st.DataObject
 ) -> None:
