@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 from typer.testing import CliRunner
@@ -239,6 +239,15 @@ CONTENT = st.one_of(
 @given(
     name=st.sampled_from(["accounts.csv", "contacts.jsonl", "touchpoints.csv"]),
     content=CONTENT,
+)
+@example(  # the probe's cases, always tried first
+    name="contacts.jsonl",
+    content=b'{"contact_id": "C9", "account_id": "A1", "first_name": "\\ud800"}\n',
+)
+@example(name="contacts.jsonl", content=b'{"contact_id": "C9", "phone": ' + b"9" * 4400 + b"}")
+@example(
+    name="touchpoints.csv",
+    content=b"T9,A1,,,0001-01-01T00:00:00+14:00,phone,,,,,\n",
 )
 def test_import_of_arbitrary_bytes_lands_or_names_the_problem(
     engine: Engine, name: str, content: bytes
