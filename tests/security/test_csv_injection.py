@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
@@ -84,22 +83,17 @@ def test_export_writes_raw_cells_when_asked(engine: Engine, tmp_path: Path) -> N
     assert contacts["C3"]["first_name"] == ATTACKS["C3"]
 
 
-@pytest.mark.parametrize(
-    ("args", "env", "escaped"),
-    [
-        ([], {}, True),
-        (["--raw-cells"], {}, False),
-        ([], {"CARPE_CSV_ESCAPE_FORMULAS": "false"}, False),
-    ],
-)
-def test_cli_export_escapes_by_default_and_obeys_the_setting(
-    tmp_path: Path, args: list[str], env: dict[str, str], escaped: bool
-) -> None:
+def test_cli_export_escapes_by_default_and_obeys_the_setting(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     runner = CliRunner()
     folder = business_with_attacks(tmp_path)
     assert runner.invoke(app, ["--db", db, "import", str(folder)]).exit_code == 0
-    result = runner.invoke(app, ["--db", db, "export", str(tmp_path / "out"), *args], env=env)
-    assert result.exit_code == 0, result.output
-    cell = read_csv(tmp_path / "out" / "contacts.csv")["C3"]["first_name"]
-    assert cell == ("'" if escaped else "") + ATTACKS["C3"]
+    for out, args, env, escaped in (
+        ("default", [], {}, True),
+        ("raw", ["--raw-cells"], {}, False),
+        ("setting", [], {"CARPE_CSV_ESCAPE_FORMULAS": "false"}, False),
+    ):
+        result = runner.invoke(app, ["--db", db, "export", str(tmp_path / out), *args], env=env)
+        assert result.exit_code == 0, result.output
+        cell = read_csv(tmp_path / out / "contacts.csv")["C3"]["first_name"]
+        assert cell == ("'" if escaped else "") + ATTACKS["C3"], out

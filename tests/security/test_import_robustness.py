@@ -139,13 +139,24 @@ def test_import_refuses_an_end_before_its_start(
     assert refused(engine, crafted(tmp_path, change)) == [f"{file}.csv:2: {problem}"]
 
 
-def test_import_takes_an_end_on_its_start_day(engine: Engine, tmp_path: Path) -> None:
-    def change(files: Files) -> None:
+def test_import_takes_an_end_on_its_start_day_but_not_the_day_before(
+    engine: Engine, tmp_path: Path
+) -> None:
+    def same_day(files: Files) -> None:
         files["accounts"][0]["ended_on"] = files["accounts"][0]["started_on"]
         files["orders"][0]["delivered_on"] = "2026-02-01"  # ordered that morning
 
-    import_folder(crafted(tmp_path, change), engine=engine)
+    def day_before(files: Files) -> None:
+        same_day(files)
+        files["orders"][0]["delivered_on"] = "2026-01-31"
+
+    import_folder(crafted(tmp_path / "same", same_day), engine=engine)
     assert count_rows(engine=engine)["orders"] == 1
+    with pytest.raises(ImportDataError) as caught:
+        import_folder(crafted(tmp_path / "before", day_before), engine=engine)
+    assert [str(p) for p in caught.value.problems] == [
+        "orders.csv:2: column 'delivered_on': value '2026-01-31': before ordered_at (2026-02-01)"
+    ]
 
 
 def test_import_refuses_a_symbolic_link_without_reading_its_target(
