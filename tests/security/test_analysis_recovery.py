@@ -38,11 +38,14 @@ def statuses(engine: Engine) -> dict[int, str]:
 
 
 def wait_for_a_running_run(engine: Engine, process: subprocess.Popen[str]) -> int:
-    for _ in range(6_000):
+    deadline = time.monotonic() + 900  # a loaded machine takes long to start a process
+    while time.monotonic() < deadline:
         running = [i for i, status in statuses(engine).items() if status == "running"]
         if running:
             return running[0]
-        assert process.poll() is None, "the analysis ended before it could be killed"
+        if process.poll() is not None:
+            errors = process.stderr.read() if process.stderr else ""
+            raise AssertionError(f"the analysis ended before it could be killed: {errors}")
         time.sleep(0.02)
     raise AssertionError("no analysis run started")
 
