@@ -133,9 +133,9 @@ def contact_erase(
         scrubbed = privacy.finish_erasure(engine=carpe.engine, vacuum=vacuum)
     if not scrubbed.checkpointed:
         err.print(
-            "[yellow]warning[/yellow]: another connection kept the database's log busy; "
-            "erased values may stay in it until the next checkpoint (run the command with "
-            "--vacuum when carpe is idle)"
+            "[yellow]warning[/yellow]: another connection was reading the store; erased "
+            "values may stay in the database files until it ends and the store is next "
+            "checkpointed or vacuumed (run the command with --vacuum when carpe is idle)"
         )
     out.print(
         f"erased {contact_id}: {report.moments_deleted} moments, "

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 CHECKPOINT_TRIES = 50
+SNAPSHOT_TRIES = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +31,9 @@ class ScrubReport:
     """What was done to the database files after an erasure."""
 
     checkpointed: bool
-    """SQLite: the write-ahead log was copied into the database and truncated (always
-    true on PostgreSQL, where the server manages its log)."""
+    """SQLite: the write-ahead log was copied into the database and truncated.
+    PostgreSQL: no snapshot older than the erasure was open when the tables were
+    vacuumed (else the old row versions stay until the next vacuum)."""
     vacuumed: bool
     """The tables (PostgreSQL) or the whole file (SQLite) were rebuilt."""
 
@@ -58,9 +60,22 @@ def scrub_after_delete(engine: Engine, *, tables: Iterable[str], vacuum: bool) -
     if engine.dialect.name == "sqlite":
         return _scrub_sqlite(engine, vacuum=vacuum)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        # VACUUM keeps a row version any open snapshot may still see; wait (bounded) for
+        # the snapshots taken before the erasure (an autovacuum ANALYZE, a long report).
+        erased = connection.exec_driver_sql("SELECT pg_current_xact_id()::xid").scalar_one()
+        for _ in range(SNAPSHOT_TRIES):
+            older = connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
+                "AND age(backend_xmin) >= age(%(erased)s::xid)",
+                {"erased": str(erased)},
+            ).scalar_one()
+            if not older:
+                break
+            time.sleep(0.1)
         for table in tables:
             connection.exec_driver_sql(f"VACUUM {'(FULL) ' if vacuum else ''}{_quote(table)}")
-    return ScrubReport(checkpointed=True, vacuumed=vacuum)
+    return ScrubReport(checkpointed=not older, vacuumed=vacuum)
 
 
 def _scrub_sqlite(engine: Engine, *, vacuum: bool) -> ScrubReport:
