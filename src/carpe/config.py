@@ -262,6 +262,33 @@ class Settings(BaseSettings):
         name = locale.getlocale(locale.LC_TIME)[0] or os.environ.get("LANG", "")
         return "mdy" if name.startswith("en_US") else "dmy"
 
+    # Imports, exports and erasure (security: data).
+    import_max_text_bytes: int = Field(
+        default=65_536,
+        ge=1_024,
+        description=(
+            "The longest note, feedback comment or gesture description an import accepts, "
+            "in UTF-8 bytes (64 KB by default); a longer one is named as a bad value."
+        ),
+    )
+    import_wait_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description=(
+            "How long an import waits for another import into the same store to finish "
+            "before it stops and says one is running (0: do not wait)."
+        ),
+    )
+    csv_escape_formulas: bool = Field(
+        default=True,
+        description=(
+            "Write a text cell of an exported CSV that starts with `=`, `+`, `-`, `@`, a tab "
+            "or a carriage return with a leading `'`, so spreadsheets show it instead of "
+            "running it (`carpe import` removes the mark again). `false` for programs that "
+            "read the files and want the values as stored."
+        ),
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:

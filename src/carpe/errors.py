@@ -9,6 +9,7 @@
     ├── ExportError            an export could not be written
     ├── NotFoundError          an id names nothing (account, contact, ...)
     ├── ForbiddenError         the viewer's role does not allow the action
+    ├── BusyError              work that goes one at a time (an import) is running already
     └── UsageError             a caller asked for something that makes no sense
 
 The web, API and CLI shells map these to statuses and exit codes in one place
@@ -17,7 +18,31 @@ each; services raise them and never format responses.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+
+SHOWN_CHARACTERS = 80
+"""How much of a bad value a message shows (a 50 MB note is named, not printed)."""
+
+
+def shown(value: str) -> str:
+    """``value`` safe to print: control characters and lone surrogates escaped, long text cut.
+
+    Examples
+    --------
+    >>> shown("a\x00b")
+    'a\\x00b'
+    """
+    cut = value[:SHOWN_CHARACTERS]
+    text = "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(c) in ("Cc", "Cs", "Cf", "Zl", "Zp")
+        else c
+        for c in cut
+    )
+    if len(value) > SHOWN_CHARACTERS:
+        text += f"... ({len(value):,} characters)"
+    return text
 
 
 class CarpeError(Exception):
@@ -50,8 +75,11 @@ class RowProblem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         if not self.column:
-            return f"{where}: {self.reason}"
-        return f"{where}: column '{self.column}': value '{self.value}': {self.reason}"
+            return f"{shown(where)}: {self.reason}"
+        return (
+            f"{shown(where)}: column '{shown(self.column)}': value '{shown(self.value)}': "
+            f"{self.reason}"
+        )
 
 
 class ImportDataError(CarpeError):
@@ -90,6 +118,10 @@ class NotFoundError(CarpeError):
 
 class ForbiddenError(CarpeError):
     """The viewer's role (or ownership) does not allow the action."""
+
+
+class BusyError(CarpeError):
+    """Work that runs one at a time on a store (an import) is running already."""
 
 
 class UsageError(CarpeError):

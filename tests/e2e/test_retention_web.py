@@ -123,7 +123,7 @@ def consumers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Carpe,
     carpe = _store(tmp_path_factory.mktemp("consumers"), "b2c", 3, ["alive"])
     with carpe.unit_of_work() as uow:
         user = users.add_user(
-            session=uow.session, username="mona", password="password-1", role="manager",
+            session=uow.session, username="mona", password="retention manager 2026", role="manager",
             employee_id=None,
         )  # fmt: skip
         token = users.create_api_token(session=uow.session, user_id=user.id, name="t")

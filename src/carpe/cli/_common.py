@@ -63,6 +63,10 @@ def running(*, migrate: bool = True) -> Iterator[Carpe]:
         carpe = Carpe(settings())
         if migrate:
             carpe.migrate()
+            # An analysis killed midway stays "running" until a start finds its lock free.
+            from carpe.services.runs import recover_interrupted_runs
+
+            recover_interrupted_runs(engine=carpe.engine)
         yield carpe
     except ImportDataError as exc:
         err.print(f"[red]import refused[/red]: {exc.total} problem(s); nothing was written.")
@@ -74,7 +78,7 @@ def running(*, migrate: bool = True) -> Iterator[Carpe]:
     except (UsageError, ConfigError) as exc:
         err.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
-    except (NotFoundError, CarpeError) as exc:
+    except (NotFoundError, CarpeError) as exc:  # BusyError too: one import at a time
         err.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(EXIT_BAD_DATA) from None
     finally:

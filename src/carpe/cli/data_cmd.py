@@ -81,6 +81,8 @@ def import_(
                 ignore_unknown=ignore_unknown,
                 chunk_rows=carpe.settings.import_chunk_rows,
                 max_problems=carpe.settings.import_max_problems,
+                max_text_bytes=carpe.settings.import_max_text_bytes,
+                wait_seconds=carpe.settings.import_wait_seconds,
                 progress=advance,
                 date_order=carpe.settings.date_order(),
             )
@@ -131,8 +133,20 @@ def export(
     format: Annotated[
         str, typer.Option("--format", help="csv or jsonl.", show_default=True)
     ] = "csv",
+    raw_cells: Annotated[
+        bool,
+        typer.Option(
+            "--raw-cells",
+            help="Write CSV cells as stored, without the ' before a formula start "
+            "(for programs, not spreadsheets).",
+        ),
+    ] = False,
 ) -> None:
     """Write the store to a folder in the interchange format.
+
+    CSV text cells that a spreadsheet would run as a formula (starting with =, +, -,
+    @, a tab or a carriage return) get a leading ' unless --raw-cells or
+    CARPE_CSV_ESCAPE_FORMULAS=false.
 
     Example: carpe export backup/ --format jsonl
     """
@@ -141,7 +155,12 @@ def export(
         raise typer.Exit(EXIT_USAGE)
     fmt: Literal["csv", "jsonl"] = "csv" if format == "csv" else "jsonl"
     with running() as carpe:
-        report = data.export_data(engine=carpe.engine, folder=folder, format=fmt)
+        report = data.export_data(
+            engine=carpe.engine,
+            folder=folder,
+            format=fmt,
+            escape_formulas=carpe.settings.csv_escape_formulas and not raw_cells,
+        )
         for name, rows in report.rows.items():
             out.print(f"{name}.{fmt}: {rows:,} rows")
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from carpe.cli._common import out, running
+from carpe.cli._common import err, out, running
 from carpe.services import privacy, users
 
 user_app = typer.Typer(
@@ -220,10 +220,21 @@ def contact_export(
 def contact_erase(
     contact_id: Annotated[str, typer.Argument(help="The contact's id.")],
     yes: Annotated[bool, typer.Option("--yes", help="Erase without asking.")] = False,
+    vacuum: Annotated[
+        bool,
+        typer.Option(
+            "--vacuum",
+            help="Also rebuild the database (SQLite) or rewrite the erased tables "
+            "(PostgreSQL VACUUM FULL), clearing what older versions left.",
+        ),
+    ] = False,
 ) -> None:
     """Erase a contact's personal data; dates, scores and amounts stay, anonymous.
 
-    Example: carpe contact erase C-00042 --yes
+    Nothing erased stays readable in the database files: SQLite's log is
+    checkpointed and truncated, PostgreSQL's tables vacuumed.
+
+    Example: carpe contact erase C-00042 --yes --vacuum
     """
     if not yes:
         typer.confirm(
@@ -234,6 +245,13 @@ def contact_erase(
             session=uow.session, viewer=users.SYSTEM, contact_id=contact_id
         )
         uow.commit()
+        scrubbed = privacy.finish_erasure(engine=carpe.engine, vacuum=vacuum)
+    if not scrubbed.checkpointed:
+        err.print(
+            "[yellow]warning[/yellow]: another connection was reading the store; erased "
+            "values may stay in the database files until it ends and the store is next "
+            "checkpointed or vacuumed (run the command with --vacuum when carpe is idle)"
+        )
     out.print(
         f"erased {contact_id}: {report.moments_deleted} moments, "
         f"{report.follow_ups_deleted} follow-ups deleted; {report.notes_redacted} notes, "

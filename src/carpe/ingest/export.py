@@ -12,7 +12,8 @@ from typing import Literal
 from sqlalchemy import Engine, Table, select
 
 from carpe.errors import ExportError
-from carpe.ingest.format import FILES, FileSpec
+from carpe.ingest.cells import escape_cell
+from carpe.ingest.format import FILES, FileSpec, Kind
 from carpe.store.models import TABLES_BY_FILE
 
 STREAM_ROWS = 10_000
@@ -49,12 +50,18 @@ def _rows(engine: Engine, spec: FileSpec) -> list[tuple[object, ...]] | object:
 
 
 def export_folder(
-    folder: Path, *, engine: Engine, format: Literal["csv", "jsonl"] = "csv"
+    folder: Path,
+    *,
+    engine: Engine,
+    format: Literal["csv", "jsonl"] = "csv",
+    escape_formulas: bool = True,
 ) -> ExportReport:
     """Write every table the interchange format covers into ``folder``.
 
     Tables with no rows are left out, except ``accounts``. Rows are streamed,
-    so memory stays flat whatever the size.
+    so memory stays flat whatever the size. In CSV, a text cell a spreadsheet
+    would run as a formula is escaped (see :mod:`carpe.ingest.cells`) unless
+    ``escape_formulas`` is false; ``carpe import`` undoes the escape.
 
     Raises
     ------
@@ -71,16 +78,30 @@ def export_folder(
             query = _rows(engine, spec)
             result = connection.execution_options(yield_per=STREAM_ROWS).execute(query)  # type: ignore[call-overload]
             path = folder / f"{spec.name}.{format}"
+            escaped = [
+                escape_formulas and format == "csv" and col.kind is Kind.TEXT
+                for col in spec.columns
+            ]
             written = 0
             try:
                 with path.open("w", encoding="utf-8", newline="") as handle:
                     writer = csv.writer(handle, lineterminator="\n") if format == "csv" else None
+                    # The writer quotes a field holding "\n" but not a lone "\r", which a
+                    # reader takes for a line end: such rows are written fully quoted.
+                    quoting = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
                     if writer is not None:
                         writer.writerow(spec.column_names)
                     for row in result:
                         texts = [_text(v) for v in row]
                         if writer is not None:
-                            writer.writerow(["" if t is None else t for t in texts])
+                            cells = [
+                                "" if t is None else escape_cell(t) if escape else t
+                                for t, escape in zip(texts, escaped, strict=True)
+                            ]
+                            if any("\r" in c for c in cells):
+                                quoting.writerow(cells)
+                            else:
+                                writer.writerow(cells)
                         else:
                             record = dict(zip(spec.column_names, texts, strict=True))
                             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

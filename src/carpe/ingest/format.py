@@ -50,6 +50,8 @@ class FileSpec:
     columns: tuple[Column, ...]
     doc: str = ""
     required_file: bool = False
+    ordered: tuple[tuple[str, str], ...] = ()
+    """``(earlier, later)`` column pairs: a row's later day may not come before its earlier one."""
     column_names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -111,6 +113,7 @@ FILES: tuple[FileSpec, ...] = (
             Column("left_on", D, doc="blank while employed"),
         ),
         doc="Everyone who touches customers, in every department.",
+        ordered=(("hired_on", "left_on"),),
     ),
     FileSpec(
         "accounts",
@@ -129,6 +132,7 @@ FILES: tuple[FileSpec, ...] = (
         ),
         doc="The customers: a company (B2B) or a person or household (B2C).",
         required_file=True,
+        ordered=(("started_on", "ended_on"),),
     ),
     FileSpec(
         "contacts",
@@ -204,6 +208,7 @@ FILES: tuple[FileSpec, ...] = (
             Column("amount", N, True),
             Column("status", E, choices=ORDER_STATUSES),
         ),
+        ordered=(("ordered_at", "delivered_on"),),
     ),
     FileSpec(
         "quotes",
@@ -234,6 +239,7 @@ FILES: tuple[FileSpec, ...] = (
             Column("status", E, choices=INVOICE_STATUSES),
             Column("paid_on", D),
         ),
+        ordered=(("issued_on", "due_on"),),
     ),
     FileSpec(
         "kpis",
@@ -274,6 +280,7 @@ FILES: tuple[FileSpec, ...] = (
             Column("period_end", D, True),
             Column("amount", N, True, minimum=0),
         ),
+        ordered=(("period_start", "period_end"),),
     ),
     FileSpec(
         "engagement",

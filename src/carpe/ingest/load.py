@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, String, Table, insert
 
 from carpe.errors import ImportDataError, RowProblem, UsageError
 from carpe.ingest.format import FILES, FILES_BY_NAME, FileSpec
-from carpe.ingest.read import Chunk, SourceFile, read_chunks
+from carpe.ingest.read import Chunk, SourceFile, irregular, read_chunks
 from carpe.ingest.validate import ValidatedChunk, storage_rows, validate_chunk
 from carpe.ingest.write import ReferenceIndex, make_writer
 from carpe.store.models import TABLES_BY_FILE, ImportRun, utc_now
@@ -63,8 +63,9 @@ def find_sources(folder: Path, *, ignore_unknown: bool) -> tuple[list[SourceFile
     UsageError
         When the folder does not exist.
     ImportDataError
-        When ``accounts`` is missing, a file exists as both CSV and JSON Lines, or
-        an unknown ``.csv``/``.jsonl`` file is present without ``ignore_unknown``.
+        When ``accounts`` is missing, a file exists as both CSV and JSON Lines,
+        an unknown ``.csv``/``.jsonl`` file is present without ``ignore_unknown``,
+        or a ``.csv``/``.jsonl`` name is a symbolic link, a FIFO, a device or a folder.
     """
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder")
@@ -72,8 +73,12 @@ def find_sources(folder: Path, *, ignore_unknown: bool) -> tuple[list[SourceFile
     found: dict[str, Path] = {}
     skipped: list[str] = []
     for path in sorted(folder.iterdir()):
-        if path.suffix not in (".csv", ".jsonl") or not path.is_file():
+        if path.suffix not in (".csv", ".jsonl"):
             skipped.append(path.name)
+            continue
+        why = irregular(path)
+        if why is not None:
+            problems.append(RowProblem(path.name, 0, "", "", why))
             continue
         if path.stem not in FILES_BY_NAME:
             if ignore_unknown:
@@ -179,6 +184,7 @@ def _load_file(
     write: bool,
     chunk_rows: int,
     ignore_unknown: bool,
+    max_text_bytes: int | None,
     progress: Progress | None,
 ) -> FileReport:
     spec = source.spec
@@ -195,7 +201,7 @@ def _load_file(
     for chunk in read_chunks(
         source, chunk_rows=chunk_rows, ignore_unknown=ignore_unknown, problems=structural
     ):
-        checked = validate_chunk(spec, chunk.columns, lengths)
+        checked = validate_chunk(spec, chunk.columns, lengths, max_text_bytes=max_text_bytes)
         _check_keys(spec, checked, seen)
         _check_references(spec, chunk, checked, references)
         read += len(chunk)
@@ -245,6 +251,7 @@ def import_folder(
     ignore_unknown: bool = False,
     chunk_rows: int = 50_000,
     max_problems: int = 100,
+    max_text_bytes: int | None = 65_536,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import an interchange folder in one transaction: it lands whole or not at all.
@@ -266,6 +273,9 @@ def import_folder(
         Leave unknown columns and files aside instead of refusing them.
     chunk_rows, max_problems:
         Rows per chunk; how many problems to list before only counting.
+    max_text_bytes:
+        The longest note, comment or description accepted, in UTF-8 bytes
+        (``None``: no limit).
     progress:
         Called as the import advances through each file.
 
@@ -304,6 +314,7 @@ def import_folder(
                 dry_run=dry_run,
                 chunk_rows=chunk_rows,
                 ignore_unknown=ignore_unknown,
+                max_text_bytes=max_text_bytes,
                 progress=progress,
             )
         finally:
@@ -323,6 +334,7 @@ def _import_in_transaction(
     dry_run: bool,
     chunk_rows: int,
     ignore_unknown: bool,
+    max_text_bytes: int | None,
     progress: Progress | None,
 ) -> ImportReport:
     reports: list[FileReport] = []
@@ -339,6 +351,7 @@ def _import_in_transaction(
                     write=not dry_run,
                     chunk_rows=chunk_rows,
                     ignore_unknown=ignore_unknown,
+                    max_text_bytes=max_text_bytes,
                     progress=progress,
                 )
             )

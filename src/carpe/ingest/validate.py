@@ -26,6 +26,8 @@ PERIOD_RE = r"^\d{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4]\d|5[0-3]))$"
 TRUE_WORDS = ("true", "1", "yes", "y", "t")
 FALSE_WORDS = ("false", "0", "no", "n", "f")
 STORAGE_DATETIME = "%Y-%m-%d %H:%M:%S"
+INTEGER_LIMIT = 2**31 - 1
+"""Whole numbers are stored as 32-bit integers on every store."""
 
 
 @dataclass(slots=True)
@@ -103,11 +105,11 @@ def _parse_datetimes(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
         for index, value in zip(slow.tolist(), raw, strict=True):
             try:
                 moment = datetime.fromisoformat(value.strip())
-            except ValueError:
+                if moment.tzinfo is not None:
+                    moment = moment.astimezone(UTC).replace(tzinfo=None)
+            except (ValueError, OverflowError):  # OverflowError: an offset past year 1 or 9999
                 bad[index] = True
                 continue
-            if moment.tzinfo is not None:
-                moment = moment.astimezone(UTC).replace(tzinfo=None)
             values[index] = moment
         result = pa.array(values, type=pa.timestamp("us"))
     return result, bad
@@ -134,12 +136,68 @@ def _check_range(
         )
 
 
+def _check_text(
+    col: Column,
+    text: pa.Array,
+    max_length: int | None,
+    max_bytes: int | None,
+    out: list[tuple[int, str, str, str]],
+) -> pa.Array:
+    """Flag text the store cannot hold: a NUL character, or longer than the column allows.
+
+    Returns the text with NUL-holding values nulled, so no query ever carries one.
+    """
+    nul = _mask(pc.match_substring(text, "\x00"))
+    _flag(out, nul, text, col.name, "holds a NUL character (\\x00), which no store accepts in text")
+    if max_length is not None:
+        too_long = _mask(pc.greater(pc.utf8_length(text), max_length))
+        _flag(out, too_long, text, col.name, f"longer than {max_length} characters")
+    elif max_bytes is not None:
+        too_big = _mask(pc.greater(pc.binary_length(text), max_bytes))
+        _flag(
+            out,
+            too_big,
+            text,
+            col.name,
+            f"longer than {max_bytes:,} bytes (the limit is CARPE_IMPORT_MAX_TEXT_BYTES)",
+        )
+    return pc.if_else(pa.array(nul), None, text) if nul.any() else text
+
+
+def _whole_numbers(
+    col: Column, text: pa.Array, raw: pa.Array, out: list[tuple[int, str, str, str]]
+) -> tuple[pa.Array, np.ndarray]:
+    """Whole numbers within the stored 32-bit range; the mask of bad present values."""
+    bad = _present(text) & ~_mask(pc.match_substring_regex(text, INTEGER_RE))
+    _flag(out, bad, raw, col.name, "not a whole number")
+    digits = pc.utf8_length(pc.utf8_ltrim(text, characters="+-0"))
+    candidates = np.flatnonzero(~bad & _mask(pc.greater_equal(digits, 10)))
+    if candidates.size:
+        values = text.take(pa.array(candidates)).to_pylist()
+        huge = np.zeros(len(text), dtype=bool)
+        for index, value in zip(candidates.tolist(), values, strict=True):
+            stripped = value.lstrip("+-").lstrip("0") or "0"
+            huge[index] = len(stripped) > 10 or abs(int(stripped)) > INTEGER_LIMIT
+        reason = f"out of range (whole numbers go from -{INTEGER_LIMIT + 1:,} to {INTEGER_LIMIT:,})"
+        _flag(out, huge, raw, col.name, reason)
+        bad = bad | huge
+    cleaned = pc.if_else(pa.array(bad), None, text)
+    return pc.cast(cleaned, pa.int64()), bad
+
+
 def convert_column(
-    col: Column, raw: pa.Array, max_length: int | None, out: list[tuple[int, str, str, str]]
+    col: Column,
+    raw: pa.Array,
+    max_length: int | None,
+    out: list[tuple[int, str, str, str]],
+    *,
+    max_bytes: int | None = None,
 ) -> pa.Array:
     """Convert one text column to its storage type, appending problems to ``out``.
 
     Bad values become null in the result (the chunk is refused anyway).
+    ``max_length`` bounds a text column in characters (its width in the store);
+    ``max_bytes`` bounds, in UTF-8 bytes, a text column the store leaves unbounded.
     """
     text = raw if col.kind is Kind.TEXT else pc.utf8_trim_whitespace(raw)
     if col.kind is not Kind.TEXT:
@@ -148,21 +206,17 @@ def convert_column(
         _flag(out, ~_present(text), raw, col.name, "a value is required here")
     match col.kind:
         case Kind.TEXT:
-            if max_length is not None:
-                too_long = _mask(pc.greater(pc.utf8_length(text), max_length))
-                _flag(out, too_long, raw, col.name, f"longer than {max_length} characters")
-            return text
-        case Kind.INTEGER | Kind.NUMBER:
-            pattern = INTEGER_RE if col.kind is Kind.INTEGER else NUMBER_RE
-            bad = _present(text) & ~_mask(pc.match_substring_regex(text, pattern))
-            what = "not a whole number" if col.kind is Kind.INTEGER else "not a number"
-            _flag(out, bad, raw, col.name, what)
-            cleaned = pc.if_else(pa.array(bad), None, text)
-            target = pa.int64() if col.kind is Kind.INTEGER else pa.float64()
-            numbers = pc.cast(cleaned, target)
-            if col.kind is Kind.NUMBER:
-                finite = np.isfinite(numbers.to_numpy(zero_copy_only=False).astype(float))
-                _flag(out, _present(numbers) & ~finite, raw, col.name, "not a finite number")
+            return _check_text(col, text, max_length, max_bytes, out)
+        case Kind.INTEGER:
+            numbers, _ = _whole_numbers(col, text, raw, out)
+            _check_range(col, numbers, raw, out)
+            return numbers
+        case Kind.NUMBER:
+            bad = _present(text) & ~_mask(pc.match_substring_regex(text, NUMBER_RE))
+            _flag(out, bad, raw, col.name, "not a number")
+            numbers = pc.cast(pc.if_else(pa.array(bad), None, text), pa.float64())
+            finite = np.isfinite(numbers.to_numpy(zero_copy_only=False).astype(float))
+            _flag(out, _present(numbers) & ~finite, raw, col.name, "not a finite number")
             _check_range(col, numbers, raw, out)
             return numbers
         case Kind.BOOLEAN:
@@ -204,17 +258,45 @@ def convert_column(
     raise AssertionError(col.kind)  # pragma: no cover
 
 
+def _check_order(spec: FileSpec, result: ValidatedChunk) -> None:
+    """Flag a later day (``ended_on``, say) that comes before its earlier one (``started_on``)."""
+    for earlier, later in spec.ordered:
+        first, then = result.columns[earlier], result.columns[later]
+        if pa.types.is_timestamp(first.type):
+            first = pc.cast(pc.floor_temporal(first, unit="day"), pa.date32())
+        if pa.types.is_timestamp(then.type):
+            then = pc.cast(pc.floor_temporal(then, unit="day"), pa.date32())
+        before = np.flatnonzero(_mask(pc.less(then, first)))
+        starts = first.take(pa.array(before)).to_pylist()
+        ends = then.take(pa.array(before)).to_pylist()
+        result.problems.extend(
+            (int(i), later, str(end), f"before {earlier} ({start})")
+            for i, start, end in zip(before.tolist(), starts, ends, strict=True)
+        )
+
+
 def validate_chunk(
-    spec: FileSpec, columns: dict[str, list[str | None]], max_lengths: dict[str, int | None]
+    spec: FileSpec,
+    columns: dict[str, list[str | None]],
+    max_lengths: dict[str, int | None],
+    *,
+    max_text_bytes: int | None = None,
 ) -> ValidatedChunk:
-    """Check every value of a chunk against ``spec`` and convert it to storage form."""
+    """Check every value of a chunk against ``spec`` and convert it to storage form.
+
+    ``max_lengths`` holds each text column's width in the store (``None`` when
+    unbounded); ``max_text_bytes`` bounds the unbounded ones (a note, a comment).
+    A row whose later day comes before its earlier one (see ``FileSpec.ordered``)
+    is a problem too.
+    """
     result = ValidatedChunk(columns={})
     for col in spec.columns:
         raw = pa.array(columns[col.name], type=pa.string())
         raw = pc.if_else(pc.equal(raw, ""), pa.scalar(None, pa.string()), raw)  # blank is no value
         result.columns[col.name] = convert_column(
-            col, raw, max_lengths.get(col.name), result.problems
+            col, raw, max_lengths.get(col.name), result.problems, max_bytes=max_text_bytes
         )
+    _check_order(spec, result)
     return result
 
 

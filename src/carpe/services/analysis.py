@@ -34,7 +34,9 @@ from carpe.analytics.pipeline import (
 from carpe.analytics.pipeline.engines import ENGINES
 from carpe.errors import NotFoundError, UsageError
 from carpe.services.risk_evidence import Evidence, reason_evidence
+from carpe.services.runs import begin_run
 from carpe.store.analysis import AccountRisk, AnalysisOutput, AnalysisRun
+from carpe.store.locks import HeldLock
 from carpe.store.models import Account, Base, Touchpoint, utc_now
 
 INSERT_BATCH = 10_000
@@ -166,7 +168,7 @@ def run_analysis(
         conflicts=conflict_settings,
     )
     scratch = workdir or Path(tempfile.mkdtemp(prefix="carpe-analyze-"))
-    run_id = _start_run(engine, options, engine_name)
+    run_id, lock = _start_run(engine, options, engine_name)
     backend = None
     try:
         needs = steps_needs(steps)
@@ -195,6 +197,7 @@ def run_analysis(
         _fail_run(engine, run_id)
         raise
     finally:
+        lock.release()
         if backend is not None:
             close_engine(backend)
         if workdir is None and not keep_snapshot:
@@ -286,18 +289,14 @@ def write_outputs(
     return len(values)
 
 
-def _start_run(engine: Engine, options: RunOptions, engine_name: str) -> int:
-    with Session(engine) as session, session.begin():
-        run = AnalysisRun(
-            as_of=options.as_of,
-            engine=engine_name,
-            status="running",
-            horizon_days=options.horizon_days,
-            started_at=utc_now(),
-        )
-        session.add(run)
-        session.flush()
-        return run.id
+def _start_run(engine: Engine, options: RunOptions, engine_name: str) -> tuple[int, HeldLock]:
+    run = AnalysisRun(
+        as_of=options.as_of,
+        engine=engine_name,
+        horizon_days=options.horizon_days,
+        started_at=utc_now(),
+    )
+    return begin_run(engine=engine, run=run)
 
 
 def _fail_run(engine: Engine, run_id: int) -> None:

@@ -9,11 +9,15 @@ from typing import Literal
 
 from sqlalchemy import Engine, func, select
 
+from carpe.errors import BusyError
 from carpe.ingest.export import ExportReport, export_folder
 from carpe.ingest.load import ImportReport, Progress, import_folder
 from carpe.memory import Extractor
 from carpe.services.memory import ExtractionReport, extract_new_notes
+from carpe.store.locks import holder, waiting_lock
 from carpe.store.models import Base
+
+IMPORT_LOCK = "import"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +36,12 @@ def import_data(
     ignore_unknown: bool = False,
     chunk_rows: int = 50_000,
     max_problems: int = 100,
+    max_text_bytes: int | None = 65_536,
     progress: Progress | None = None,
     extract: bool = True,
     today: date | None = None,
     date_order: str = "dmy",
+    wait_seconds: float = 30.0,
 ) -> ImportOutcome:
     """Import an interchange folder (all or nothing), then read the new notes' moments.
 
@@ -43,29 +49,60 @@ def import_data(
     :func:`carpe.services.memory.extract_new_notes` for the extraction that follows
     (unless ``extract`` is false); ``today`` decides which follow-ups are still open;
     ``date_order`` (``dmy`` or ``mdy``) how the notes' all-number dates are read.
+
+    One import runs at a time on a store, from its first row to its last note
+    read: another one waits for it up to ``wait_seconds`` (a dry run writes
+    nothing and need not wait).
+
+    Raises
+    ------
+    BusyError
+        When another import was still running after ``wait_seconds``.
     """
-    report = import_folder(
-        folder,
-        engine=engine,
-        dry_run=dry_run,
-        ignore_unknown=ignore_unknown,
-        chunk_rows=chunk_rows,
-        max_problems=max_problems,
-        progress=progress,
-    )
-    extraction = None
-    if not dry_run and extract:
-        extraction = extract_new_notes(
-            engine=engine, today=today or date.today(), extractor=Extractor(date_order=date_order)
+
+    def run() -> ImportOutcome:
+        report = import_folder(
+            folder,
+            engine=engine,
+            dry_run=dry_run,
+            ignore_unknown=ignore_unknown,
+            chunk_rows=chunk_rows,
+            max_problems=max_problems,
+            max_text_bytes=max_text_bytes,
+            progress=progress,
         )
-    return ImportOutcome(report, extraction)
+        extraction = None
+        if not dry_run and extract:
+            extraction = extract_new_notes(
+                engine=engine,
+                today=today or date.today(),
+                extractor=Extractor(date_order=date_order),
+            )
+        return ImportOutcome(report, extraction)
+
+    if dry_run:
+        return run()
+    with waiting_lock(engine, IMPORT_LOCK, wait_seconds=wait_seconds) as held:
+        if not held:
+            who = holder(engine, IMPORT_LOCK)
+            raise BusyError(
+                "another import into this store is running"
+                + (f" ({who})" if who else "")
+                + f"; waited {wait_seconds:g} s for it to finish. Nothing was written: "
+                "try again when it has finished (CARPE_IMPORT_WAIT_SECONDS sets the wait)."
+            )
+        return run()
 
 
 def export_data(
-    *, engine: Engine, folder: Path, format: Literal["csv", "jsonl"] = "csv"
+    *,
+    engine: Engine,
+    folder: Path,
+    format: Literal["csv", "jsonl"] = "csv",
+    escape_formulas: bool = True,
 ) -> ExportReport:
-    """Write the store to an interchange folder."""
-    return export_folder(folder, engine=engine, format=format)
+    """Write the store to an interchange folder (CSV text cells escaped unless asked not to)."""
+    return export_folder(folder, engine=engine, format=format, escape_formulas=escape_formulas)
 
 
 def count_rows(*, engine: Engine) -> dict[str, int]:

@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Engine, delete, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from carpe.errors import ForbiddenError, NotFoundError
 from carpe.services.users import Viewer
 from carpe.store.access import AuditEntry
 from carpe.store.gestures import GestureRequest
-from carpe.store.memory import FollowUp, StoredMoment
+from carpe.store.memory import FollowUp, NoteExtraction, StoredMoment
 from carpe.store.models import Account, Contact, Feedback, Gesture, Order, Touchpoint, utc_now
+from carpe.store.scrub import ScrubReport, scrub_after_delete
+from carpe.store.stories import StoredStory, StoryConsent
 
 ERASED = "[erased]"
 
@@ -108,18 +110,28 @@ def export_contact(*, session: Session, viewer: Viewer, contact_id: str) -> dict
     def rows(model: Any, column: Any) -> list[dict[str, Any]]:
         return [_row(r) for r in session.scalars(select(model).where(column == contact_id))]
 
+    touchpoint_ids = select(Touchpoint.touchpoint_id).where(Touchpoint.contact_id == contact_id)
     data = {
         "exported_at": utc_now().isoformat(),
         "contact": _row(contact),
         "account": {"account_id": contact.account_id, "name": account.name if account else None},
         "touchpoints": rows(Touchpoint, Touchpoint.contact_id),
+        "note_extractions": [
+            _row(r)
+            for r in session.scalars(
+                select(NoteExtraction).where(NoteExtraction.touchpoint_id.in_(touchpoint_ids))
+            )
+        ],
         "moments": rows(StoredMoment, StoredMoment.contact_id),
         "follow_ups": rows(FollowUp, FollowUp.contact_id),
         "feedback": rows(Feedback, Feedback.contact_id),
         "orders": rows(Order, Order.contact_id),
         "gestures": rows(Gesture, Gesture.contact_id),
         "gesture_requests": rows(GestureRequest, GestureRequest.contact_id),
+        "stories": [_row(r) for r in _stories_of(session, contact_id)],
+        "story_consents": rows(StoryConsent, StoryConsent.contact_id),
     }
+    data["audit_log"] = _audit_about(session, contact_id, data)
     audit(
         session=session,
         viewer=viewer,
@@ -128,6 +140,35 @@ def export_contact(*, session: Session, viewer: Viewer, contact_id: str) -> dict
         subject_id=contact_id,
     )
     return data
+
+
+def _stories_of(session: Session, contact_id: str) -> list[StoredStory]:
+    """Stories that cite the contact's records or record the contact's consent."""
+    return list(
+        session.scalars(
+            select(StoredStory).where(
+                or_(
+                    StoredStory.contact_ids.contains(json.dumps(contact_id)),
+                    StoredStory.consent_contact_id == contact_id,
+                )
+            )
+        )
+    )
+
+
+def _audit_about(session: Session, contact_id: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Audit entries whose subject is the contact, or a moment, gesture or story about them."""
+    subjects = {("contact", contact_id)}
+    subjects |= {("moment", str(row["id"])) for row in data["moments"]}
+    subjects |= {("gesture", row["gesture_id"]) for row in data["gestures"]}
+    subjects |= {("gesture", row["gesture_id"]) for row in data["gesture_requests"]}
+    subjects |= {("story", row["story_id"]) for row in data["stories"]}
+    entries = session.scalars(
+        select(AuditEntry)
+        .where(tuple_(AuditEntry.subject_type, AuditEntry.subject_id).in_(sorted(subjects)))
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    return [_row(entry) for entry in entries]
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,3 +249,27 @@ def erase_contact(*, session: Session, viewer: Viewer, contact_id: str) -> Erasu
         ),
     )
     return report
+
+
+ERASED_TABLES = (
+    "contacts",
+    "touchpoints",
+    "feedback",
+    "gestures",
+    "gesture_requests",
+    "moments",
+    "follow_ups",
+    "stories",
+)
+"""The tables :func:`erase_contact` deletes from or overwrites."""
+
+
+def finish_erasure(*, engine: Engine, vacuum: bool = False) -> ScrubReport:
+    """After an erasure has committed, leave nothing of it readable in the database files.
+
+    SQLite: the write-ahead log is checkpointed and truncated (freed space was
+    zeroed already); ``vacuum`` rebuilds the whole file too. PostgreSQL: the
+    erased tables are vacuumed; ``vacuum`` rewrites them (``VACUUM FULL``). See
+    :mod:`carpe.store.scrub` for what each store keeps and for how long.
+    """
+    return scrub_after_delete(engine, tables=ERASED_TABLES, vacuum=vacuum)

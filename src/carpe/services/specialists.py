@@ -33,6 +33,7 @@ from carpe.analytics.pipeline import (
 from carpe.analytics.specialists import SpecialistsResult
 from carpe.errors import ForbiddenError
 from carpe.services.analysis import default_as_of, write_outputs
+from carpe.services.runs import begin_run
 from carpe.services.users import Viewer
 from carpe.store.analysis import AnalysisOutput, AnalysisRun
 from carpe.store.models import Base, Employee, utc_now
@@ -167,13 +168,10 @@ def analyze_specialists(
     day = as_of or default_as_of(engine=engine, today=today or date.today())
     options = RunOptions(as_of=day, seed=seed)
     scratch = workdir or Path(tempfile.mkdtemp(prefix="carpe-specialists-"))
-    with Session(engine) as session, session.begin():
-        run = AnalysisRun(
-            as_of=day, engine=engine_name, status="running", horizon_days=0, started_at=utc_now()
-        )
-        session.add(run)
-        session.flush()
-        run_id = run.id
+    run_id, lock = begin_run(
+        engine=engine,
+        run=AnalysisRun(as_of=day, engine=engine_name, horizon_days=0, started_at=utc_now()),
+    )
     backend = None
     try:
         needs = steps_needs([STEP])
@@ -201,6 +199,7 @@ def analyze_specialists(
                 failed.finished_at = utc_now()
         raise
     finally:
+        lock.release()
         if backend is not None:
             close_engine(backend)
         if workdir is None:

@@ -24,6 +24,9 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Freed space is zeroed as it is freed, so deleted or overwritten values (an erased
+    # contact's name, say) do not linger in the file (see carpe.store.scrub).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

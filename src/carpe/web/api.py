@@ -348,4 +348,5 @@ def erase_contact(contact_id: str, viewer: ViewerDep, uow: UowDep) -> Any:
     """Erase a contact's personal data; aggregates stay, anonymous (admins; logged)."""
     report = privacy.erase_contact(session=uow.session, viewer=viewer, contact_id=contact_id)
     uow.commit()
+    privacy.finish_erasure(engine=uow.engine)
     return report

@@ -35,4 +35,5 @@ def erase(request: Request, contact_id: str, viewer: ViewerDep, uow: UowDep) -> 
     """Erase a contact's personal data (admins; logged)."""
     report = privacy.erase_contact(session=uow.session, viewer=viewer, contact_id=contact_id)
     uow.commit()
+    privacy.finish_erasure(engine=uow.engine)
     return render(request, "erase.html", {"contact_id": contact_id, "report": report})
