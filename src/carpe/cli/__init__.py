@@ -17,6 +17,7 @@ from carpe.cli import (
     extract_cmd,
     gestures_cmd,
     memory_cmd,
+    reminders_cmd,
     serve_cmd,
     specialists_cmd,
     stories_cmd,
@@ -61,6 +62,7 @@ for _module in (
     stories_cmd,
     users_cmd,
     webhooks_cmd,
+    reminders_cmd,
 ):
     _module.register(app)
 
