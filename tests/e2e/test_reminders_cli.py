@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from carpe.cli import app
 from tests.factories import small_business, write_folder
-from tests.mailbox import smtp_inbox
+from tests.receivers import smtp_inbox
 
 runner = CliRunner()
 

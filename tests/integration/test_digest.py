@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,10 +20,11 @@ from carpe.services import digest, preferences
 from carpe.services.data import import_data
 from carpe.services.digest_mail import DigestLinks
 from carpe.services.mail import MailServer, send_message
+from carpe.services.scheduler import ReminderScheduler
 from carpe.store.access import AuditEntry
 from carpe.store.reminders import DigestSend
 from tests.factories import add_viewer, make_touchpoint, small_business, write_folder
-from tests.mailbox import Inbox, smtp_inbox
+from tests.receivers import Inbox, smtp_inbox
 
 DAY = date(2026, 3, 20)
 MORNING = datetime(2026, 3, 20, 8, 0, tzinfo=UTC)
@@ -212,3 +214,29 @@ def test_digest_goes_over_starttls_with_a_sign_in(business: Carpe, tmp_path: Pat
     assert logins == [(b"ana-mail", b"mail-pw")]
     assert len(box.messages) == 1
     assert box.messages[0]["Subject"].startswith("Your day, Friday 20 Mar")
+
+
+def test_serve_scheduler_sends_due_digests_in_the_background(
+    business: Carpe, inbox: tuple[Inbox, int]
+) -> None:
+    box, port = inbox
+    settings = business.settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none"}
+    )
+    with business.unit_of_work() as uow:  # due whatever the hour the test runs at
+        ana = digest.get_user_by_name(session=uow.session, username="ana")
+        preferences.save_preferences(session=uow.session, user_id=ana.id, email="ana@acme.example",
+                                     digest_enabled=True, digest_time="00:00", time_zone="UTC")  # fmt: skip
+        uow.commit()
+    served = Carpe(settings)
+    scheduler = ReminderScheduler(served, interval=0.2, first_pass=0)
+    scheduler.start()
+    try:
+        for _ in range(300):  # wait for the first pass (not a timing assertion)
+            if box.messages:
+                break
+            time.sleep(0.1)
+    finally:
+        scheduler.stop()
+        served.close()
+    assert [m["To"] for m in box.messages] == ["ana@acme.example"]

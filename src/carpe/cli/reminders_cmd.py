@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from carpe.cli._common import EXIT_USAGE, err, out, running
+from carpe.cli._common import EXIT_USAGE, err, out, parse_day, running
+from carpe.services import chat, preferences
 from carpe.services import digest as digests
-from carpe.services import preferences
 from carpe.services.digest_mail import DigestLinks
 from carpe.services.mail import mail_server_of
 from carpe.services.users import get_user_by_name
@@ -180,6 +180,86 @@ def log(
     out.print(table)
 
 
+chat_app = typer.Typer(
+    help=(
+        "Follow-ups due and new conflicts posted to Slack or Teams incoming webhooks. "
+        "Example: carpe chat add --format slack --department Billing https://hooks.slack.com/..."
+    ),
+    no_args_is_help=True,
+)
+
+
+@chat_app.command("add")
+def chat_add(
+    url: Annotated[str, typer.Argument(help="The incoming webhook's URL (a secret).")],
+    format: Annotated[str, typer.Option("--format", help="slack or teams.")] = "slack",
+    department: Annotated[
+        str | None, typer.Option("--department", help="Post what concerns this department.")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Post this user's follow-ups and conflicts.")
+    ] = None,
+) -> None:
+    """Add a chat channel for a department or a user.
+
+    Example: carpe chat add --format teams --user ana https://example.webhook.office.com/...
+    """
+    with running() as carpe, carpe.unit_of_work() as uow:
+        channel = chat.add_channel(
+            session=uow.session, format=format, url=url, department=department, username=user
+        )
+        uow.commit()
+    out.print(f"chat channel {channel.channel_id} ({channel.format}) for {channel.scope}")
+
+
+@chat_app.command("list")
+def chat_list() -> None:
+    """The chat channels (URLs shortened: they are secrets).
+
+    Example: carpe chat list
+    """
+    with running() as carpe, carpe.unit_of_work() as uow:
+        rows = chat.list_channels(session=uow.session)
+    table = Table("id", "format", "for", "url", box=None)
+    for c in rows:
+        table.add_row(str(c.channel_id), c.format, c.scope, c.url_start)
+    out.print(table)
+
+
+@chat_app.command("remove")
+def chat_remove(channel_id: Annotated[int, typer.Argument(help="The channel's id.")]) -> None:
+    """Remove a chat channel.
+
+    Example: carpe chat remove 2
+    """
+    with running() as carpe, carpe.unit_of_work() as uow:
+        chat.remove_channel(session=uow.session, channel_id=channel_id)
+        uow.commit()
+    out.print(f"removed chat channel {channel_id}")
+
+
+@chat_app.command("send")
+def chat_send(
+    today: Annotated[
+        str | None, typer.Option("--today", help="Day to judge what is due (default: today).")
+    ] = None,
+) -> None:
+    """Queue what is new for each channel and post everything pending (`carpe serve` does it too).
+
+    Example: carpe chat send
+    """
+    day = parse_day("--today", today) or date.today()
+    with running() as carpe, carpe.unit_of_work() as uow:
+        report = chat.post_chat(
+            session=uow.session, today=day, links=DigestLinks(carpe.settings.base_url)
+        )
+    out.print(
+        f"queued {report.queued} new message(s); posted {report.sent}, "
+        f"failed {report.failed} (retried next time)"
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the reminder commands to ``app``."""
     app.add_typer(digest_app, name="digest")
+    app.add_typer(chat_app, name="chat")

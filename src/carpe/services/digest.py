@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from carpe.errors import NotFoundError, UsageError
 from carpe.services import brief, gestures, memory
 from carpe.services.conflicts import list_conflicts
-from carpe.services.digest_mail import DigestLinks, build_message
+from carpe.services.digest_mail import DigestLinks, build_message, conflict_label
 from carpe.services.mail import MailServer, send_message
 from carpe.services.preferences import parse_digest_time, parse_time_zone
 from carpe.services.users import Viewer, get_user_by_name, viewer_of
@@ -40,7 +40,6 @@ FACTS_PER_FOLLOW_UP = 3
 MAX_CONFLICTS = 5
 MAX_QUIET = 5
 MAX_ATTEMPTS = 5
-CONFLICT_LABELS = {"kpi_disagreement": "KPI disagreement", "handoff_gap": "Hand-off gap"}
 RETRY_MINUTES = 5
 """A failed send is tried again after ``RETRY_MINUTES`` × the attempts so far."""
 STALE_CLAIM_MINUTES = 30
@@ -191,7 +190,7 @@ def compose_digest(*, session: Session, viewer: Viewer, today: date) -> Digest:
     conflicts = tuple(
         DigestConflict(
             c.conflict_id,
-            CONFLICT_LABELS.get(c.type, c.type.replace("_", " ").capitalize()),
+            conflict_label(c.type),
             c.account_name,
             tuple(c.departments),
             c.amount_at_risk,

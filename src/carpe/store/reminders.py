@@ -96,6 +96,8 @@ class ChatDelivery(Base):
     """What it is about (``follow_up:42``, ``conflict:abc``)."""
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """When a process last took it to post (so two workers never post it both)."""
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -23,6 +23,7 @@ from carpe.config import Settings, load_settings
 from carpe.context import Carpe
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services import webhooks
+from carpe.services.scheduler import ReminderScheduler
 from carpe.web import api, filters
 from carpe.web.auth import CsrfError, LoginLimiter, LoginRequiredError, csrf_token
 from carpe.web.rebalance import ReconnectAfter
@@ -45,7 +46,11 @@ HERE = Path(__file__).parent
 
 
 def create_app(
-    settings: Settings, *, carpe: Carpe | None = None, send_webhooks: bool = True
+    settings: Settings,
+    *,
+    carpe: Carpe | None = None,
+    send_webhooks: bool = True,
+    send_reminders: bool = True,
 ) -> FastAPI:
     """Build the web application for ``settings``.
 
@@ -58,6 +63,9 @@ def create_app(
     send_webhooks:
         Whether this app sends webhook events (when a URL is configured). With
         several worker processes only the supervising process sends them.
+    send_reminders:
+        Whether this app runs the reminders' clock (morning digests, chat); every
+        worker may, as each send is claimed in the store first.
     """
     running = carpe or Carpe(settings)
     settings = running.settings
@@ -66,7 +74,12 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sending = send_webhooks and settings.webhook_url
         sender = asyncio.create_task(send_webhooks_forever(running)) if sending else None
+        reminders = ReminderScheduler(running) if send_reminders else None
+        if reminders is not None:
+            reminders.start()
         yield
+        if reminders is not None:
+            reminders.stop()
         if sender is not None:
             sender.cancel()
         if carpe is None:  # the app made it, the app closes it

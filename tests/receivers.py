@@ -1,13 +1,16 @@
-"""A real SMTP server for tests (aiosmtpd) that keeps what it receives, parsed."""
+"""Real servers started by tests: SMTP (aiosmtpd) and HTTP, keeping what they receive."""
 
 from __future__ import annotations
 
 import email
 import email.policy
+import json
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -48,3 +51,38 @@ def smtp_inbox(**options: Any) -> Iterator[tuple[Inbox, int]]:
         yield handler, port
     finally:
         controller.stop()
+
+
+class Hook:
+    """What a local HTTP endpoint received (JSON bodies), and the status it answers with."""
+
+    def __init__(self) -> None:
+        self.bodies: list[Any] = []
+        self.headers: list[dict[str, str]] = []
+        self.status = 200
+
+
+@contextmanager
+def http_receiver() -> Iterator[tuple[Hook, str]]:
+    """A local HTTP server that records each POST's JSON body; yields it and its URL."""
+    hook = Hook()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            hook.headers.append(dict(self.headers))
+            hook.bodies.append(json.loads(body))
+            self.send_response(hook.status)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield hook, f"http://127.0.0.1:{server.server_address[1]}/hook"
+    finally:
+        server.shutdown()
+        server.server_close()
