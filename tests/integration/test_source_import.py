@@ -13,7 +13,7 @@ from carpe.context import Carpe
 from carpe.errors import ImportDataError, UsageError
 from carpe.services.source_import import import_exports
 from carpe.store.memory import StoredMoment
-from carpe.store.models import Account, Contact, Employee, Touchpoint
+from carpe.store.models import Account, Contact, Employee, Invoice, Touchpoint
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "example"
 DAY = date(2026, 3, 20)
@@ -84,3 +84,87 @@ def test_unknown_system_and_empty_folder_are_usage_errors(carpe: Carpe, tmp_path
         _import(carpe, tmp_path, "pipedrive")
     with pytest.raises(UsageError, match="holds none of HubSpot's exports"):
         _import(carpe, tmp_path, "hubspot")
+
+
+def test_stripe_example_imports_refunds_and_credit_notes_as_negative_invoices(
+    carpe: Carpe,
+) -> None:
+    _import(carpe, EXAMPLES / "stripe", "stripe")
+    with carpe.unit_of_work() as uow:
+        amounts = dict(uow.session.execute(select(Invoice.invoice_id, Invoice.amount)).all())
+    assert amounts["re_1"] == -120.0 and amounts["cn_1"] == -10.0
+    assert amounts["ch_2"] == 120.0  # a payment of no invoice is billed on its own
+    assert "py_1" not in amounts and "ch_3" not in amounts  # paid an invoice / failed
+    assert _count(carpe, Account) == 2
+
+
+def test_zendesk_example_reads_public_comments_as_notes(carpe: Carpe) -> None:
+    _import(carpe, EXAMPLES / "zendesk", "zendesk")
+    with carpe.unit_of_work() as uow:
+        asked = uow.session.get(Touchpoint, "comment-90001")
+        internal = uow.session.get(Touchpoint, "comment-90002")
+        reply = uow.session.get(Touchpoint, "comment-90003")
+        paul = uow.session.get(Account, "paul@example.org")  # no organization: their own account
+        kinds = set(uow.session.scalars(select(StoredMoment.kind)))
+        assert asked is not None and asked.direction == "inbound" and asked.employee_id is None
+        assert internal is None
+        assert reply is not None and reply.employee_id == "Carla Diaz"
+        assert paul is not None and paul.name == "Paul Martin"
+    assert kinds  # the wedding was noticed
+
+
+def test_freshdesk_example_imports_the_ticket_description_as_the_note(carpe: Carpe) -> None:
+    _import(carpe, EXAMPLES / "freshdesk", "freshdesk")
+    with carpe.unit_of_work() as uow:
+        ticket = uow.session.get(Touchpoint, "ticket-7001")
+        callback = uow.session.get(Touchpoint, "ticket-7002")
+        assert ticket is not None and "university" in (ticket.note or "")
+        assert ticket.channel == "email" and ticket.employee_id == "Owen Price"
+        assert callback is not None and callback.channel == "phone"
+
+
+MAP = """
+system = "Till"
+
+[[file]]
+source = "clients.csv"
+target = "accounts"
+[file.columns]
+account_id = "Client no"
+name = "Client"
+kind = { column = "Type", map = { "Firma" = "business", "Privat" = "consumer" } }
+started_on = { column = "Since", date = "%d.%m.%Y" }
+annual_value = { column = "Yearly", number = true, optional = true }
+"""
+
+
+def test_mapping_file_declares_columns_value_maps_and_date_formats(
+    carpe: Carpe, tmp_path: Path
+) -> None:
+    folder = tmp_path / "till"
+    folder.mkdir()
+    (folder / "clients.csv").write_text(
+        'Client no,Client,Type,Since,Yearly\nK1,Bäckerei Lang,Firma,03.02.2025,"€ 1,200.00"\n'
+        "K2,Eva Kranz,Privat,17.11.2024,\n"
+    )
+    (tmp_path / "map.toml").write_text(MAP)
+    import_exports(engine=carpe.engine, folder=folder, mapping=tmp_path / "map.toml", today=DAY)
+    with carpe.unit_of_work() as uow:
+        lang = uow.session.get(Account, "K1")
+        eva = uow.session.get(Account, "K2")
+        assert lang is not None and (lang.kind, lang.annual_value) == ("business", 1200.0)
+        assert eva is not None and (eva.kind, eva.started_on) == ("consumer", date(2024, 11, 17))
+    (folder / "clients.csv").write_text("Client no,Client,Type,Since\nK3,Odd,Verein,01.01.2025\n")
+    with pytest.raises(ImportDataError) as caught:
+        import_exports(engine=carpe.engine, folder=folder, mapping=tmp_path / "map.toml")
+    assert str(caught.value.problems[0]).startswith(
+        "clients.csv:2: column 'Type': value 'Verein': not a value the map knows"
+    )
+
+
+def test_mapping_file_with_a_wrong_target_column_is_a_usage_error(tmp_path: Path) -> None:
+    from carpe.ingest.sources import load_map_file
+
+    (tmp_path / "map.toml").write_text(MAP.replace('name = "Client"', 'title = "Client"'))
+    with pytest.raises(UsageError, match="'title' is not a column of accounts"):
+        load_map_file(tmp_path / "map.toml")
