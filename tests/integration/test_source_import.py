@@ -168,3 +168,27 @@ def test_mapping_file_with_a_wrong_target_column_is_a_usage_error(tmp_path: Path
     (tmp_path / "map.toml").write_text(MAP.replace('name = "Client"', 'title = "Client"'))
     with pytest.raises(UsageError, match="'title' is not a column of accounts"):
         load_map_file(tmp_path / "map.toml")
+
+
+def test_salesforce_case_comment_finds_its_account_through_the_case(
+    carpe: Carpe, tmp_path: Path
+) -> None:
+    _import(carpe, EXAMPLES / "salesforce", "salesforce")
+    with carpe.unit_of_work() as uow:
+        comment = uow.session.get(Touchpoint, "comment-00a8d00000Com01")
+        assert comment is not None and comment.account_id == "0018d00000AcmeA"
+        assert uow.session.get(Touchpoint, "comment-00a8d00000Com02") is None  # not published
+        assert uow.session.get(Employee, "0058d000001AAAA").department == "Sales"  # type: ignore[union-attr]
+    folder = _copy("salesforce", tmp_path)
+    comments = folder / "CaseComment.csv"
+    comments.write_text(
+        comments.read_text().replace(
+            "00a8d00000Com01,5008d00000Case1", "00a8d00000Com01,5008d00000Gone"
+        )
+    )
+    with pytest.raises(ImportDataError) as caught:
+        _import(carpe, folder, "salesforce")
+    assert str(caught.value.problems[0]) == (
+        "CaseComment.csv:2: column 'ParentId': value '5008d00000Gone': "
+        "no row of Case.csv has Id '5008d00000Gone'"
+    )

@@ -95,7 +95,31 @@ def _number(text: str, negate: bool) -> str:
     return repr(round(value, 6))
 
 
-def _apply(rule: ColumnRule, row: dict[str, str], kind: Kind) -> tuple[str | None, str | None]:
+Tables = dict[tuple[str, str, str], dict[str, str]]
+
+
+def _lookup_tables(folder: Path, source_map: SourceMap) -> Tables:
+    """Each ``lookup`` of the map as key → value, read from its export once."""
+    tables: Tables = {}
+    for rule in (c for f in source_map.files for c in f.columns if c.lookup):
+        assert rule.lookup is not None
+        if rule.lookup in tables:
+            continue
+        pattern, match, take = rule.lookup
+        table: dict[str, str] = {}
+        for path in _find(folder, pattern):
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    key, value = (row.get(match) or "").strip(), (row.get(take) or "").strip()
+                    if key and value:
+                        table.setdefault(key, value)
+        tables[rule.lookup] = table
+    return tables
+
+
+def _apply(
+    rule: ColumnRule, row: dict[str, str], kind: Kind, tables: Tables
+) -> tuple[str | None, str | None]:
     """The interchange value and the export column it came from (``None``: a constant)."""
     if rule.value is not None:
         return (rule.value or None), None
@@ -112,6 +136,11 @@ def _apply(rule: ColumnRule, row: dict[str, str], kind: Kind) -> tuple[str | Non
             used, text = other, (row.get(other) or "").strip()
     if text and rule.split:
         text = text.split(rule.split)[0].strip()
+    if text and rule.lookup is not None:
+        found_row = tables[rule.lookup].get(text)
+        if found_row is None:
+            raise _Bad(f"no row of {rule.lookup[0]} has {rule.lookup[1]} {text!r}")
+        text = found_row
     if text and rule.mapping is not None:
         found = dict(rule.mapping).get(text.casefold())
         if found is None:
@@ -139,6 +168,7 @@ def _convert_file(
     records: dict[str, list[dict[str, str]]],
     seen: dict[str, set[tuple[str | None, ...]]],
     problems: list[RowProblem],
+    tables: Tables,
 ) -> None:
     spec = FILES_BY_NAME[rule.target]
     kinds = {c.name: c.kind for c in spec.columns}
@@ -168,7 +198,7 @@ def _convert_file(
             bad = False
             for column in rule.columns:
                 try:
-                    value, used = _apply(column, row, kinds[column.target])
+                    value, used = _apply(column, row, kinds[column.target], tables)
                 except _Bad as exc:
                     raw = next((row.get(c) or "" for c in column.sources if row.get(c)), "")
                     problems.append(RowProblem(name, line, column.sources[0], raw, str(exc)))
@@ -211,6 +241,7 @@ def convert_exports(folder: Path, source_map: SourceMap, out: Path) -> Converted
     records: dict[str, list[dict[str, str]]] = {}
     seen: dict[str, set[tuple[str | None, ...]]] = {}
     problems: list[RowProblem] = []
+    tables = _lookup_tables(folder, source_map)
     found_any = False
     for rule in source_map.files:
         paths = _find(folder, rule.source)
@@ -218,7 +249,7 @@ def convert_exports(folder: Path, source_map: SourceMap, out: Path) -> Converted
             converted.missing.append(rule.source)
         for path in paths:
             found_any = True
-            _convert_file(rule, path, converted, records, seen, problems)
+            _convert_file(rule, path, converted, records, seen, problems, tables)
     if not found_any:
         expected = ", ".join(dict.fromkeys(r.source for r in source_map.files))
         raise UsageError(f"{folder} holds none of {source_map.system}'s exports ({expected})")

@@ -40,6 +40,10 @@ Column rules (one table per column; a plain string is ``{ column = ... }``):
     Put before the value (to keep ids of two exports apart: ``"refund-"``).
 ``optional``
     ``true``: the export may lack this column (the value is then blank).
+``lookup``
+    ``{ file = "Case.csv", match = "Id", take = "AccountId" }``: the value is
+    the key of a row of another export; the column ``take`` of that row is used
+    (a case comment names its case, the case names the account).
 
 File options: ``where = { "Column" = ["value", ...] }`` keeps only matching
 rows; ``skip_blank = ["account_id"]`` leaves out rows where these interchange
@@ -63,7 +67,7 @@ SYSTEMS = ("hubspot", "salesforce", "zendesk", "freshdesk", "stripe", "quickbook
 
 _RULE_KEYS = {
     "column", "fallback", "columns", "join", "value", "map", "default", "date", "datetime",
-    "number", "negate", "split", "prefix", "optional",
+    "number", "negate", "split", "prefix", "optional", "lookup",
 }  # fmt: skip
 
 
@@ -86,6 +90,8 @@ class ColumnRule:
     split: str | None = None
     prefix: str = ""
     optional: bool = False
+    lookup: tuple[str, str, str] | None = None
+    """(export file, its key column, the column to take): the value is looked up there."""
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -157,7 +163,18 @@ def _rule(target: str, raw: Any, origin: str, where: str) -> ColumnRule:
         split=raw.get("split"),
         prefix=str(raw.get("prefix", "")),
         optional=bool(raw.get("optional", False)),
+        lookup=_lookup(raw.get("lookup"), origin, where),
     )
+
+
+def _lookup(raw: Any, origin: str, where: str) -> tuple[str, str, str] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not all(
+        isinstance(raw.get(k), str) for k in ("file", "match", "take")
+    ):
+        raise _fail(origin, where, "lookup is a table { file = ..., match = ..., take = ... }")
+    return (raw["file"], raw["match"], raw["take"])
 
 
 def parse_map(data: dict[str, Any], origin: str) -> SourceMap:
