@@ -139,8 +139,7 @@ def _facts(
     )
     facts = [p.text for p in found.open_problems[:1]]
     facts += [m.summary for m in found.open_moments if m.moment_id != row.moment_id]
-    facts += [f"Likes: {p}" for p in found.preferences]
-    facts += [f"Into: {i}" for i in found.interests]
+    facts += list(found.preferences) + list(found.interests)
     return tuple(dict.fromkeys(facts))[:FACTS_PER_FOLLOW_UP]
 
 
