@@ -85,6 +85,9 @@ def test_my_chat_webhook_is_added_and_removed_on_the_page(
                                                    "url": "https://example.webhook.office.com/x"})  # fmt: skip
     assert "Teams · https://example.webhook.office.com/x" in added.text
     channel = re.search(r"/preferences/chat/(\d+)/remove", added.text)
+    plain = client.post("/preferences/chat", data={"csrf_token": csrf_of(page), "format": "slack",
+                                                   "url": "http://10.0.0.5/internal"})  # fmt: skip
+    assert plain.status_code == 400 and "starts with https://" in plain.text
     assert channel
     other = signed_in("ben")
     refused = other.post(f"/preferences/chat/{channel.group(1)}/remove",

@@ -108,8 +108,10 @@ def add_chat(
     url: Annotated[str, Form(max_length=2000)],
     format: Annotated[str, Form(max_length=10)] = "slack",
 ) -> Response:
-    """Post my follow-ups due and my new conflicts to my own chat webhook."""
+    """Post my follow-ups due and my new conflicts to my own chat webhook (https only)."""
     try:
+        if not url.startswith("https://"):
+            raise UsageError("a chat webhook address starts with https://")
         chat.add_channel(session=uow.session, format=format, url=url, username=viewer.username)
     except UsageError as exc:
         uow.rollback()
