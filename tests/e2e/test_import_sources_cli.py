@@ -15,7 +15,9 @@ runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "example"
 
 
-@pytest.mark.parametrize("system", ["hubspot", "salesforce", "zendesk", "freshdesk", "stripe"])
+@pytest.mark.parametrize(
+    "system", ["hubspot", "salesforce", "zendesk", "freshdesk", "stripe", "quickbooks"]
+)
 def test_each_example_export_imports_without_hand_editing(system: str, tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     result = runner.invoke(app, ["--db", db, "import", "--from", system, str(EXAMPLES / system)])

@@ -192,3 +192,19 @@ def test_salesforce_case_comment_finds_its_account_through_the_case(
         "CaseComment.csv:2: column 'ParentId': value '5008d00000Gone': "
         "no row of Case.csv has Id '5008d00000Gone'"
     )
+
+
+def test_quickbooks_report_with_title_rows_imports_credit_memos_as_negative_invoices(
+    carpe: Carpe,
+) -> None:
+    _import(carpe, EXAMPLES / "quickbooks", "quickbooks")
+    with carpe.unit_of_work() as uow:
+        rows = {i.invoice_id: (i.amount, i.status) for i in uow.session.scalars(select(Invoice))}
+        amy = uow.session.get(Account, "Amy's Bird Sanctuary")
+        assert amy is not None and amy.started_on == date(2026, 1, 5)
+    assert rows == {
+        "1037": (1250.0, "paid"),
+        "1041": (420.0, "open"),
+        "credit-1042": (-420.0, "paid"),
+        "1043": (180.0, "paid"),
+    }  # the report's title, total and footer lines are not rows

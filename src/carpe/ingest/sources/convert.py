@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from carpe.errors import ImportDataError, RowProblem, UsageError
 from carpe.ingest.format import FILES_BY_NAME, Kind
@@ -88,10 +89,8 @@ def _number(text: str, negate: bool) -> str:
         value = float(cleaned)
     except ValueError:
         raise _Bad("not a number") from None
-    if negative:
+    if negative or negate:  # "(12.00)" in accounting form; a refund whatever its sign
         value = -abs(value)
-    if negate:
-        value = -value
     return repr(round(value, 6))
 
 
@@ -161,6 +160,36 @@ def _apply(
     return (text or None), used
 
 
+HEADER_SEARCH_ROWS = 15
+"""Report exports (QuickBooks) put a title, the company and the period above the header."""
+
+
+def _absent(rule: FileRule, header: set[str]) -> list[str]:
+    """The export's columns the rule needs that ``header`` lacks (one of its fallbacks will do)."""
+    missing = [c for c, _ in rule.where if c not in header]
+    for column in rule.columns:
+        if column.optional or column.value is not None:
+            continue
+        if column.columns:
+            missing += [c for c in column.columns if c not in header]
+        elif column.column and not any(c in header for c in (column.column, *column.fallback)):
+            missing.append(column.column)
+    return sorted(set(missing))
+
+
+def _header(reader: Any, rule: FileRule) -> tuple[list[str], int]:
+    """The header row (the first of the first rows naming every needed column) and its line."""
+    first: tuple[list[str], int] | None = None
+    for number, row in enumerate(reader, start=1):
+        names = [c.strip() for c in row]
+        first = first or (names, reader.line_num)
+        if not _absent(rule, set(names)):
+            return names, reader.line_num
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    return first or ([], 1)
+
+
 def _convert_file(
     rule: FileRule,
     path: Path,
@@ -174,12 +203,9 @@ def _convert_file(
     kinds = {c.name: c.kind for c in spec.columns}
     name = path.name
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = set(reader.fieldnames or [])
-        needed = {c for r in rule.columns if not r.optional for c in r.sources} | {
-            c for c, _ in rule.where
-        }
-        absent = sorted(needed - header)
+        reader = csv.reader(handle)
+        header, previous_end = _header(reader, rule)
+        absent = _absent(rule, set(header))
         for missing in absent:
             problems.append(RowProblem(name, 1, missing, "", "the export has no such column"))
         if absent:
@@ -187,9 +213,11 @@ def _convert_file(
         target_rows = records.setdefault(rule.target, [])
         origins = converted.provenance.setdefault(f"{rule.target}.jsonl", [])
         keys = seen.setdefault(rule.target, set())
-        previous_end = 1
-        for row in reader:
+        for values in reader:
             line, previous_end = previous_end + 1, reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            row = dict(zip(header, values, strict=False))
             converted.read[name] += 1
             if any((row.get(c) or "").strip().casefold() not in ok for c, ok in rule.where):
                 continue

@@ -32,8 +32,8 @@ Column rules (one table per column; a plain string is ``{ column = ... }``):
     ``"epoch"`` for Unix seconds); written as ISO 8601.
 ``number``
     ``true``: a number written with thousands separators or a currency sign
-    (``"$1,234.50"``) is read as ``1234.50``; ``negate = true`` turns its sign
-    (refunds, credit notes).
+    (``"$1,234.50"``) is read as ``1234.50``, ``"(12.00)"`` as ``-12``;
+    ``negate = true`` makes it negative whatever its sign (refunds, credit notes).
 ``split``
     Keep the first of several values separated by this (``"123;456"``).
 ``prefix``
