@@ -272,7 +272,7 @@ def convert_exports(folder: Path, source_map: SourceMap, out: Path) -> Converted
     tables = _lookup_tables(folder, source_map)
     found_any = False
     for rule in source_map.files:
-        paths = _find(folder, rule.source)
+        paths = sorted({p for pattern in rule.source.split("|") for p in _find(folder, pattern)})
         if not paths and rule.source not in converted.missing:
             converted.missing.append(rule.source)
         for path in paths:

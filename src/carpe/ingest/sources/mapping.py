@@ -105,6 +105,7 @@ class FileRule:
     """One export file read into one interchange file."""
 
     source: str
+    """A file name or glob; several ``|``-separated are all read (``*invoice*.csv|*list*.csv``)."""
     target: str
     columns: tuple[ColumnRule, ...]
     where: tuple[tuple[str, tuple[str, ...]], ...] = ()
