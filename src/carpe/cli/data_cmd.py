@@ -206,14 +206,15 @@ def simulate(
     except ValueError:
         err.print(f"[red]error[/red]: --end must be a date YYYY-MM-DD, not {end!r}")
         raise typer.Exit(EXIT_USAGE) from None
-    summary = simulate_business(
-        out_dir,
-        kind="b2b" if kind == "b2b" else "b2c",
-        accounts=accounts,
-        months=months,
-        seed=seed,
-        end=last,
-    )
+    with err.status(f"simulating {accounts:,} accounts over {months} months…"):
+        summary = simulate_business(
+            out_dir,
+            kind="b2b" if kind == "b2b" else "b2c",
+            accounts=accounts,
+            months=months,
+            seed=seed,
+            end=last,
+        )
     out.print(f"simulated {kind} business (seed {seed}) in {out_dir}")
     for name, rows in summary.rows.items():
         out.print(f"  {name}: {rows:,} rows")
