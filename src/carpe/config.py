@@ -289,6 +289,38 @@ class Settings(BaseSettings):
         ),
     )
 
+    # Reminders where people work: the morning digest by mail, calendar and chat links.
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description=(
+            "The address people open carpe at; links in digests, chat messages and calendar "
+            "events start with it."
+        ),
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description=(
+            "The SMTP server that sends morning digests (unset: no digests are sent, "
+            "`carpe digest send --dry-run` still prints them)."
+        ),
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="The SMTP server's port.")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls",
+        description=(
+            "`starttls` (upgrade a plain connection, usually port 587), `tls` (TLS from the "
+            "start, usually 465) or `none` (a local relay only)."
+        ),
+    )
+    smtp_user: str | None = Field(
+        default=None, description="User name to sign in to the SMTP server (unset: no sign-in)."
+    )
+    smtp_password: str | None = Field(default=None, description="Password for `CARPE_SMTP_USER`.")
+    mail_from: str = Field(
+        default="carpe <carpe@localhost>",
+        description="The sender of digests (`Name <address>`).",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:

@@ -39,7 +39,6 @@ def test_the_navigation_leads_to_logging_a_touchpoint_or_a_gesture_for_a_contact
     assert client.get("/gestures/log?contact_id=C1").status_code == 200
 
 
-
 def test_erase_confirmation_names_the_person_and_their_account(
     signed_in: Callable[[str], TestClient],
 ) -> None:

@@ -18,6 +18,7 @@ from carpe.cli import (
     gestures_cmd,
     memory_cmd,
     my_week_cmd,
+    reminders_cmd,
     serve_cmd,
     specialists_cmd,
     stories_cmd,
@@ -63,6 +64,7 @@ for _module in (
     users_cmd,
     webhooks_cmd,
     my_week_cmd,
+    reminders_cmd,
 ):
     _module.register(app)
 

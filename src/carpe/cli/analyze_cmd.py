@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from carpe.cli._common import jsonable, out, parse_day, running
+from carpe.cli._common import err, jsonable, out, parse_day, running
 from carpe.services import analysis
 from carpe.services.conflicts import detector_settings
 
@@ -37,7 +38,13 @@ def analyze(
     Example: carpe analyze --engine duckdb --as-of 2026-11-01
     """
     day = parse_day("--as-of", as_of)
-    with running() as carpe:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with running() as carpe, Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("snapshot of the store", total=None)
+
+        def show(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step.replace("_", " "), completed=done, total=total)
+
         report = analysis.run_analysis(
             engine=carpe.engine,
             engine_name=engine,
@@ -45,6 +52,7 @@ def analyze(
             workdir=workdir,
             horizon_days=horizon,
             conflict_settings=detector_settings(carpe.settings),
+            on_step=show,
         )
     total = sum(report.seconds.values())
     out.print(

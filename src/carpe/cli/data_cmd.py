@@ -50,8 +50,23 @@ def import_(
         bool, typer.Option("--ignore-unknown", help="Leave unknown columns and files aside.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="The folder holds this system's CSV exports: hubspot, salesforce, zendesk, "
+            "freshdesk, stripe or quickbooks.",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="The folder holds exports mapped by this TOML file."),
+    ] = None,
 ) -> None:
     """Import a folder in the interchange format: all of it, or nothing.
+
+    With --from SYSTEM (or --mapping map.toml) the folder holds another system's
+    exports instead; problems then name the export's own file, line and column.
 
     Every bad row is listed as FILE:LINE: column 'X': value 'V': reason, and the
     store is left untouched (exit status 1). Re-importing the same rows changes
@@ -74,18 +89,25 @@ def import_(
                     tasks[name] = bar.add_task(name, total=total)
                 bar.update(tasks[name], completed=done)
 
-            outcome = data.import_data(
-                engine=carpe.engine,
-                folder=folder,
-                dry_run=dry_run,
-                ignore_unknown=ignore_unknown,
-                chunk_rows=carpe.settings.import_chunk_rows,
-                max_problems=carpe.settings.import_max_problems,
-                max_text_bytes=carpe.settings.import_max_text_bytes,
-                wait_seconds=carpe.settings.import_wait_seconds,
-                progress=advance,
-                date_order=carpe.settings.date_order(),
-            )
+            if source is not None or mapping is not None:
+                from carpe.cli._sources import import_from_exports
+
+                outcome = import_from_exports(
+                    carpe, folder, system=source, mapping=mapping, dry_run=dry_run, progress=advance
+                )
+            else:
+                outcome = data.import_data(
+                    engine=carpe.engine,
+                    folder=folder,
+                    dry_run=dry_run,
+                    ignore_unknown=ignore_unknown,
+                    chunk_rows=carpe.settings.import_chunk_rows,
+                    max_problems=carpe.settings.import_max_problems,
+                    max_text_bytes=carpe.settings.import_max_text_bytes,
+                    wait_seconds=carpe.settings.import_wait_seconds,
+                    progress=advance,
+                    date_order=carpe.settings.date_order(),
+                )
         report, extraction = outcome.report, outcome.extraction
         if as_json:
             out.print_json(
@@ -212,14 +234,15 @@ def simulate(
     except ValueError:
         err.print(f"[red]error[/red]: --end must be a date YYYY-MM-DD, not {end!r}")
         raise typer.Exit(EXIT_USAGE) from None
-    summary = simulate_business(
-        out_dir,
-        kind="b2b" if kind == "b2b" else "b2c",
-        accounts=accounts,
-        months=months,
-        seed=seed,
-        end=last,
-    )
+    with err.status(f"simulating {accounts:,} accounts over {months} months…"):
+        summary = simulate_business(
+            out_dir,
+            kind="b2b" if kind == "b2b" else "b2c",
+            accounts=accounts,
+            months=months,
+            seed=seed,
+            end=last,
+        )
     out.print(f"simulated {kind} business (seed {seed}) in {out_dir}")
     for name, rows in summary.rows.items():
         out.print(f"  {name}: {rows:,} rows")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -122,6 +122,7 @@ def run_analysis(
     seed: int = 0,
     keep_snapshot: bool = False,
     conflict_settings: DetectorSettings | None = None,
+    on_step: Callable[[str, int, int], None] | None = None,
 ) -> AnalysisReport:
     """Snapshot the store, run the pipeline, and write its results back under a new run.
 
@@ -146,6 +147,8 @@ def run_analysis(
         Keep the Parquet snapshot in ``workdir``.
     conflict_settings : DetectorSettings, optional
         The conflict detectors' thresholds (see :func:`carpe.services.conflicts.detector_settings`).
+    on_step : callable, optional
+        Told each pipeline step as it starts: (name, steps done, steps in all).
 
     Returns
     -------
@@ -177,7 +180,12 @@ def run_analysis(
             snapshot = snapshot_tables(connection, tables, scratch / "snapshot", columns=needs)
         backend = connect_engine(engine_name, workdir=scratch / "engine")
         result = run_pipeline(
-            backend=backend, engine=engine_name, snapshot=snapshot, options=options, steps=steps
+            backend=backend,
+            engine=engine_name,
+            snapshot=snapshot,
+            options=options,
+            steps=steps,
+            on_step=on_step,
         )
         risk: RiskResult | None = result.results.get("early_warning")
         seconds = {"snapshot": snapshot.seconds, **result.seconds}

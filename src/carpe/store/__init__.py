@@ -6,6 +6,7 @@ from carpe.store import conflicts as _conflict_tables  # noqa: F401 - registers 
 from carpe.store import gestures as _gesture_tables  # noqa: F401 - registers the tables
 from carpe.store import memory as _memory_tables  # noqa: F401 - registers the tables
 from carpe.store import my_week as _my_week_tables  # noqa: F401 - registers the tables
+from carpe.store import reminders as _reminder_tables  # noqa: F401 - registers the tables
 from carpe.store import stories as _story_tables  # noqa: F401 - registers the tables
 from carpe.store.engine import create_store_engine, current_revision, head_revision, migrate
 from carpe.store.models import TABLES_BY_FILE, Base

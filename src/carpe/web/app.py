@@ -23,6 +23,7 @@ from carpe.context import Carpe
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services import currency, webhooks
 from carpe.services.instance import webhook_secret
+from carpe.services.scheduler import ReminderScheduler
 from carpe.web import api, filters
 from carpe.web.auth import CsrfError, LoginRequiredError, csrf_token
 from carpe.web.rebalance import ReconnectAfter
@@ -34,6 +35,7 @@ from carpe.web.routes import (
     gestures,
     health,
     my_week,
+    reminders,
     retention,
     session,
     specialists,
@@ -48,7 +50,11 @@ HERE = Path(__file__).parent
 
 
 def create_app(
-    settings: Settings, *, carpe: Carpe | None = None, send_webhooks: bool = True
+    settings: Settings,
+    *,
+    carpe: Carpe | None = None,
+    send_webhooks: bool = True,
+    send_reminders: bool = True,
 ) -> FastAPI:
     """Build the web application for ``settings``.
 
@@ -61,6 +67,9 @@ def create_app(
     send_webhooks:
         Whether this app sends webhook events (when a URL is configured). With
         several worker processes only the supervising process sends them.
+    send_reminders:
+        Whether this app runs the reminders' clock (morning digests, chat); every
+        worker may, as each send is claimed in the store first.
     """
     running = carpe or Carpe(settings)
     settings = running.settings
@@ -69,7 +78,12 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sending = send_webhooks and settings.webhook_url
         sender = asyncio.create_task(send_webhooks_forever(running)) if sending else None
+        reminders = ReminderScheduler(running) if send_reminders else None
+        if reminders is not None:
+            reminders.start()
         yield
+        if reminders is not None:
+            reminders.stop()
         if sender is not None:
             sender.cancel()
         if carpe is None:  # the app made it, the app closes it
@@ -120,6 +134,7 @@ def create_app(
         specialists.router,
         gestures.router,
         stories.router,
+        reminders.router,
         api.router,
         conflicts.api_router,
         specialists.api_router,

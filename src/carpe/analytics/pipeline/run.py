@@ -11,7 +11,7 @@ the ones before it. Steps register by name in :data:`STEPS`; later analyses
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,6 +173,7 @@ def run_pipeline(
     snapshot: Snapshot,
     options: RunOptions,
     steps: Iterable[str] | None = None,
+    on_step: Callable[[str, int, int], None] | None = None,
 ) -> PipelineResult:
     """Run the analysis steps on a snapshot.
 
@@ -188,6 +189,8 @@ def run_pipeline(
         The as-of day, horizon, seeds.
     steps : iterable of str, optional
         Step names; every registered step when omitted.
+    on_step : callable, optional
+        Called with (step name, steps done, steps in all) before each step (progress).
 
     Returns
     -------
@@ -199,7 +202,9 @@ def run_pipeline(
     context = Context(backend=backend, engine=engine, options=options, tables=tables)
     seconds: dict[str, float] = {}
     cpu_seconds: dict[str, float] = {}
-    for step in chosen:
+    for done, step in enumerate(chosen):
+        if on_step is not None:
+            on_step(step.name, done, len(chosen))
         started, cpu_started = time.perf_counter(), time.process_time()
         context.results[step.name] = step.run(context)
         seconds[step.name] = round(time.perf_counter() - started, 3)

@@ -10,6 +10,7 @@ from carpe.store import analysis as _analysis  # noqa: F401 - registers its tabl
 from carpe.store import conflicts as _conflicts  # noqa: F401 - registers its tables
 from carpe.store import gestures as _gestures  # noqa: F401 - registers its tables
 from carpe.store import memory as _memory  # noqa: F401 - registers its tables
+from carpe.store import reminders as _reminders  # noqa: F401 - registers its tables
 from carpe.store import stories as _stories  # noqa: F401 - registers its tables
 from carpe.store.models import Base
 
