@@ -33,3 +33,11 @@ def test_the_api_keeps_its_machine_readable_error(
     answer = app_client.get("/api/v1/accounts?limit=0", headers={"Accept": "application/json"})
     assert answer.status_code in (401, 422)
     assert "error" in answer.json()
+
+
+def test_a_page_that_does_not_exist_keeps_the_navigation(
+    signed_in: Callable[[str], TestClient],
+) -> None:
+    missing = signed_in("ana").get("/no-such-page", headers={"Accept": "text/html"})
+    assert missing.status_code == 404
+    assert "<nav" in missing.text and 'href="/today"' in missing.text

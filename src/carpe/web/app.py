@@ -25,7 +25,7 @@ from carpe.services import currency, webhooks
 from carpe.services.instance import webhook_secret
 from carpe.services.scheduler import ReminderScheduler
 from carpe.web import api, filters
-from carpe.web.auth import CsrfError, LoginRequiredError, csrf_token
+from carpe.web.auth import CsrfError, LoginRequiredError, csrf_token, resolve_viewer
 from carpe.web.rebalance import ReconnectAfter
 from carpe.web.routes import (
     accounts,
@@ -226,6 +226,9 @@ def _error(
     if _wants_json(request):
         return JSONResponse({"error": {"code": code, "message": message, "field": field}}, status)
     templates: Jinja2Templates = request.app.state.templates
+    viewer = getattr(request.state, "viewer", None)
+    if viewer is None and status == 404 and "session" in request.scope:
+        viewer = resolve_viewer(request)  # a page nobody routed: still show the navigation
     if field:  # a person reads which field, in words: "Contact id is required."
         label = field.replace("_", " ").replace(".", " ").capitalize()
         message = f"{label} is required." if message == "Field required" else f"{label}: {message}"
@@ -235,7 +238,7 @@ def _error(
         {
             "status": status,
             "message": message,
-            "viewer": getattr(request.state, "viewer", None),
+            "viewer": viewer,
             "back": _same_site_referer(request),
         },
         status_code=status,
