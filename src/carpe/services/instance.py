@@ -9,6 +9,7 @@ store reads the same one, and it is never printed.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import secrets
 
@@ -24,6 +25,14 @@ from carpe.store.models import utc_now
 SIGNING_SECRET = "signing"
 WEBHOOK_SECRET = "webhook"
 """Separate from the cookies' secret: it is shown to whoever sets up the webhook's receiver."""
+
+
+def secret_digest(value: str) -> str:
+    """The SHA-256 hex digest under which a bearer secret (token, session id) is stored.
+
+    The store keeps only this, so a copy of the database signs nobody in.
+    """
+    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def ensure_instance_secret(*, session: Session, name: str = SIGNING_SECRET) -> str:

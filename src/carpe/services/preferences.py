@@ -7,7 +7,6 @@ token, or revoking it, makes the old address stop working at once.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carpe.errors import UsageError
+from carpe.services.instance import secret_digest
 from carpe.services.users import Viewer, viewer_of
 from carpe.store.access import User
 from carpe.store.models import utc_now
@@ -132,15 +132,11 @@ def save_preferences(
     return get_preferences(session=session, user_id=user_id)
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_calendar_token(*, session: Session, user_id: int) -> str:
     """A new secret for the user's calendar feed (the old one stops working); shown once."""
     token = CALENDAR_TOKEN_PREFIX + secrets.token_urlsafe(24)
     row = _row(session, user_id)
-    row.calendar_token_hash = _digest(token)
+    row.calendar_token_hash = secret_digest(token)
     row.calendar_token_created_at = utc_now()
     row.updated_at = utc_now()
     session.flush()
@@ -166,6 +162,6 @@ def viewer_for_calendar_token(*, session: Session, token: str) -> Viewer | None:
     user = session.scalars(
         select(User)
         .join(UserPreferences, UserPreferences.user_id == User.id)
-        .where(UserPreferences.calendar_token_hash == _digest(token), User.active.is_(True))
+        .where(UserPreferences.calendar_token_hash == secret_digest(token), User.active.is_(True))
     ).first()
     return viewer_of(user) if user is not None else None

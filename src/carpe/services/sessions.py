@@ -13,7 +13,6 @@ the window are deleted whenever a failure is recorded, so the table stays small.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from carpe.services.instance import secret_digest
 from carpe.services.users import Viewer
 from carpe.store.access import SignInFailure, User, WebSession
 from carpe.store.models import utc_now
@@ -38,10 +38,6 @@ class Lifetimes:
     absolute: timedelta
 
 
-def _digest(session_id: str) -> str:
-    return hashlib.sha256(session_id.encode()).hexdigest()
-
-
 def start_session(*, session: Session, user_id: int, lifetimes: Lifetimes | None = None) -> str:
     """Record a new session for a user who just signed in; returns the id for the cookie.
 
@@ -54,7 +50,7 @@ def start_session(*, session: Session, user_id: int, lifetimes: Lifetimes | None
         session.execute(delete(WebSession).where(WebSession.created_at < now - lifetimes.absolute))
     session.add(
         WebSession(
-            user_id=user_id, token_hash=_digest(session_id), created_at=now, last_seen_at=now
+            user_id=user_id, token_hash=secret_digest(session_id), created_at=now, last_seen_at=now
         )
     )
     session.flush()
@@ -78,7 +74,7 @@ def viewer_for_session(
         )
         .join(User, User.id == WebSession.user_id)
         .where(
-            WebSession.token_hash == _digest(session_id),
+            WebSession.token_hash == secret_digest(session_id),
             WebSession.ended_at.is_(None),
             User.active.is_(True),
         )
@@ -98,7 +94,7 @@ def end_session(*, session: Session, session_id: str) -> None:
     """End one session (sign-out)."""
     session.execute(
         update(WebSession)
-        .where(WebSession.token_hash == _digest(session_id), WebSession.ended_at.is_(None))
+        .where(WebSession.token_hash == secret_digest(session_id), WebSession.ended_at.is_(None))
         .values(ended_at=utc_now())
     )
 

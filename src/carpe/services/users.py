@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +12,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
+from carpe.services.instance import secret_digest
 from carpe.services.passwords import check_password
 from carpe.store.access import ROLES, SCOPES, ApiToken, User, WebSession
 from carpe.store.models import Employee, utc_now
@@ -189,10 +189,6 @@ def list_users(*, session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username_key)))
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_api_token(
     *,
     session: Session,
@@ -233,7 +229,7 @@ def create_api_token(
         ApiToken(
             user_id=user_id,
             name=name,
-            token_hash=_digest(token),
+            token_hash=secret_digest(token),
             created_at=now,
             scope=scope,
             expires_at=now + timedelta(days=days),
@@ -320,7 +316,7 @@ def viewer_for_token(*, session: Session, token: str) -> Viewer | None:
         )
         .join(User, User.id == ApiToken.user_id)
         .where(
-            ApiToken.token_hash == _digest(token),
+            ApiToken.token_hash == secret_digest(token),
             ApiToken.revoked_at.is_(None),
             User.active.is_(True),
         )
