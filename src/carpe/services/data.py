@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ from carpe.errors import BusyError
 from carpe.ingest.export import ExportReport, export_folder
 from carpe.ingest.load import ImportReport, Progress, import_folder
 from carpe.memory import Extractor
-from carpe.services.memory import ExtractionReport, extract_new_notes
+from carpe.services.memory import ExtractionReport, count_unread_notes, extract_new_notes
 from carpe.store.locks import holder, waiting_lock
 from carpe.store.models import Base
 
@@ -73,10 +74,19 @@ def import_data(
         )
         extraction = None
         if not dry_run and extract:
+            read: Callable[[int], None] | None = None
+            if progress is not None:
+                unread = count_unread_notes(engine=engine)
+                tell = progress
+
+                def read(done: int) -> None:
+                    tell("notes read", done, unread)
+
             extraction = extract_new_notes(
                 engine=engine,
                 today=today or date.today(),
                 extractor=Extractor(date_order=date_order),
+                progress=read,
             )
         return ImportOutcome(report, extraction)
 

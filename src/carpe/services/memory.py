@@ -8,8 +8,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
@@ -265,6 +266,22 @@ def open_moments_of(
     return list(session.scalars(query.order_by(StoredMoment.id)))
 
 
+def _unread_notes(*columns: Any) -> Any:
+    """``columns`` of the touchpoints whose note carpe has not read yet."""
+    return (
+        select(*columns)
+        .select_from(Touchpoint)
+        .outerjoin(NoteExtraction, NoteExtraction.touchpoint_id == Touchpoint.touchpoint_id)
+        .where(NoteExtraction.touchpoint_id.is_(None), Touchpoint.note.is_not(None))
+    )
+
+
+def count_unread_notes(*, engine: Engine) -> int:
+    """How many notes :func:`extract_new_notes` would read now (for a progress bar)."""
+    with engine.connect() as connection:
+        return int(connection.scalar(_unread_notes(func.count())) or 0)
+
+
 def extract_new_notes(
     *,
     engine: Engine,
@@ -287,20 +304,15 @@ def extract_new_notes(
     started = time.perf_counter()
     extractor = extractor or Extractor()
     notes = found = created = resolved = 0
-    pending = (
-        select(
-            Touchpoint.touchpoint_id,
-            Touchpoint.account_id,
-            Touchpoint.contact_id,
-            Touchpoint.employee_id,
-            Touchpoint.occurred_at,
-            Touchpoint.note,
-            Touchpoint.origin,
-        )
-        .outerjoin(NoteExtraction, NoteExtraction.touchpoint_id == Touchpoint.touchpoint_id)
-        .where(NoteExtraction.touchpoint_id.is_(None), Touchpoint.note.is_not(None))
-        .order_by(Touchpoint.occurred_at, Touchpoint.touchpoint_id)
-    )
+    pending = _unread_notes(
+        Touchpoint.touchpoint_id,
+        Touchpoint.account_id,
+        Touchpoint.contact_id,
+        Touchpoint.employee_id,
+        Touchpoint.occurred_at,
+        Touchpoint.note,
+        Touchpoint.origin,
+    ).order_by(Touchpoint.occurred_at, Touchpoint.touchpoint_id)
     with Session(engine) as session, engine.connect() as reader:
         open_by_contact = _open_moments(session)
         owners = _active_owners(session)
