@@ -25,9 +25,10 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from carpe.analytics.conflicts.words import type_name
 from carpe.errors import NotFoundError, UsageError
 from carpe.memory.opener import suggest_opener
-from carpe.services.digest_mail import DigestLinks, conflict_label
+from carpe.services.digest_mail import DigestLinks
 from carpe.services.users import get_user_by_name
 from carpe.services.webhooks import Sender, post_json
 from carpe.store.access import User
@@ -230,7 +231,7 @@ def _follow_up_notice(row: Any, links: DigestLinks, today: date, *, for_departme
 
 
 def _conflict_notice(row: StoredConflict, account: str, links: DigestLinks) -> Notice:
-    label = conflict_label(row.type)
+    label = type_name(row.type)
     departments = ", ".join(json.loads(row.departments))
     return Notice(
         f"New conflict: {label} at {account}",

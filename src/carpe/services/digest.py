@@ -23,10 +23,11 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from carpe.analytics.conflicts.words import type_name
 from carpe.errors import NotFoundError, UsageError
 from carpe.services import brief, gestures, memory
 from carpe.services.conflicts import list_conflicts
-from carpe.services.digest_mail import DigestLinks, build_message, conflict_label
+from carpe.services.digest_mail import DigestLinks, build_message
 from carpe.services.mail import MailServer, send_message
 from carpe.services.preferences import parse_digest_time, parse_time_zone
 from carpe.services.users import Viewer, get_user_by_name, viewer_of
@@ -189,7 +190,7 @@ def compose_digest(*, session: Session, viewer: Viewer, today: date) -> Digest:
     conflicts = tuple(
         DigestConflict(
             c.conflict_id,
-            conflict_label(c.type),
+            type_name(c.type),
             c.account_name,
             tuple(c.departments),
             c.amount_at_risk,

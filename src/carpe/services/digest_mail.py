@@ -23,12 +23,6 @@ if TYPE_CHECKING:
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-CONFLICT_LABELS = {"kpi_disagreement": "KPI disagreement", "handoff_gap": "Hand-off gap"}
-
-
-def conflict_label(kind: str) -> str:
-    """A conflict type in words (``promise_lead_time`` → ``Promise lead time``)."""
-    return CONFLICT_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
 @dataclass(frozen=True, slots=True)
