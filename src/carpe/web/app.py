@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, timedelta
@@ -205,14 +206,23 @@ def _wants_json(request: Request) -> bool:
 
 
 class _HouseCurrency:
-    """The store's house currency for the ``money`` filter, read once it is known."""
+    """The store's house currency for the ``money`` filter, read once it is known.
+
+    While nothing says (no setting, no invoice yet) the store is asked again at
+    most once a minute, not for every amount on every page.
+    """
+
+    RETRY_SECONDS = 60.0
 
     def __init__(self, carpe: Carpe) -> None:
         self._carpe = carpe
         self._known: str | None = None
+        self._asked_at = float("-inf")
 
     def __call__(self) -> str | None:
-        if self._known is None:
+        now = time.monotonic()
+        if self._known is None and now - self._asked_at >= self.RETRY_SECONDS:
+            self._asked_at = now
             with self._carpe.unit_of_work() as uow:
                 self._known = currency.house_currency(
                     session=uow.session, configured=self._carpe.settings.currency
