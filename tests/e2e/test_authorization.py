@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from carpe.analytics.conflicts import ConflictReport, Evidence, conflict_id
 from carpe.analytics.conflicts.model import Conflict
-from carpe.services import conflicts, stories
+from carpe.services import conflicts, story_records
 from tests.e2e.conftest import World
 from tests.factories import story_on
 
@@ -290,7 +290,7 @@ def _plant_story_on_a1(world: World) -> str:
     """A drafted story on ana's account A1; its id."""
     told = story_on("A1", "Acme Tools", ("E1", "Ana Ruiz", "Operations"), 0.9)
     with world.carpe.unit_of_work() as uow:
-        stories.record_stories(session=uow.session, stories=[told])
+        story_records.record_stories(session=uow.session, stories=[told])
         uow.commit()
     return told.story_id
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from carpe.cli import stories_cmd
 from carpe.cli._common import state
-from carpe.services import stories
+from carpe.services import story_consent, story_records
 from tests.e2e.conftest import World, csrf_of
 from tests.factories import story_on
 
@@ -24,7 +24,7 @@ def planted(world: World) -> dict[str, str]:
     ana = story_on("A1", "Acme Tools", ("E1", "Ana Ruiz", "Operations"), 0.9)
     ben = story_on("A2", "Bolt & Co", ("E2", "Ben Ode", "Billing"), 0.7)
     with world.carpe.unit_of_work() as uow:
-        stories.record_stories(session=uow.session, stories=[ana, ben])
+        story_records.record_stories(session=uow.session, stories=[ana, ben])
         uow.commit()
     return {"ana": ana.story_id, "ben": ben.story_id}
 
@@ -99,8 +99,10 @@ def test_markdown_export_named_and_anonymised(
         assert hidden not in anonymous
     assert "[amount]" in anonymous and "a colleague in Operations" in anonymous
     with world.carpe.unit_of_work() as uow:
-        stories.record_consent(session=uow.session, story_id=planted["ana"], status="requested")
-        stories.record_consent(
+        story_consent.record_consent(
+            session=uow.session, story_id=planted["ana"], status="requested"
+        )
+        story_consent.record_consent(
             session=uow.session, story_id=planted["ana"], status="granted", amounts_allowed=True
         )
         uow.commit()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from carpe.context import Carpe
 from carpe.errors import UsageError
-from carpe.services import brief, memory
+from carpe.services import brief, follow_ups, memory, moment_review
 from carpe.services.data import import_data
 from carpe.store.memory import FollowUp, MomentEvidence, StoredMoment
 from tests.factories import make_contact, make_touchpoint, small_business, write_folder
@@ -85,49 +85,53 @@ def test_a_later_note_resolves_the_open_moment(imported: Carpe, tmp_path: Path) 
 
 def test_follow_ups_list_snooze_complete_and_dismiss(imported: Carpe) -> None:
     with imported.unit_of_work() as uow:
-        rows = memory.list_follow_ups(session=uow.session, today=TODAY, employee_id="E1")
+        rows = follow_ups.list_follow_ups(session=uow.session, today=TODAY, employee_id="E1")
         assert [r.contact for r in rows] == ["Maria Lopez"]
-        assert memory.list_follow_ups(session=uow.session, today=TODAY, employee_id="E2") == []
+        assert follow_ups.list_follow_ups(session=uow.session, today=TODAY, employee_id="E2") == []
         follow_up_id = rows[0].follow_up_id
         with pytest.raises(UsageError):
-            memory.snooze_follow_up(
+            follow_ups.snooze_follow_up(
                 session=uow.session, follow_up_id=follow_up_id, until=TODAY, today=TODAY
             )
-        memory.snooze_follow_up(
+        follow_ups.snooze_follow_up(
             session=uow.session,
             follow_up_id=follow_up_id,
             until=TODAY + timedelta(days=3),
             today=TODAY,
         )
         uow.commit()
-        assert memory.list_follow_ups(session=uow.session, today=TODAY) == []
-        later = memory.list_follow_ups(session=uow.session, today=TODAY + timedelta(days=3))
+        assert follow_ups.list_follow_ups(session=uow.session, today=TODAY) == []
+        later = follow_ups.list_follow_ups(session=uow.session, today=TODAY + timedelta(days=3))
         assert [r.status for r in later] == ["open"]
-        memory.complete_follow_up(
+        follow_ups.complete_follow_up(
             session=uow.session, follow_up_id=follow_up_id, today=TODAY, outcome="Max is better"
         )
         uow.commit()
-        assert memory.list_follow_ups(session=uow.session, today=TODAY + timedelta(days=3)) == []
-        done = memory.list_follow_ups(session=uow.session, today=TODAY, statuses=("done",))
+        assert (
+            follow_ups.list_follow_ups(session=uow.session, today=TODAY + timedelta(days=3)) == []
+        )
+        done = follow_ups.list_follow_ups(session=uow.session, today=TODAY, statuses=("done",))
         assert [r.follow_up_id for r in done] == [follow_up_id]
 
 
 def test_review_confirms_with_edits_or_dismisses_with_its_follow_up(imported: Carpe) -> None:
     with imported.unit_of_work() as uow:
         moment = uow.session.scalars(select(StoredMoment)).one()
-        edited = memory.review_moment(
+        edited = moment_review.review_moment(
             session=uow.session,
             moment_id=moment.id,
             action="confirm",
-            edit=memory.MomentEdit(summary="Max (dog) is ill", follow_up_on=date(2026, 3, 9)),
+            edit=moment_review.MomentEdit(
+                summary="Max (dog) is ill", follow_up_on=date(2026, 3, 9)
+            ),
         )
         assert edited.review == "confirmed" and edited.summary == "Max (dog) is ill"
         assert uow.session.scalars(select(FollowUp)).one().due_on == date(2026, 3, 9)
-        memory.review_moment(session=uow.session, moment_id=moment.id, action="dismiss")
+        moment_review.review_moment(session=uow.session, moment_id=moment.id, action="dismiss")
         uow.commit()
         assert uow.session.scalars(select(FollowUp)).one().status == "dismissed"
         with pytest.raises(UsageError):
-            memory.review_moment(session=uow.session, moment_id=moment.id, action="forget")
+            moment_review.review_moment(session=uow.session, moment_id=moment.id, action="forget")
 
 
 def test_losing_touch_finds_a_contact_silent_beyond_their_rhythm(

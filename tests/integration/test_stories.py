@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from carpe.analytics.pipeline import STEPS
 from carpe.errors import NotFoundError, UsageError
-from carpe.services import privacy
+from carpe.services import privacy, story_consent
 from carpe.services import stories as service
 from carpe.services.analysis import run_analysis
 from carpe.services.data import import_data
@@ -83,11 +83,11 @@ def test_a_rerun_keeps_ids_consent_and_edits_and_never_duplicates(
     with Session(analysed) as session, session.begin():
         before = service.list_stories(session=session, limit=1000)
         first = before.items[0].story_id
-        service.record_consent(session=session, story_id=first, status="requested")
-        service.record_consent(
+        story_consent.record_consent(session=session, story_id=first, status="requested")
+        story_consent.record_consent(
             session=session, story_id=first, status="granted", note="signed release"
         )
-        service.edit_title(session=session, story_id=first, title="The Saturday refund")
+        story_consent.edit_title(session=session, story_id=first, title="The Saturday refund")
     run_analysis(engine=analysed, as_of=AS_OF, steps=["stories"], workdir=tmp_path / "again")
     with Session(analysed) as session:
         after = service.list_stories(session=session, limit=1000)
@@ -109,24 +109,24 @@ def test_consent_follows_its_workflow_and_ownership(analysed: Engine) -> None:
         )
         other = "E-nobody"
         with pytest.raises(UsageError):
-            service.record_consent(session=session, story_id=story.story_id, status="granted")
+            story_consent.record_consent(session=session, story_id=story.story_id, status="granted")
         with pytest.raises(UsageError):
-            service.record_consent(session=session, story_id=story.story_id, status="maybe")
+            story_consent.record_consent(session=session, story_id=story.story_id, status="maybe")
         stranger = Viewer(0, "ben", "frontline", other)
         with pytest.raises(NotFoundError):
-            service.record_consent(
+            story_consent.record_consent(
                 session=session, story_id=story.story_id, status="requested", viewer=stranger
             )
         me = Viewer(0, "ana", "frontline", owner)
         mine = service.list_stories(session=session, viewer=me, limit=1000).items
         assert story.story_id in {s.story_id for s in mine}
         assert service.list_stories(session=session, viewer=stranger).total == 0
-        done = service.record_consent(
+        done = story_consent.record_consent(
             session=session, story_id=story.story_id, status="requested", viewer=me
         )
         assert done.consent.status == "requested" and done.consent.recorded_by == "ana"
         with pytest.raises(NotFoundError):
-            service.record_consent(
+            story_consent.record_consent(
                 session=session,
                 story_id=story.story_id,
                 status="granted",
@@ -137,7 +137,9 @@ def test_consent_follows_its_workflow_and_ownership(analysed: Engine) -> None:
         with pytest.raises(NotFoundError):
             service.get_story(session=session, story_id=story.story_id, viewer=nobody)
         with pytest.raises(NotFoundError):
-            service.edit_title(session=session, story_id=story.story_id, title="x", viewer=stranger)
+            story_consent.edit_title(
+                session=session, story_id=story.story_id, title="x", viewer=stranger
+            )
 
 
 def test_anonymised_version_hides_names_and_amounts_unless_allowed(analysed: Engine) -> None:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from carpe.cli._common import out, parse_day, print_json, running
 from carpe.services import brief as brief_service
-from carpe.services import memory
+from carpe.services import follow_ups
 
 
 def brief(
@@ -80,7 +80,7 @@ def followups(
     """
     day = parse_day("--due-by", due_by)
     with running() as carpe, carpe.unit_of_work() as uow:
-        rows = memory.list_follow_ups(
+        rows = follow_ups.list_follow_ups(
             session=uow.session, today=date.today(), employee_id=employee, due_by=day
         )
     if as_json:

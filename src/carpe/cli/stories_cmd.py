@@ -11,6 +11,7 @@ from rich.table import Table
 
 from carpe.cli._common import out, print_json, running
 from carpe.services import stories as service
+from carpe.services import story_consent
 
 
 def _jsonable(view: service.StoryView) -> dict[str, Any]:
@@ -125,7 +126,7 @@ def consent(
     Example: carpe story consent ST0123456789ABCDEF granted --contact C00000045 --note "signed"
     """
     with running() as carpe, carpe.unit_of_work() as uow:
-        view = service.record_consent(
+        view = story_consent.record_consent(
             session=uow.session,
             story_id=story_id,
             status=status,
@@ -147,7 +148,7 @@ def title(
     Example: carpe story title ST0123456789ABCDEF "The Saturday refund"
     """
     with running() as carpe, carpe.unit_of_work() as uow:
-        view = service.edit_title(session=uow.session, story_id=story_id, title=text)
+        view = story_consent.edit_title(session=uow.session, story_id=story_id, title=text)
         uow.commit()
     out.print(f"{view.story_id}: {view.title}")
 

@@ -235,7 +235,7 @@ def _record_step_results(
             summary["conflicts"] = found.by_type()
         told = results.get("stories")
         if told is not None:
-            from carpe.services.stories import record_stories
+            from carpe.services.story_records import record_stories
 
             summary["stories"] = record_stories(session=session, stories=told).found
         people = results.get("specialists")

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from carpe.services.digest_mail import DigestLinks
-from carpe.services.memory import list_follow_ups
+from carpe.services.follow_ups import list_follow_ups
 from carpe.services.users import Viewer
 
 PRODUCT_ID = "-//carpe//follow-ups//EN"

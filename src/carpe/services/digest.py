@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from carpe.analytics.conflicts.words import type_name
 from carpe.errors import NotFoundError, UsageError
-from carpe.services import brief, gestures, memory
+from carpe.services import brief, gestures
 from carpe.services.conflicts import list_conflicts
 from carpe.services.digest_mail import DigestLinks, build_message
+from carpe.services.follow_ups import FollowUpRow, list_follow_ups
 from carpe.services.mail import MailServer, send_message
 from carpe.services.preferences import parse_digest_time, parse_time_zone
 from carpe.services.users import Viewer, get_user_by_name, viewer_of
@@ -129,9 +130,7 @@ def _contact_path(contact_id: str | None, account_id: str) -> str:
     return f"/contacts/{contact_id}" if contact_id else f"/accounts/{account_id}"
 
 
-def _facts(
-    session: Session, row: memory.FollowUpRow, today: date, viewer: Viewer
-) -> tuple[str, ...]:
+def _facts(session: Session, row: FollowUpRow, today: date, viewer: Viewer) -> tuple[str, ...]:
     """The brief's few facts that matter: an open problem, other open moments, what they like."""
     if row.contact_id is None:
         return ()
@@ -152,11 +151,11 @@ def compose_digest(*, session: Session, viewer: Viewer, today: date) -> Digest:
     """
     me = viewer.employee_id
     name = viewer.username
-    due: list[memory.FollowUpRow] = []
+    due: list[FollowUpRow] = []
     if me is not None:
         employee = session.get(Employee, me)
         name = employee.name if employee is not None else name
-        due = memory.list_follow_ups(
+        due = list_follow_ups(
             session=session, today=today, employee_id=me, due_by=today, viewer=viewer
         )
     follow_ups = tuple(

@@ -1,4 +1,8 @@
-"""Customer-memory use cases: extract moments from new notes, follow-ups, review."""
+"""Customer-memory use case: read new notes, store their moments and follow-ups, close resolved.
+
+Reviewing a moment is :mod:`carpe.services.moment_review`; working the follow-ups,
+:mod:`carpe.services.follow_ups`.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +17,9 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.memory import DURABLE_KINDS, KINDS, SENSITIVE_KINDS, Extractor, Moment
+from carpe.memory import DURABLE_KINDS, Extractor, Moment
 from carpe.memory.filing import named_contact, same_moment
-from carpe.memory.opener import suggest_opener
 from carpe.memory.resolve import drop_resolved, find_resolutions
-from carpe.services.privacy import audit, can_act_on_follow_up, can_review, can_see
-from carpe.services.users import Viewer
 from carpe.store.memory import FollowUp, MomentEvidence, NoteExtraction, StoredMoment
 from carpe.store.models import Account, Contact, Employee, Touchpoint, utc_now
 
@@ -371,280 +371,14 @@ def extract_new_notes(
     return ExtractionReport(notes, found, created, resolved, time.perf_counter() - started)
 
 
-# ---- review -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MomentEdit:
-    """Fields a person may correct when confirming a moment (``None`` keeps the value)."""
-
-    kind: str | None = None
-    subject: str | None = None
-    summary: str | None = None
-    event_on: date | None = None
-    follow_up_on: date | None = None
-
-
-def review_moment(
-    *,
-    session: Session,
-    moment_id: int,
-    action: str,
-    edit: MomentEdit | None = None,
-    viewer: Viewer | None = None,
-) -> StoredMoment:
-    """Confirm (optionally edited) or dismiss an extracted moment.
-
-    Dismissing a moment also dismisses its follow-up. Editing the kind keeps
-    sensitivity in line with the kind (health and loss are always sensitive).
-    With a ``viewer``: a sensitive moment they may not see does not exist for
-    them; only its recorder, the account owner or a manager may review it; the
-    review of a sensitive moment is audited.
-
-    Raises
-    ------
-    NotFoundError
-        No moment with that id (that the viewer may see).
-    ForbiddenError
-        The viewer may see the moment but not review it.
-    UsageError
-        An unknown action or kind.
-    """
-    moment = session.get(StoredMoment, moment_id)
-    if moment is None:
-        raise NotFoundError("moment", str(moment_id))
-    if viewer is not None:
-        owner = session.scalar(
-            select(Account.owner_employee_id).where(Account.account_id == moment.account_id)
-        )
-        if not can_see(
-            viewer, sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner
-        ):
-            raise NotFoundError("moment", str(moment_id))
-        if not can_review(viewer, recorded_by=moment.recorded_by, owner=owner):
-            raise ForbiddenError(
-                "only the person who recorded it, the account owner or a manager may review it"
-            )
-    reviewed = _review(session, moment, action, edit)
-    if viewer is not None and reviewed.sensitive:
-        audit(
-            session=session,
-            viewer=viewer,
-            action=f"review:{action}",
-            subject_type="moment",
-            subject_id=str(moment_id),
-        )
-    return reviewed
-
-
-def _review(
-    session: Session, moment: StoredMoment, action: str, edit: MomentEdit | None
-) -> StoredMoment:
-    moment_id = moment.id
-    if action not in ("confirm", "dismiss"):
-        raise UsageError(f"action must be confirm or dismiss, not {action!r}")
-    follow_up = session.scalars(select(FollowUp).where(FollowUp.moment_id == moment_id)).first()
-    if action == "dismiss":
-        moment.review = "dismissed"
-        if follow_up is not None and follow_up.status in ("open", "snoozed"):
-            follow_up.status = "dismissed"
-        return moment
-    edit = edit or MomentEdit()
-    if edit.kind is not None:
-        if edit.kind not in KINDS:
-            raise UsageError(f"kind must be one of {', '.join(KINDS)}, not {edit.kind!r}")
-        moment.kind = edit.kind
-        moment.sensitive = edit.kind in SENSITIVE_KINDS or moment.sensitive
-    for name in ("subject", "summary", "event_on", "follow_up_on"):
-        value = getattr(edit, name)
-        if value is not None:
-            setattr(moment, name, value)
-    if follow_up is not None and edit.follow_up_on is not None:
-        follow_up.due_on = edit.follow_up_on
-    moment.review = "confirmed"
-    return moment
-
-
-# ---- follow-ups -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FollowUpRow:
-    """A follow-up as listed on Today and by ``carpe followups``."""
-
-    follow_up_id: int
-    due_on: date
-    status: str
-    employee_id: str | None
-    employee: str | None
-    account_id: str
-    account: str
-    contact_id: str | None
-    contact: str | None
-    moment_id: int
-    kind: str
-    subject: str
-    summary: str
-    sensitive: bool
-    opener: str
-
-
-def list_follow_ups(
-    *,
-    session: Session,
-    today: date,
-    employee_id: str | None = None,
-    due_by: date | None = None,
-    statuses: tuple[str, ...] = ("open",),
-    limit: int = 500,
-    viewer: Viewer | None = None,
-) -> list[FollowUpRow]:
-    """Follow-ups, soonest first; snoozed ones count as open again once their day comes.
-
-    With a ``viewer``, follow-ups about sensitive moments they may not see are
-    left out, and frontline staff may list only their own.
-
-    Raises
-    ------
-    ForbiddenError
-        A frontline viewer asking for anyone's but their own.
-    """
-    own = employee_id is not None and viewer is not None and employee_id == viewer.employee_id
-    if viewer is not None and not viewer.is_manager and not own:
-        raise ForbiddenError("frontline staff see their own follow-ups")
-    query = (
-        select(
-            FollowUp,
-            StoredMoment,
-            Account.name,
-            Contact.first_name,
-            Contact.last_name,
-            Employee.name,
-            Account.owner_employee_id,
-        )
-        .join(StoredMoment, StoredMoment.id == FollowUp.moment_id)
-        .join(Account, Account.account_id == FollowUp.account_id)
-        .outerjoin(Contact, Contact.contact_id == FollowUp.contact_id)
-        .outerjoin(Employee, Employee.employee_id == FollowUp.employee_id)
-        .order_by(FollowUp.due_on, FollowUp.id)
-        .limit(limit)
-    )
-    wanted = set(statuses)
-    if "open" in wanted:
-        wanted.add("snoozed")
-    query = query.where(FollowUp.status.in_(sorted(wanted)))
-    if employee_id:
-        query = query.where(FollowUp.employee_id == employee_id)
-    if due_by:
-        query = query.where(FollowUp.due_on <= due_by)
-    rows: list[FollowUpRow] = []
-    for follow_up, moment, account, first, last, employee, owner in session.execute(query):
-        if viewer is not None and not can_see(
-            viewer, sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner
-        ):
-            continue
-        status = follow_up.status
-        if status == "snoozed" and follow_up.snoozed_until and follow_up.snoozed_until <= today:
-            status = "open"
-        if status not in statuses and not (status == "snoozed" and "snoozed" in statuses):
-            continue
-        rows.append(
-            FollowUpRow(
-                follow_up.id,
-                follow_up.due_on,
-                status,
-                follow_up.employee_id,
-                employee,
-                follow_up.account_id,
-                account,
-                follow_up.contact_id,
-                " ".join(p for p in (first, last) if p) or None,
-                moment.id,
-                moment.kind,
-                moment.subject,
-                moment.summary,
-                moment.sensitive,
-                suggest_opener(
-                    kind=moment.kind,
-                    subject=moment.subject,
-                    summary=moment.summary,
-                    sensitive=moment.sensitive,
-                    when=moment.event_on,
-                    today=today,
-                    contact=first,
-                ),
-            )
-        )
-    return rows
-
-
-def _follow_up(session: Session, follow_up_id: int, viewer: Viewer | None) -> FollowUp:
-    """The follow-up, if it exists and (with a viewer) is theirs to act on, or they manage."""
-    found = session.get(FollowUp, follow_up_id)
-    if found is None:
-        raise NotFoundError("follow-up", str(follow_up_id))
-    if viewer is not None and not can_act_on_follow_up(viewer, assignee=found.employee_id):
-        raise ForbiddenError("this follow-up is someone else's")
-    return found
-
-
-def complete_follow_up(
-    *,
-    session: Session,
-    follow_up_id: int,
-    today: date,
-    outcome: str | None = None,
-    viewer: Viewer | None = None,
-) -> FollowUp:
-    """Mark a follow-up done (the contact was asked), with what they said.
-
-    With a ``viewer``, only their own follow-ups unless they are a manager
-    (:class:`~carpe.errors.ForbiddenError`); the same holds for snooze and dismiss.
-    """
-    follow_up = _follow_up(session, follow_up_id, viewer)
-    follow_up.status = "done"
-    follow_up.completed_on = today
-    follow_up.outcome = outcome
-    return follow_up
-
-
-def snooze_follow_up(
-    *, session: Session, follow_up_id: int, until: date, today: date, viewer: Viewer | None = None
-) -> FollowUp:
-    """Put a follow-up off until a later day.
-
-    Raises
-    ------
-    UsageError
-        When ``until`` is not after ``today``.
-    """
-    follow_up = _follow_up(session, follow_up_id, viewer)
-    if until <= today:
-        raise UsageError("a follow-up can only be snoozed to a later day")
-    follow_up.status = "snoozed"
-    follow_up.snoozed_until = until
-    return follow_up
-
-
-def dismiss_follow_up(
-    *, session: Session, follow_up_id: int, viewer: Viewer | None = None
-) -> FollowUp:
-    """Drop a follow-up (it no longer makes sense to ask)."""
-    follow_up = _follow_up(session, follow_up_id, viewer)
-    follow_up.status = "dismissed"
-    return follow_up
-
-
 __all__ = [
     "ExtractionReport",
-    "FollowUpRow",
-    "MomentEdit",
-    "complete_follow_up",
-    "dismiss_follow_up",
+    "NoteSource",
+    "RecordedNote",
+    "count_unread_notes",
     "extract_new_notes",
     "follow_up_day",
-    "list_follow_ups",
-    "review_moment",
-    "snooze_follow_up",
+    "open_moments_of",
+    "record_note",
     "store_moments",
 ]

@@ -218,7 +218,7 @@ def erase_contact(*, session: Session, viewer: Viewer, contact_id: str) -> Erasu
     )
     # Both modules import this one, so they are imported here, not at the top.
     from carpe.services import gesture_log
-    from carpe.services.stories import redact_contact
+    from carpe.services.story_records import redact_contact
 
     gestures += gesture_log.redact_contact(session=session, contact_id=contact_id)
     redact_contact(

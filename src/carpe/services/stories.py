@@ -1,12 +1,13 @@
-"""Retention-story use cases: record after a run, list and search, show, consent, export.
+"""Retention-story use cases: the library (list and search, show, evidence, export).
 
-``record_stories`` upserts the stories of an analysis run by their stable id:
-score, theme, draft and evidence are refreshed, consent and an edited title
-are kept, nothing is duplicated. A story is *internal* until the customer's
-consent is recorded (``requested`` → ``granted`` | ``declined``, who recorded
-it, for which contact, when; every step is kept in ``story_consents`` and the
-audit log). The anonymised version (no names of people or companies; amounts
-only when the customer allowed them) is what may be used outside the company.
+``record_stories`` (:mod:`carpe.services.story_records`) upserts the stories of an
+analysis run by their stable id: score, theme, draft and evidence are refreshed,
+consent and an edited title are kept, nothing is duplicated. A story is *internal*
+until the customer's consent is recorded (:mod:`carpe.services.story_consent`:
+``requested`` → ``granted`` | ``declined``, who recorded it, for which contact, when;
+every step is kept in ``story_consents`` and the audit log). The anonymised version
+(no names of people or companies; amounts only when the customer allowed them) is
+what may be used outside the company.
 
 Access: managers and admins see every story and record consent; frontline
 staff see the stories of the accounts they own (stories quote personal
@@ -16,38 +17,21 @@ moments) and record consent for those.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from carpe.analytics.stories import (
-    THEMES,
-    Story,
-    load_encoder,
-    make_index,
-    redact_amounts,
-)
+from carpe.analytics.stories import THEMES, load_encoder, make_index, redact_amounts
 from carpe.analytics.stories.search import Encoder
-from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.services.privacy import acts_for, audit
-from carpe.services.users import SYSTEM, Viewer
-from carpe.store.models import Account, Contact, Employee, Feedback, Touchpoint, utc_now
+from carpe.errors import NotFoundError, UsageError
+from carpe.services.privacy import acts_for
+from carpe.services.users import Viewer
+from carpe.store.models import Account, Contact, Employee, Feedback, Touchpoint
 from carpe.store.stories import CONSENT_STATUSES, StoredStory, StoryConsent
-
-MOVES: Final = {
-    "internal": ("requested",),
-    "requested": ("granted", "declined", "internal"),
-    "granted": ("declined", "requested"),
-    "declined": ("requested", "granted"),
-}
-"""Consent status → the statuses it may move to (a customer may change their mind)."""
-ERASED_QUOTE: Final = "“[erased]”"
-BATCH: Final = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,123 +114,6 @@ class EvidenceItem:
     sentences: list[int]
 
 
-@dataclass(frozen=True, slots=True)
-class RecordSummary:
-    """What recording a run's stories changed."""
-
-    found: int
-    new: int
-    updated: int
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _contact_of(session: Session, stories: Sequence[Story]) -> dict[tuple[str, str], str]:
-    """The contact behind every touchpoint and feedback answer the stories cite, read in chunks."""
-    found: dict[tuple[str, str], str] = {}
-    for kind, model, key, ids in (
-        (
-            "touchpoint",
-            Touchpoint,
-            Touchpoint.touchpoint_id,
-            {t for s in stories for t in s.touchpoint_ids},
-        ),
-        ("feedback", Feedback, Feedback.feedback_id, {f for s in stories for f in s.feedback_ids}),
-    ):
-        listed = sorted(ids)
-        for start in range(0, len(listed), BATCH):
-            rows = session.execute(
-                select(key, model.contact_id).where(key.in_(listed[start : start + BATCH]))
-            )
-            found.update({(kind, i): c for i, c in rows if c})
-    return found
-
-
-def _contacts_of(story: Story, contact_of: dict[tuple[str, str], str]) -> list[str]:
-    cited = [("touchpoint", t) for t in story.touchpoint_ids]
-    cited += [("feedback", f) for f in story.feedback_ids]
-    return sorted({contact_of[c] for c in cited if c in contact_of})
-
-
-def record_stories(
-    *, session: Session, stories: Sequence[Story], now: datetime | None = None
-) -> RecordSummary:
-    """Upsert a run's stories by their stable id, keeping consent and edits.
-
-    Parameters
-    ----------
-    session : sqlalchemy.orm.Session
-        The caller's session (the caller commits).
-    stories : sequence of Story
-        From the stories step.
-    now : datetime, optional
-        When they were found (default: now, UTC).
-
-    Returns
-    -------
-    RecordSummary
-        How many were found, new and updated.
-    """
-    now = now or utc_now()
-    ids = [s.story_id for s in stories]
-    known: dict[str, StoredStory] = {}
-    for start in range(0, len(ids), BATCH):
-        rows = session.scalars(
-            select(StoredStory).where(StoredStory.story_id.in_(ids[start : start + BATCH]))
-        )
-        known.update({r.story_id: r for r in rows})
-    accounts = sorted({s.episode.account_id for s in stories})
-    present: set[str] = set()
-    for start in range(0, len(accounts), BATCH):
-        present.update(
-            session.scalars(
-                select(Account.account_id).where(
-                    Account.account_id.in_(accounts[start : start + BATCH])
-                )
-            )
-        )
-    contact_of = _contact_of(session, stories)
-    new = updated = 0
-    for story in stories:
-        e = story.episode
-        if e.account_id not in present:
-            continue
-        values = {
-            "account_id": e.account_id,
-            "theme": e.theme,
-            "score": e.scores.total,
-            "scores": _dump(e.scores.as_dict()),
-            "title": story.title,
-            "anonymous_title": story.anonymous_title,
-            "started_at": e.started_at,
-            "hero_employee_id": e.hero_id,
-            "employee_ids": _dump(list(e.employee_ids)),
-            "problem_kinds": _dump(list(e.problem_kinds)),
-            "effort_signals": _dump(list(e.effort_signals)),
-            "outcomes": _dump(list(e.outcomes)),
-            "sentences": _dump([s.as_dict() for s in story.sentences]),
-            "anonymous_sentences": _dump([s.as_dict() for s in story.anonymous_sentences]),
-            "touchpoint_ids": _dump(list(story.touchpoint_ids)),
-            "feedback_ids": _dump(list(story.feedback_ids)),
-            "contact_ids": _dump(_contacts_of(story, contact_of)),
-            "last_seen_at": now,
-        }
-        row = known.get(story.story_id)
-        if row is None:
-            session.add(StoredStory(story_id=story.story_id, detected_at=now, **values))
-            new += 1
-        else:
-            if row.redacted:
-                continue  # a quoted contact was erased: keep the redacted draft
-            for key, value in values.items():
-                setattr(row, key, value)
-            updated += 1
-    session.flush()
-    return RecordSummary(len(stories), new, updated)
-
-
 def _visible(viewer: Viewer | None) -> Any:
     if viewer is None or viewer.is_manager:
         return None
@@ -265,7 +132,10 @@ def _consent(row: StoredStory, history: list[dict[str, Any]] | None = None) -> C
     )
 
 
-def _view(row: StoredStory, name: str, history: list[dict[str, Any]] | None = None) -> StoryView:
+def story_view(
+    row: StoredStory, name: str, history: list[dict[str, Any]] | None = None
+) -> StoryView:
+    """A stored story as shown, with its account's ``name`` and consent ``history``."""
     sentences = list(json.loads(row.sentences))
     return StoryView(
         story_id=row.story_id,
@@ -372,8 +242,8 @@ def list_stories(
     if not q or not q.strip():
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.execute(query.limit(limit).offset(offset))
-        return StoryPage(int(total), [_view(r, n) for r, n in rows], "")
-    views = [_view(r, n) for r, n in session.execute(query)]
+        return StoryPage(int(total), [story_view(r, n) for r, n in rows], "")
+    views = [story_view(r, n) for r, n in session.execute(query)]
     chosen = encoder or _installed_encoder()
     index = make_index(
         [v.story_id for v in views], [_search_text(v) for v in views], encoder=chosen
@@ -383,9 +253,16 @@ def list_stories(
     return StoryPage(len(hits), hits[offset : offset + limit], index.kind)
 
 
-def _load(
+def load_story(
     session: Session, story_id: str, viewer: Viewer | None
 ) -> tuple[StoredStory, str, str | None]:
+    """The stored story, its account's name and owner, if ``viewer`` may see it.
+
+    Raises
+    ------
+    NotFoundError
+        When there is none, or the viewer may not see it.
+    """
     found = session.execute(
         select(StoredStory, Account.name, Account.owner_employee_id)
         .join(Account, Account.account_id == StoredStory.account_id)
@@ -394,12 +271,13 @@ def _load(
     if found is None:
         raise NotFoundError("story", story_id)
     row, name, owner = found
-    if viewer is not None and not viewer.is_manager and not can_consent(viewer, owner):
+    if viewer is not None and not viewer.is_manager and not acts_for(viewer, owner):
         raise NotFoundError("story", story_id)
     return row, name, owner
 
 
-def _history(session: Session, story_id: str) -> list[dict[str, Any]]:
+def consent_history(session: Session, story_id: str) -> list[dict[str, Any]]:
+    """Every recorded step of a story's consent, oldest first."""
     rows = session.scalars(
         select(StoryConsent)
         .where(StoryConsent.story_id == story_id)
@@ -425,8 +303,8 @@ def get_story(*, session: Session, story_id: str, viewer: Viewer | None = None) 
     NotFoundError
         When there is none, or the viewer may not see it.
     """
-    row, name, _ = _load(session, story_id, viewer)
-    view = _view(row, name, _history(session, story_id))
+    row, name, _ = load_story(session, story_id, viewer)
+    view = story_view(row, name, consent_history(session, story_id))
     return replace(view, names=_names(session, view))
 
 
@@ -461,7 +339,7 @@ def story_evidence(
     NotFoundError
         When there is no such story, or the viewer may not see it.
     """
-    row, _, _ = _load(session, story_id, viewer)
+    row, _, _ = load_story(session, story_id, viewer)
     sentences = json.loads(row.sentences)
     citing: dict[str, list[int]] = {}
     for n, s in enumerate(sentences):
@@ -511,106 +389,6 @@ def story_evidence(
     return sorted(items, key=lambda i: (i.at, i.record_id))
 
 
-def can_consent(viewer: Viewer | None, owner: str | None) -> bool:
-    """Whether ``viewer`` may record consent: a manager, or the account's owner."""
-    return acts_for(viewer, owner)
-
-
-def may_record_consent(*, session: Session, story_id: str, viewer: Viewer | None) -> bool:
-    """Whether ``viewer`` may record consent for this story (it must be visible to them)."""
-    _, _, owner = _load(session, story_id, viewer)
-    return can_consent(viewer, owner)
-
-
-def record_consent(
-    *,
-    session: Session,
-    story_id: str,
-    status: str,
-    viewer: Viewer | None = None,
-    contact_id: str | None = None,
-    note: str | None = None,
-    amounts_allowed: bool | None = None,
-    now: datetime | None = None,
-) -> StoryView:
-    """Move a story's consent: requested, then granted or declined (logged and audited).
-
-    Parameters
-    ----------
-    session : sqlalchemy.orm.Session
-        The caller's session (the caller commits).
-    story_id : str
-        Which story.
-    status : {"requested", "granted", "declined", "internal"}
-        The new status (``internal`` withdraws a request).
-    viewer : Viewer, optional
-        Who records it (``None``: the local command line).
-    contact_id : str, optional
-        The customer's contact who was asked or decided (one of the account's).
-    note : str, optional
-        How it was asked or given ("signed release", "by e-mail").
-    amounts_allowed : bool, optional
-        With ``granted``: the customer allows amounts in the anonymised version.
-    now : datetime, optional
-        When (default: now).
-
-    Returns
-    -------
-    StoryView
-        The story after the change.
-
-    Raises
-    ------
-    NotFoundError
-        No such story (or not visible), or a contact not of the account.
-    ForbiddenError
-        Frontline staff recording consent for an account they do not own.
-    UsageError
-        An unknown status, or a move the workflow does not allow.
-    """
-    if status not in CONSENT_STATUSES:
-        raise UsageError(f"unknown consent {status!r}; choose one of {', '.join(CONSENT_STATUSES)}")
-    row, name, owner = _load(session, story_id, viewer)
-    if not can_consent(viewer, owner):
-        raise ForbiddenError("only the account's owner or a manager may record consent")
-    if status not in MOVES[row.consent]:
-        raise UsageError(
-            f"consent that is {row.consent} cannot become {status}; "
-            f"it can become {', '.join(MOVES[row.consent])}"
-        )
-    if contact_id is not None:
-        contact = session.get(Contact, contact_id)
-        if contact is None or contact.account_id != row.account_id:
-            raise NotFoundError("contact of this account", contact_id)
-    now = now or utc_now()
-    who = (viewer or SYSTEM).username
-    row.consent = status
-    row.consent_by = who
-    row.consent_at = now
-    row.consent_contact_id = contact_id or row.consent_contact_id
-    row.amounts_allowed = status == "granted" and bool(amounts_allowed)
-    session.add(
-        StoryConsent(
-            story_id=story_id,
-            status=status,
-            recorded_by=who,
-            contact_id=contact_id,
-            note=note,
-            recorded_at=now,
-        )
-    )
-    audit(
-        session=session,
-        viewer=viewer,
-        action=f"story.consent.{status}",
-        subject_type="story",
-        subject_id=story_id,
-        detail=note,
-    )
-    session.flush()
-    return _view(row, name, _history(session, story_id))
-
-
 def anonymised_story(
     *, session: Session, story_id: str, viewer: Viewer | None = None
 ) -> AnonymousStory:
@@ -621,7 +399,7 @@ def anonymised_story(
     NotFoundError
         When there is no such story, or the viewer may not see it.
     """
-    row, _, _ = _load(session, story_id, viewer)
+    row, _, _ = load_story(session, story_id, viewer)
     sentences = []
     for s in json.loads(row.anonymous_sentences):
         text = s["text"] if row.amounts_allowed else redact_amounts(s["text"])
@@ -685,67 +463,18 @@ def story_markdown(
     return "\n".join(lines) + "\n"
 
 
-def edit_title(
-    *, session: Session, story_id: str, title: str | None, viewer: Viewer | None = None
-) -> StoryView:
-    """Give a story a title of one's own (empty: back to the drafted one); re-runs keep it.
-
-    Raises
-    ------
-    ForbiddenError
-        Frontline staff editing a story of an account they do not own.
-    UsageError
-        A title over 300 characters.
-    """
-    row, name, owner = _load(session, story_id, viewer)
-    if not can_consent(viewer, owner):
-        raise ForbiddenError("only the account's owner or a manager may edit a story")
-    text = (title or "").strip()
-    if len(text) > 300:
-        raise UsageError("a title has at most 300 characters")
-    row.custom_title = text or None
-    session.flush()
-    return _view(row, name, _history(session, story_id))
-
-
-def redact_contact(
-    *, session: Session, contact_id: str, touchpoint_ids: Sequence[str], feedback_ids: Sequence[str]
-) -> int:
-    """Remove an erased contact's words from the stories that quote them.
-
-    Every quotation in a sentence citing one of the contact's records becomes
-    ``“[erased]”`` (in the named and the anonymised draft), and the story is
-    marked redacted so a later run does not bring the words back.
-
-    Parameters
-    ----------
-    session : sqlalchemy.orm.Session
-        The caller's session (the caller commits).
-    contact_id : str
-        The erased contact.
-    touchpoint_ids, feedback_ids : sequence of str
-        The contact's records.
-
-    Returns
-    -------
-    int
-        Stories changed.
-    """
-    import re
-
-    theirs = set(touchpoint_ids) | set(feedback_ids)
-    quote = re.compile(r"“[^”]*”")
-    changed = 0
-    for row in session.scalars(
-        select(StoredStory).where(StoredStory.contact_ids.contains(json.dumps(contact_id)))
-    ):
-        for column in ("sentences", "anonymous_sentences"):
-            sentences = json.loads(getattr(row, column))
-            for s in sentences:
-                if theirs & {*s["touchpoint_ids"], *s["feedback_ids"]}:
-                    s["text"] = quote.sub(ERASED_QUOTE, s["text"])
-            setattr(row, column, _dump(sentences))
-        row.redacted = True
-        changed += 1
-    session.flush()
-    return changed
+__all__ = [
+    "AnonymousStory",
+    "ConsentView",
+    "EvidenceItem",
+    "StoryPage",
+    "StoryView",
+    "anonymised_story",
+    "consent_history",
+    "get_story",
+    "list_stories",
+    "load_story",
+    "story_evidence",
+    "story_markdown",
+    "story_view",
+]

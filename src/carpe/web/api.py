@@ -13,7 +13,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from carpe.memory import SENSITIVE_KINDS, Moment
-from carpe.services import accounts, brief, memory, privacy, touchpoints, users
+from carpe.services import (
+    accounts,
+    brief,
+    follow_ups,
+    moment_review,
+    privacy,
+    touchpoints,
+    users,
+)
 from carpe.store.memory import StoredMoment
 from carpe.web import schemas
 from carpe.web.auth import ViewerDep, check_csrf
@@ -236,14 +244,14 @@ def create_touchpoint(
 )
 def review_moment(moment_id: RowId, body: schemas.ReviewIn, viewer: ViewerDep, uow: UowDep) -> Any:
     """Confirm (with edits) or dismiss a moment: your own, or any as a manager."""
-    edit = memory.MomentEdit(
+    edit = moment_review.MomentEdit(
         kind=body.kind,
         subject=body.subject,
         summary=body.summary,
         event_on=body.event_on,
         follow_up_on=body.follow_up_on,
     )
-    reviewed = memory.review_moment(
+    reviewed = moment_review.review_moment(
         session=uow.session, moment_id=moment_id, action=body.action, edit=edit, viewer=viewer
     )
     result = _row(reviewed)
@@ -273,7 +281,7 @@ def list_follow_ups(
     status: Annotated[str, Query(pattern="^(open|done|snoozed|dismissed|expired)$")] = "open",
 ) -> Any:
     """Follow-ups, soonest first. Frontline staff see their own; managers anyone's."""
-    return memory.list_follow_ups(
+    return follow_ups.list_follow_ups(
         session=session,
         today=today,
         employee_id=employee_id or viewer.employee_id,
@@ -294,7 +302,7 @@ def complete_follow_up(
     body: schemas.CompleteIn | None = None,
 ) -> Any:
     """Mark a follow-up done, with what the contact said."""
-    done = memory.complete_follow_up(
+    done = follow_ups.complete_follow_up(
         session=uow.session,
         follow_up_id=follow_up_id,
         today=today,
@@ -312,7 +320,7 @@ def snooze_follow_up(
     follow_up_id: RowId, body: schemas.SnoozeIn, viewer: ViewerDep, uow: UowDep, today: TodayDep
 ) -> Any:
     """Put a follow-up off until a later day."""
-    snoozed = memory.snooze_follow_up(
+    snoozed = follow_ups.snooze_follow_up(
         session=uow.session,
         follow_up_id=follow_up_id,
         until=body.until,
@@ -328,7 +336,7 @@ def snooze_follow_up(
 )
 def dismiss_follow_up(follow_up_id: RowId, viewer: ViewerDep, uow: UowDep) -> Any:
     """Drop a follow-up."""
-    dropped = memory.dismiss_follow_up(
+    dropped = follow_ups.dismiss_follow_up(
         session=uow.session, follow_up_id=follow_up_id, viewer=viewer
     )
     uow.commit()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from carpe.analytics.stories import THEMES
 from carpe.errors import NotFoundError, UsageError
-from carpe.services import accounts
+from carpe.services import accounts, story_consent
 from carpe.services import stories as service
 from carpe.services.users import Viewer
 from carpe.web import story_schemas as schemas
@@ -89,10 +89,10 @@ def _story_page(
             "anonymous": service.anonymised_story(
                 session=session, story_id=story_id, viewer=viewer
             ),
-            "can_consent": service.may_record_consent(
+            "can_consent": story_consent.may_record_consent(
                 session=session, story_id=story_id, viewer=viewer
             ),
-            "moves": service.MOVES[story.consent.status],
+            "moves": story_consent.MOVES[story.consent.status],
             "contacts": accounts.get_account(session=session, account_id=story.account_id).contacts,
             "consent_error": consent_error,
             "typed": typed or {},
@@ -132,7 +132,7 @@ def consent_page(
             typed=typed,
         )
     try:
-        service.record_consent(
+        story_consent.record_consent(
             session=uow.session,
             story_id=story_id,
             status=status,
@@ -165,7 +165,7 @@ def title_page(
     title: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     """Give the story a title of one's own (empty: back to the drafted one)."""
-    service.edit_title(session=uow.session, story_id=story_id, title=title, viewer=viewer)
+    story_consent.edit_title(session=uow.session, story_id=story_id, title=title, viewer=viewer)
     uow.commit()
     return RedirectResponse(f"/stories/{story_id}", status_code=303)
 
@@ -222,7 +222,7 @@ def record_consent(
     story_id: StoryId, body: schemas.ConsentIn, viewer: ViewerDep, uow: UowDep
 ) -> Any:
     """Record the customer's consent (requested → granted | declined); owner or manager."""
-    done = service.record_consent(
+    done = story_consent.record_consent(
         session=uow.session,
         story_id=story_id,
         status=body.status,

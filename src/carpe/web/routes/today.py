@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from carpe.services import brief, gestures, memory
+from carpe.services import brief, follow_ups, gestures
 from carpe.web.auth import ViewerDep, check_csrf
 from carpe.web.routes.deps import SessionDep, TodayDep, UowDep, is_htmx, render
 
@@ -22,7 +22,7 @@ def today_page(
     """What the signed-in person should do today."""
     mine = viewer.employee_id
     soon = (  # due now, and coming up in the next two weeks: one read, soonest first
-        memory.list_follow_ups(
+        follow_ups.list_follow_ups(
             session=session,
             today=today,
             employee_id=mine,
@@ -67,7 +67,7 @@ def complete(
     outcome: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Mark a follow-up done."""
-    memory.complete_follow_up(
+    follow_ups.complete_follow_up(
         session=uow.session,
         follow_up_id=follow_up_id,
         today=today,
@@ -89,7 +89,7 @@ def snooze(
 ) -> Response:
     """Put a follow-up off (by default for three days)."""
     day = until or today + timedelta(days=3)
-    memory.snooze_follow_up(
+    follow_ups.snooze_follow_up(
         session=uow.session, follow_up_id=follow_up_id, until=day, today=today, viewer=viewer
     )
     uow.commit()
@@ -104,6 +104,6 @@ def dismiss(
     uow: UowDep,
 ) -> Response:
     """Drop a follow-up."""
-    memory.dismiss_follow_up(session=uow.session, follow_up_id=follow_up_id, viewer=viewer)
+    follow_ups.dismiss_follow_up(session=uow.session, follow_up_id=follow_up_id, viewer=viewer)
     uow.commit()
     return _after(request, "Dismissed.")

@@ -1,0 +1,110 @@
+"""Reviewing an extracted moment: confirm it (optionally corrected) or dismiss it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carpe.errors import ForbiddenError, NotFoundError, UsageError
+from carpe.memory import KINDS, SENSITIVE_KINDS
+from carpe.services.privacy import audit, can_review, can_see
+from carpe.services.users import Viewer
+from carpe.store.memory import FollowUp, StoredMoment
+from carpe.store.models import Account
+
+
+@dataclass(frozen=True, slots=True)
+class MomentEdit:
+    """Fields a person may correct when confirming a moment (``None`` keeps the value)."""
+
+    kind: str | None = None
+    subject: str | None = None
+    summary: str | None = None
+    event_on: date | None = None
+    follow_up_on: date | None = None
+
+
+def review_moment(
+    *,
+    session: Session,
+    moment_id: int,
+    action: str,
+    edit: MomentEdit | None = None,
+    viewer: Viewer | None = None,
+) -> StoredMoment:
+    """Confirm (optionally edited) or dismiss an extracted moment.
+
+    Dismissing a moment also dismisses its follow-up. Editing the kind keeps
+    sensitivity in line with the kind (health and loss are always sensitive).
+    With a ``viewer``: a sensitive moment they may not see does not exist for
+    them; only its recorder, the account owner or a manager may review it; the
+    review of a sensitive moment is audited.
+
+    Raises
+    ------
+    NotFoundError
+        No moment with that id (that the viewer may see).
+    ForbiddenError
+        The viewer may see the moment but not review it.
+    UsageError
+        An unknown action or kind.
+    """
+    moment = session.get(StoredMoment, moment_id)
+    if moment is None:
+        raise NotFoundError("moment", str(moment_id))
+    if viewer is not None:
+        owner = session.scalar(
+            select(Account.owner_employee_id).where(Account.account_id == moment.account_id)
+        )
+        if not can_see(
+            viewer, sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner
+        ):
+            raise NotFoundError("moment", str(moment_id))
+        if not can_review(viewer, recorded_by=moment.recorded_by, owner=owner):
+            raise ForbiddenError(
+                "only the person who recorded it, the account owner or a manager may review it"
+            )
+    reviewed = _review(session, moment, action, edit)
+    if viewer is not None and reviewed.sensitive:
+        audit(
+            session=session,
+            viewer=viewer,
+            action=f"review:{action}",
+            subject_type="moment",
+            subject_id=str(moment_id),
+        )
+    return reviewed
+
+
+def _review(
+    session: Session, moment: StoredMoment, action: str, edit: MomentEdit | None
+) -> StoredMoment:
+    moment_id = moment.id
+    if action not in ("confirm", "dismiss"):
+        raise UsageError(f"action must be confirm or dismiss, not {action!r}")
+    follow_up = session.scalars(select(FollowUp).where(FollowUp.moment_id == moment_id)).first()
+    if action == "dismiss":
+        moment.review = "dismissed"
+        if follow_up is not None and follow_up.status in ("open", "snoozed"):
+            follow_up.status = "dismissed"
+        return moment
+    edit = edit or MomentEdit()
+    if edit.kind is not None:
+        if edit.kind not in KINDS:
+            raise UsageError(f"kind must be one of {', '.join(KINDS)}, not {edit.kind!r}")
+        moment.kind = edit.kind
+        moment.sensitive = edit.kind in SENSITIVE_KINDS or moment.sensitive
+    for name in ("subject", "summary", "event_on", "follow_up_on"):
+        value = getattr(edit, name)
+        if value is not None:
+            setattr(moment, name, value)
+    if follow_up is not None and edit.follow_up_on is not None:
+        follow_up.due_on = edit.follow_up_on
+    moment.review = "confirmed"
+    return moment
+
+
+__all__ = ["MomentEdit", "review_moment"]
