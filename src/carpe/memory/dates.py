@@ -18,7 +18,7 @@ The rules (documented in ``docs/memory.md``):
   ``end of June``, ``this summer``) give no date; they may still give a *horizon*, the
   last day of the span, which the follow-up rules use.
 
-Everything here is pure and needs no data files; ``dateparser`` is not needed.
+Everything here is pure and needs no data files.
 """
 
 from __future__ import annotations
