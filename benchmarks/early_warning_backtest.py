@@ -79,9 +79,9 @@ def _scores(backend: Any, opened: dict[str, Any], cutoff: date, horizon: int, ca
 
 
 def _emit_world(name: str, y: np.ndarray, p: np.ndarray, true_p: np.ndarray) -> None:
-    from carpe.analytics.pipeline.risk import auc
+    from carpe.analytics.backtest import roc_auc
 
-    found, ceiling = auc(y, p), auc(y, true_p)
+    found, ceiling = roc_auc(y, p), roc_auc(y, true_p)
     emit(f"accounts_{name}", len(y))
     emit(f"left_rate_{name}", float(y.mean()))
     emit(f"mean_risk_{name}", float(p.mean()))

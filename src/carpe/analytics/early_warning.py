@@ -26,7 +26,7 @@ per-feature templates the caller supplies, so the model itself stays generic.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -40,7 +40,6 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import (
@@ -51,15 +50,15 @@ from sklearn.preprocessing import (
 )
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-__all__ = ["Backtest", "Driver", "EarlyWarningModel", "backtest", "top_reasons_table"]
+__all__ = ["Driver", "EarlyWarningModel"]
 
 FloatArray = NDArray[np.float64]
 _EPS = 1e-6
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Driver:
-    """One reason behind an account's risk.
+    """One reason behind an account's risk (by :meth:`EarlyWarningModel.explain` and the pipeline).
 
     Attributes
     ----------
@@ -504,122 +503,3 @@ class EarlyWarningModel:
 
     def __repr__(self) -> str:
         return f"EarlyWarningModel(kind={self.kind!r}, random_state={self.random_state})"
-
-
-def top_reasons_table(
-    model: EarlyWarningModel, X: pd.DataFrame, ids: Sequence[Any], top: int = 3
-) -> pd.DataFrame:
-    """Risk list: one row per account with its risk and its reasons, riskiest first.
-
-    Parameters
-    ----------
-    model : EarlyWarningModel
-        A fitted model.
-    X : pandas.DataFrame
-        The accounts' features.
-    ids : sequence
-        The account ids, one per row of ``X``.
-    top : int, default 3
-        Reasons per account.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``account_id``, ``risk``, ``drivers`` (list of dicts with
-        ``feature``, ``contribution``, ``text``), sorted by risk, descending.
-    """
-    risk = model.predict_risk(X)
-    reasons = model.explain(X, top=top)
-    table = pd.DataFrame(
-        {
-            "account_id": list(ids),
-            "risk": risk,
-            "drivers": [
-                [{"feature": d.feature, "contribution": d.contribution, "text": d.text} for d in r]
-                for r in reasons
-            ],
-        }
-    )
-    return table.sort_values("risk", ascending=False, kind="stable").reset_index(drop=True)
-
-
-@dataclass(frozen=True)
-class Backtest:
-    """Out-of-time quality of an early-warning model.
-
-    Attributes
-    ----------
-    cutoff : pandas.Timestamp
-        Training used only labels known by this day; scoring used as-of dates from it on.
-    n_train, n_test : int
-        Rows trained on and scored.
-    auc, brier : float
-        ROC AUC and Brier score on the scored rows (AUC is NaN with one label).
-    mean_risk, observed_rate : float
-        Average predicted risk and actual share that left, on the scored rows.
-    """
-
-    cutoff: pd.Timestamp
-    n_train: int
-    n_test: int
-    auc: float
-    brier: float
-    mean_risk: float
-    observed_rate: float
-
-
-def backtest(
-    model: EarlyWarningModel,
-    X: pd.DataFrame,
-    y: ArrayLike,
-    as_of: ArrayLike,
-    cutoff: Any,
-    horizon_days: int = 90,
-) -> Backtest:
-    """Train on the past, score the future, with no label from after the cut-off.
-
-    A row's label ("left within ``horizon_days`` of its as-of date") is only
-    known ``horizon_days`` after the as-of date, so training keeps the rows with
-    ``as_of + horizon_days <= cutoff``; scoring uses the rows with
-    ``as_of >= cutoff``. Rows in between are used by neither.
-
-    Parameters
-    ----------
-    model : EarlyWarningModel
-        An unfitted model; it is fitted here on the training rows.
-    X : pandas.DataFrame
-        Features, one row per account and as-of date.
-    y : array-like of shape (n,)
-        1 if the account left within the horizon of that as-of date.
-    as_of : array-like of shape (n,)
-        Each row's as-of date.
-    cutoff : date-like
-        The day that separates the past from the future.
-    horizon_days : int, default 90
-        The label's horizon.
-
-    Returns
-    -------
-    Backtest
-        Sizes and the scored rows' AUC, Brier score and calibration in the large.
-    """
-    day = pd.Timestamp(cutoff).normalize()
-    dates = pd.to_datetime(pd.Series(np.asarray(as_of)), format="ISO8601").dt.normalize()
-    labels = np.asarray(y)
-    train = (dates + pd.Timedelta(days=horizon_days) <= day).to_numpy()
-    test = (dates >= day).to_numpy()
-    if not train.any() or not test.any():
-        raise ValueError("the cut-off leaves no rows to train on or none to score")
-    model.fit(X[train], labels[train])
-    risk = model.predict_risk(X[test])
-    truth = labels[test].astype(np.int64)
-    two_labels = np.unique(truth).size == 2
-    return Backtest(
-        cutoff=day,
-        n_train=int(train.sum()),
-        n_test=int(test.sum()),
-        auc=float(roc_auc_score(truth, risk)) if two_labels else float("nan"),
-        brier=float(brier_score_loss(truth, risk)),
-        mean_risk=float(risk.mean()),
-        observed_rate=float(truth.mean()),
-    )

@@ -352,6 +352,8 @@ def estimate_effect(
 def benjamini_hochberg(p_values: Sequence[float] | FloatArray) -> FloatArray:
     """Benjamini-Hochberg adjusted p-values (q-values); NaN stays NaN.
 
+    :func:`scipy.stats.false_discovery_control` on the p-values that are not NaN.
+
     Parameters
     ----------
     p_values : sequence of float
@@ -370,13 +372,10 @@ def benjamini_hochberg(p_values: Sequence[float] | FloatArray) -> FloatArray:
     """
     p = np.asarray(p_values, dtype=np.float64)
     q = np.full_like(p, np.nan)
-    valid = np.flatnonzero(~np.isnan(p))
-    m = valid.size
-    if m == 0:
-        return q
-    order = valid[np.argsort(p[valid], kind="stable")]
-    scaled = p[order] * m / np.arange(1, m + 1)
-    q[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
+    valid = ~np.isnan(p)
+    if valid.any():
+        # scipy's step-up rule wants p in [0, 1]; a weighted p / w above 1 gets q = 1 either way
+        q[valid] = stats.false_discovery_control(np.clip(p[valid], 0.0, 1.0), method="bh")
     return q
 
 

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from carpe.analytics.early_warning import Driver, EarlyWarningModel, backtest, top_reasons_table
+from carpe.analytics.backtest import backtest
+from carpe.analytics.early_warning import Driver, EarlyWarningModel
 
 from ._synthetic import make_risk_features
 
@@ -107,15 +108,6 @@ def test_early_warning_handles_missing_values_and_unseen_categories(data: tuple)
         rows.loc[rows.index[1], "days_since_personal_touch"] = np.nan
         risk = model.predict_risk(rows)
         assert np.all((risk > 0) & (risk < 1))
-
-
-def test_risk_list_is_sorted_with_reasons(data: tuple) -> None:
-    X, y, X_test, _ = data
-    model = EarlyWarningModel(templates=TEMPLATES, random_state=SEED).fit(X, y)
-    table = top_reasons_table(model, X_test.iloc[:20], [f"acc-{i}" for i in range(20)])
-    assert list(table.columns) == ["account_id", "risk", "drivers"]
-    assert table["risk"].is_monotonic_decreasing
-    assert set(table["drivers"].iloc[0][0]) == {"feature", "contribution", "text"}
 
 
 def test_early_warning_rejects_bad_input(data: tuple) -> None:

@@ -20,16 +20,10 @@ Modules:
 See docs/analytics.md.
 """
 
+from carpe.analytics.early_warning import Driver
 from carpe.analytics.pipeline.context import Context, RunOptions, Step
 from carpe.analytics.pipeline.engines import ENGINES, close_engine, connect_engine
-from carpe.analytics.pipeline.risk import (
-    AccountRisk,
-    Backtest,
-    Driver,
-    Features,
-    RiskResult,
-    backtest_early_warning,
-)
+from carpe.analytics.pipeline.risk import AccountRisk, Features, RiskResult
 from carpe.analytics.pipeline.run import (
     STEPS,
     PipelineResult,
@@ -44,7 +38,6 @@ __all__ = [
     "ENGINES",
     "STEPS",
     "AccountRisk",
-    "Backtest",
     "Context",
     "Driver",
     "Features",
@@ -53,7 +46,6 @@ __all__ = [
     "RunOptions",
     "Snapshot",
     "Step",
-    "backtest_early_warning",
     "close_engine",
     "connect_engine",
     "ordered_steps",

@@ -20,6 +20,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
+from carpe.analytics.backtest import roc_auc
 from carpe.analytics.early_warning import EarlyWarningModel
 
 KINDS: Final = ("additive", "boosting")
@@ -86,16 +87,6 @@ class ModelChoice:
             "left": self.left,
             "note": self.note,
         }
-
-
-def auc(y: np.ndarray[Any, Any], score: np.ndarray[Any, Any]) -> float:
-    """ROC AUC of ``score`` against 0/1 ``y`` (ties count a half; NaN with one class)."""
-    ranks = pd.Series(score).rank(method="average").to_numpy()
-    pos = int(y.sum())
-    neg = len(y) - pos
-    if pos == 0 or neg == 0:
-        return float("nan")
-    return float((ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
 
 
 def calibration_bins(y: np.ndarray[Any, Any], p: np.ndarray[Any, Any]) -> list[CalibrationBin]:
@@ -196,7 +187,7 @@ def choose_model(
             except ValueError:  # e.g. boosting cannot bin a feature missing in every row
                 p = np.full(len(y_test), np.nan)
             scores[kind].append(p)
-            per_origin[kind].append((auc(y_test, p), float(np.mean((p - y_test) ** 2))))
+            per_origin[kind].append((roc_auc(y_test, p), float(np.mean((p - y_test) ** 2))))
     mean_auc = {k: round(float(np.mean([a for a, _ in v])), 4) for k, v in per_origin.items()}
     mean_brier = {k: round(float(np.mean([b for _, b in v])), 5) for k, v in per_origin.items()}
     better = mean_auc["boosting"] > mean_auc["additive"] + MARGIN  # False when NaN

@@ -5,8 +5,8 @@ day. :class:`EarlyWarningStep` trains
 :class:`carpe.analytics.early_warning.EarlyWarningModel` on monthly as-of
 snapshots whose labels were already known on the run's day (``T + horizon <=
 as_of``), scores the current features and explains each score in words.
-:func:`backtest_early_warning` does the same at a past cut-off and compares the
-scores with what happened after it.
+:func:`score_at` does the same at a past cut-off (``benchmarks/early_warning_backtest.py``
+compares its scores with what happened after it).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from carpe.analytics.early_warning import EarlyWarningModel
+from carpe.analytics.early_warning import Driver, EarlyWarningModel
 from carpe.analytics.pipeline.context import Context
 from carpe.analytics.pipeline.features import KEYS, NEEDS, account_features, feature_names
 from carpe.analytics.pipeline.labels import churn_labels, training_dates
-from carpe.analytics.pipeline.model_choice import ModelChoice, auc, choose_model, usable_columns
+from carpe.analytics.pipeline.model_choice import ModelChoice, choose_model, usable_columns
 from carpe.analytics.pipeline.wording import WORSE_WHEN, describe
 
 WARM_UP_DAYS: Final = 180
@@ -52,15 +52,6 @@ class Features:
     departments: list[str]
     history_start: date | None
     frame: pd.DataFrame
-
-
-@dataclass(frozen=True, slots=True)
-class Driver:
-    """A reason behind an account's risk: the feature, its log-odds contribution, in words."""
-
-    feature: str
-    contribution: float
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,32 +428,6 @@ class EarlyWarningStep:
         return RiskResult(accounts, dates, len(train), positives, model=choice)
 
 
-@dataclass(frozen=True, slots=True)
-class Backtest:
-    """How early warning did at a past cut-off.
-
-    Attributes
-    ----------
-    cutoff : date
-        Trained with labels known on this day, scored as of it.
-    accounts, left : int
-        Accounts scored, and how many left within the horizon after the cut-off.
-    auc : float
-        ROC AUC of the scores against what happened (NaN if only one outcome).
-    brier : float
-        Mean squared error of the risk.
-    mean_risk : float
-        Mean predicted risk (compare with ``left / accounts``).
-    """
-
-    cutoff: date
-    accounts: int
-    left: int
-    auc: float
-    brier: float
-    mean_risk: float
-
-
 def score_at(context: Context, cutoff: date) -> pd.DataFrame:
     """Train with labels known at ``cutoff`` and score every account active on it.
 
@@ -518,31 +483,3 @@ def score_at(context: Context, cutoff: date) -> pd.DataFrame:
     )
     found.attrs["model"] = choice.as_dict()
     return found
-
-
-def backtest_early_warning(context: Context, cutoff: date) -> Backtest:
-    """Train with labels known at ``cutoff``, score as of it, compare with what happened.
-
-    Parameters
-    ----------
-    context : Context
-        A context whose tables hold the history beyond ``cutoff + horizon``.
-    cutoff : date
-        The backtest's scoring day.
-
-    Returns
-    -------
-    Backtest
-        Discrimination (AUC) and calibration (Brier, mean risk) after the cut-off.
-    """
-    scored = score_at(context, cutoff)
-    y = scored["left_within"].to_numpy()
-    p = scored["risk"].to_numpy()
-    return Backtest(
-        cutoff=cutoff,
-        accounts=len(scored),
-        left=int(y.sum()),
-        auc=auc(y, p),
-        brier=float(np.mean((p - y) ** 2)),
-        mean_risk=float(p.mean()),
-    )
