@@ -35,7 +35,7 @@ from carpe.analytics.pipeline.engines import ENGINES
 from carpe.errors import NotFoundError, UsageError
 from carpe.services.risk_evidence import Evidence, reason_evidence
 from carpe.services.runs import begin_run
-from carpe.store.analysis import AccountRisk, AnalysisOutput, AnalysisRun
+from carpe.store.analysis import AnalysisOutput, AnalysisRun, StoredRisk
 from carpe.store.locks import HeldLock
 from carpe.store.models import Account, Base, Touchpoint, utc_now
 
@@ -56,12 +56,9 @@ class AnalysisReport:
 
 
 @dataclass(frozen=True, slots=True)
-class DriverView:
+class DriverView(Driver):
     """A reason behind an account's risk, with the records behind it (when looked up)."""
 
-    feature: str
-    contribution: float
-    text: str
     evidence: tuple[Evidence, ...] = ()
 
 
@@ -328,7 +325,7 @@ def _finish_run(
 ) -> None:
     """Write the risk list and mark the run finished, in one transaction."""
     with Session(engine) as session, session.begin():
-        session.execute(delete(AccountRisk).where(AccountRisk.run_id == run_id))
+        session.execute(delete(StoredRisk).where(StoredRisk.run_id == run_id))
         rows = [
             {
                 "run_id": run_id,
@@ -340,7 +337,7 @@ def _finish_run(
             for a in (risk.accounts if risk else [])
         ]
         for start in range(0, len(rows), INSERT_BATCH):
-            session.execute(insert(AccountRisk), rows[start : start + INSERT_BATCH])
+            session.execute(insert(StoredRisk), rows[start : start + INSERT_BATCH])
         run = session.get(AnalysisRun, run_id)
         assert run is not None
         run.status = "finished"
@@ -355,11 +352,11 @@ _LATEST_RUN = (
     .limit(1)
 )
 _ACCOUNT_RISK = (  # the account page asks on every view: built once, one query
-    select(AccountRisk, Account.name)
-    .join(Account, Account.account_id == AccountRisk.account_id)
+    select(StoredRisk, Account.name)
+    .join(Account, Account.account_id == StoredRisk.account_id)
     .where(
-        AccountRisk.run_id == _LATEST_RUN.with_only_columns(AnalysisRun.id).scalar_subquery(),
-        AccountRisk.account_id == bindparam("account_id"),
+        StoredRisk.run_id == _LATEST_RUN.with_only_columns(AnalysisRun.id).scalar_subquery(),
+        StoredRisk.account_id == bindparam("account_id"),
     )
 )
 
@@ -416,10 +413,10 @@ def list_risk(
     if run is None:
         raise UsageError("no finished analysis run yet; run 'carpe analyze' first")
     query = (
-        select(AccountRisk, Account.name)
-        .join(Account, Account.account_id == AccountRisk.account_id)
-        .where(AccountRisk.run_id == run.id)
-        .order_by(AccountRisk.rank)
+        select(StoredRisk, Account.name)
+        .join(Account, Account.account_id == StoredRisk.account_id)
+        .where(StoredRisk.run_id == run.id)
+        .order_by(StoredRisk.rank)
     )
     if top is not None:
         query = query.limit(top)
@@ -430,13 +427,13 @@ def list_risk(
 
 def _typical_risk(session: Session, run_id: int) -> float:
     mean = session.execute(
-        select(func.avg(AccountRisk.risk)).where(AccountRisk.run_id == run_id)
+        select(func.avg(StoredRisk.risk)).where(StoredRisk.run_id == run_id)
     ).scalar_one()
     return float(mean or 0.0)
 
 
 def _risk_view(
-    session: Session, row: AccountRisk, name: str, typical: float, as_of: date | None
+    session: Session, row: StoredRisk, name: str, typical: float, as_of: date | None
 ) -> RiskView:
     drivers = [DriverView(**d) for d in json.loads(row.drivers)]
     if as_of is not None and drivers:

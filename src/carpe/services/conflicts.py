@@ -52,7 +52,7 @@ from carpe.services import webhooks
 from carpe.services.analysis import INSERT_BATCH, default_as_of, latest_run
 from carpe.services.privacy import acts_for
 from carpe.services.users import SYSTEM, Viewer
-from carpe.store.analysis import AccountRisk as StoredRisk
+from carpe.store.analysis import StoredRisk
 from carpe.store.conflicts import CONFLICT_STATUSES, StoredConflict
 from carpe.store.models import Account, Base, Employee, utc_now
 

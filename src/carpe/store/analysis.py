@@ -29,7 +29,7 @@ class AnalysisRun(Base):
     )
 
 
-class AccountRisk(Base):
+class StoredRisk(Base):
     """An account's risk of leaving within the run's horizon, with the reasons behind it."""
 
     __tablename__ = "account_risks"
