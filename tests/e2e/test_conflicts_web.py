@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated
 
 import pandas as pd
 import pytest
-import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from carpe.analytics.conflicts import ConflictReport, Evidence, conflict_id
 from carpe.analytics.conflicts.model import Conflict
-from carpe.cli import conflicts_cmd
-from carpe.cli._common import state
+from carpe.cli import app
 from carpe.services import conflicts
 from tests.e2e.conftest import World, csrf_of
 
@@ -186,24 +183,12 @@ def test_fragments_for_the_account_page_and_today(
 def test_cli_lists_conflicts_as_json_filtered_by_type(
     world: World, planted: dict[str, str]
 ) -> None:
-    app = typer.Typer()
-
-    @app.callback()
-    def _db(db: Annotated[str, typer.Option("--db")]) -> None:
-        state.database_url = db
-
-    conflicts_cmd.register(app)
     url = world.carpe.settings.database_url
-    try:
-        result = CliRunner().invoke(
-            app, ["--db", url, "conflicts", "--type", "overbilling", "--json"]
-        )
-        assert result.exit_code == 0, result.stderr
-        rows = json.loads(result.stdout)
-        assert [r["conflict_id"] for r in rows] == [planted["ana"]]
-        bad = CliRunner().invoke(app, ["--db", url, "conflicts", "--status", "maybe"])
-        assert bad.exit_code == 2
-        done = CliRunner().invoke(app, ["--db", url, "conflict", "resolve", planted["ben"]])
-        assert done.exit_code == 0 and "resolved" in done.stdout
-    finally:
-        state.database_url = None
+    result = CliRunner().invoke(app, ["--db", url, "conflicts", "--type", "overbilling", "--json"])
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["conflict_id"] for r in rows] == [planted["ana"]]
+    bad = CliRunner().invoke(app, ["--db", url, "conflicts", "--status", "maybe"])
+    assert bad.exit_code == 2
+    done = CliRunner().invoke(app, ["--db", url, "conflict", "resolve", planted["ben"]])
+    assert done.exit_code == 0 and "resolved" in done.stdout

@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-import typer
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from carpe.cli import gestures_cmd
-from carpe.cli._common import state
+from carpe.cli import app
 from carpe.store.access import AuditEntry
 from tests.e2e.conftest import World, csrf_of
 
@@ -226,64 +224,54 @@ def test_manager_view_approves_from_the_page_and_shows_spend_and_budgets(
 
 
 def test_cli_logs_lists_and_approves_gestures_and_lists_budgets(world: World) -> None:
-    app = typer.Typer()
-
-    @app.callback()
-    def _db(db: Annotated[str, typer.Option("--db")]) -> None:
-        state.database_url = db
-
-    gestures_cmd.register(app)
     url = world.carpe.settings.database_url
     run = CliRunner().invoke
-    try:
-        logged = run(
-            app,
-            [
-                "--db",
-                url,
-                "gestures",
-                "log",
-                "C1",
-                "--employee",
-                "E1",
-                "--kind",
-                "flowers",
-                "--cost",
-                "60",
-                "--description",
-                "Flowers for her husband",
-                "--on",
-                "2026-03-06",
-                "--json",
-            ],
-        )
-        assert logged.exit_code == 0, logged.stderr
-        gesture = json.loads(logged.stdout)["gesture"]
-        assert gesture["status"] == "pending"
-        waiting = run(app, ["--db", url, "gestures", "pending", "--json"])
-        assert [g["gesture_id"] for g in json.loads(waiting.stdout)] == [gesture["gesture_id"]]
-        done = run(app, ["--db", url, "gestures", "approve", gesture["gesture_id"], "--note", "ok"])
-        assert done.exit_code == 0 and "approved" in done.stdout
-        twice = run(app, ["--db", url, "gestures", "decline", gesture["gesture_id"]])
-        assert twice.exit_code == 2 and "already approved" in twice.stderr
-        budgets = run(app, ["--db", url, "budgets", "--on", "2026-03-06", "--json"])
-        assert json.loads(budgets.stdout)[0]["spent"] == 64.5
-        bad = run(
-            app,
-            [
-                "--db",
-                url,
-                "gestures",
-                "log",
-                "C404",
-                "--employee",
-                "E1",
-                "--kind",
-                "card",
-                "--cost",
-                "1",
-            ],
-        )
-        assert bad.exit_code == 1 and "C404" in bad.stderr
-    finally:
-        state.database_url = None
+    logged = run(
+        app,
+        [
+            "--db",
+            url,
+            "gestures",
+            "log",
+            "C1",
+            "--employee",
+            "E1",
+            "--kind",
+            "flowers",
+            "--cost",
+            "60",
+            "--description",
+            "Flowers for her husband",
+            "--on",
+            "2026-03-06",
+            "--json",
+        ],
+    )
+    assert logged.exit_code == 0, logged.stderr
+    gesture = json.loads(logged.stdout)["gesture"]
+    assert gesture["status"] == "pending"
+    waiting = run(app, ["--db", url, "gestures", "pending", "--json"])
+    assert [g["gesture_id"] for g in json.loads(waiting.stdout)] == [gesture["gesture_id"]]
+    done = run(app, ["--db", url, "gestures", "approve", gesture["gesture_id"], "--note", "ok"])
+    assert done.exit_code == 0 and "approved" in done.stdout
+    twice = run(app, ["--db", url, "gestures", "decline", gesture["gesture_id"]])
+    assert twice.exit_code == 2 and "already approved" in twice.stderr
+    budgets = run(app, ["--db", url, "budgets", "--on", "2026-03-06", "--json"])
+    assert json.loads(budgets.stdout)[0]["spent"] == 64.5
+    bad = run(
+        app,
+        [
+            "--db",
+            url,
+            "gestures",
+            "log",
+            "C404",
+            "--employee",
+            "E1",
+            "--kind",
+            "card",
+            "--cost",
+            "1",
+        ],
+    )
+    assert bad.exit_code == 1 and "C404" in bad.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,16 +10,8 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from carpe.cli import app
-from carpe.cli._common import state
 
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def _forget_db_option() -> Iterator[None]:
-    """``--db`` is kept in a module-level state; leave none behind for later tests."""
-    yield
-    state.database_url = None
 
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "example"

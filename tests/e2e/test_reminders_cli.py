@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from carpe.cli import app
-from carpe.cli._common import state
 from tests.factories import small_business, write_folder
 from tests.receivers import smtp_inbox
 
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def _forget_db_option() -> Iterator[None]:
-    """``--db`` is kept in a module-level state; leave none behind for later tests."""
-    yield
-    state.database_url = None
 
 
 def carpe(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:

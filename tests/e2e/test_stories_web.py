@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Annotated
 
 import pytest
-import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from carpe.cli import stories_cmd
-from carpe.cli._common import state
+from carpe.cli import app
 from carpe.services import story_consent, story_records
 from tests.e2e.conftest import World, csrf_of
 from tests.factories import story_on
@@ -176,51 +173,37 @@ def test_consent_is_recorded_by_choosing_a_contact_and_a_refusal_keeps_what_was_
 def test_cli_lists_shows_consents_and_exports(
     world: World, planted: dict[str, str], tmp_path: object
 ) -> None:
-    app = typer.Typer()
-
-    @app.callback()
-    def _db(db: Annotated[str, typer.Option("--db")]) -> None:
-        state.database_url = db
-
-    stories_cmd.register(app)
     url = world.carpe.settings.database_url
     runner = CliRunner()
-    try:
-        listed = runner.invoke(
-            app, ["--db", url, "stories", "--theme", "delivery rescue", "--json"]
-        )
-        assert listed.exit_code == 0, listed.stderr
-        rows = json.loads(listed.stdout)
-        assert [r["story_id"] for r in rows] == [planted["ana"], planted["ben"]]
-        assert set(rows[0]) >= {
-            "story_id",
-            "account_id",
-            "employee_ids",
-            "title",
-            "theme",
-            "score",
-            "narrative",
-            "evidence",
-            "consent",
-        }
-        bad = runner.invoke(app, ["--db", url, "stories", "--theme", "heroics"])
-        assert bad.exit_code == 2 and "unknown theme" in bad.stderr
-        asked = runner.invoke(app, ["--db", url, "story", "consent", planted["ben"], "requested"])
-        assert asked.exit_code == 0 and "consent requested" in asked.stdout
-        wrong = runner.invoke(app, ["--db", url, "story", "consent", planted["ben"], "internal2"])
-        assert wrong.exit_code == 2
-        titled = runner.invoke(app, ["--db", url, "story", "title", planted["ben"], "Bolt"])
-        assert titled.exit_code == 0 and "Bolt" in titled.stdout
-        shown = runner.invoke(app, ["--db", url, "story", "show", planted["ben"]])
-        assert shown.exit_code == 0 and "Ben Ode" in shown.stdout
-        exported = runner.invoke(
-            app, ["--db", url, "story", "export", planted["ben"], "--anonymised"]
-        )
-        assert exported.exit_code == 0 and "Ben" not in exported.stdout
-        missing = runner.invoke(app, ["--db", url, "story", "show", "ST0000"])
-        assert missing.exit_code == 1 and "no story" in missing.stderr
-    finally:
-        state.database_url = None
+    listed = runner.invoke(app, ["--db", url, "stories", "--theme", "delivery rescue", "--json"])
+    assert listed.exit_code == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert [r["story_id"] for r in rows] == [planted["ana"], planted["ben"]]
+    assert set(rows[0]) >= {
+        "story_id",
+        "account_id",
+        "employee_ids",
+        "title",
+        "theme",
+        "score",
+        "narrative",
+        "evidence",
+        "consent",
+    }
+    bad = runner.invoke(app, ["--db", url, "stories", "--theme", "heroics"])
+    assert bad.exit_code == 2 and "unknown theme" in bad.stderr
+    asked = runner.invoke(app, ["--db", url, "story", "consent", planted["ben"], "requested"])
+    assert asked.exit_code == 0 and "consent requested" in asked.stdout
+    wrong = runner.invoke(app, ["--db", url, "story", "consent", planted["ben"], "internal2"])
+    assert wrong.exit_code == 2
+    titled = runner.invoke(app, ["--db", url, "story", "title", planted["ben"], "Bolt"])
+    assert titled.exit_code == 0 and "Bolt" in titled.stdout
+    shown = runner.invoke(app, ["--db", url, "story", "show", planted["ben"]])
+    assert shown.exit_code == 0 and "Ben Ode" in shown.stdout
+    exported = runner.invoke(app, ["--db", url, "story", "export", planted["ben"], "--anonymised"])
+    assert exported.exit_code == 0 and "Ben" not in exported.stdout
+    missing = runner.invoke(app, ["--db", url, "story", "show", "ST0000"])
+    assert missing.exit_code == 1 and "no story" in missing.stderr
 
 
 STORY_MATRIX = [

@@ -14,7 +14,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-import typer
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -110,21 +109,15 @@ def test_list_risk_before_any_run_says_to_analyze(engine: Engine) -> None:
 
 
 def test_analyze_and_risk_commands_print_json(loaded: Engine, tmp_path: Path) -> None:
-    from carpe.cli import _common, analyze_cmd
+    from carpe.cli import app
 
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    analyze_cmd.register(app)
-    _common.state.database_url = loaded.url.render_as_string(hide_password=False)
-    try:
-        runner = CliRunner()
-        done = runner.invoke(app, ["analyze", "--as-of", AS_OF.isoformat()])
-        assert done.exit_code == 0, done.output
-        assert "account(s) scored" in done.stdout
-        shown = runner.invoke(app, ["risk", "--top", "3", "--json"])
-        assert shown.exit_code == 0, shown.output
-    finally:
-        _common.state.database_url = None
+    db = ["--db", loaded.url.render_as_string(hide_password=False)]
+    runner = CliRunner()
+    done = runner.invoke(app, [*db, "analyze", "--as-of", AS_OF.isoformat()])
+    assert done.exit_code == 0, done.output
+    assert "account(s) scored" in done.stdout
+    shown = runner.invoke(app, [*db, "risk", "--top", "3", "--json"])
+    assert shown.exit_code == 0, shown.output
     payload = json.loads(shown.stdout)
     assert len(payload) == 3
     assert set(payload[0]) >= {"account_id", "risk", "drivers"}

@@ -79,8 +79,11 @@ def test_a_killed_analysis_is_marked_failed_and_the_last_results_stay(
             process.stderr.close()
     assert statuses(carpe.engine)[killed] == "running"  # nobody could say otherwise yet
 
-    result = CliRunner().invoke(app, ["--db", store_url, "risk", "--top", "10"])  # next start
+    result = CliRunner().invoke(app, ["--db", store_url, "risk", "--top", "10"])  # reads only
     assert result.exit_code == 0, result.output
+    assert statuses(carpe.engine)[killed] == "running"
+    started = CliRunner().invoke(app, ["--db", store_url, "init"])  # the next writing start
+    assert started.exit_code == 0, started.output
     assert statuses(carpe.engine) == {first.run_id: "finished", killed: "failed"}
     with Session(carpe.engine) as session:
         after = list_risk(session=session, top=10)
@@ -99,10 +102,10 @@ def test_a_run_whose_process_is_alive_is_left_running(carpe: Carpe, store_url: s
         run=AnalysisRun(as_of=END, engine="duckdb", horizon_days=90, started_at=utc_now()),
     )
     try:
-        result = CliRunner().invoke(app, ["--db", store_url, "stats"])  # another start meanwhile
+        result = CliRunner().invoke(app, ["--db", store_url, "init"])  # another start meanwhile
         assert result.exit_code == 0, result.output
         assert statuses(carpe.engine)[run_id] == "running"
     finally:
         lock.release()
-    CliRunner().invoke(app, ["--db", store_url, "stats"])
+    CliRunner().invoke(app, ["--db", store_url, "init"])
     assert statuses(carpe.engine)[run_id] == "failed"  # released without finishing: it died

@@ -25,7 +25,7 @@ from carpe.cli import (
     users_cmd,
     webhooks_cmd,
 )
-from carpe.cli._common import state
+from carpe.cli._common import Invocation
 
 app = typer.Typer(
     name="carpe",
@@ -38,6 +38,7 @@ app = typer.Typer(
 
 @app.callback()
 def _global(
+    ctx: typer.Context,
     db: Annotated[
         str | None,
         typer.Option(
@@ -48,7 +49,7 @@ def _global(
     ] = None,
 ) -> None:
     """carpe: customer retention through micro-experiences."""
-    state.database_url = db
+    ctx.obj = Invocation(database_url=db)
 
 
 for _module in (

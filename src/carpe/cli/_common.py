@@ -6,8 +6,9 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import typer
 from rich.console import Console
@@ -15,6 +16,7 @@ from rich.console import Console
 from carpe.config import Settings, load_settings
 from carpe.context import Carpe
 from carpe.errors import CarpeError, ConfigError, ImportDataError, NotFoundError, UsageError
+from carpe.store.engine import check_schema
 
 EXIT_OK = 0
 EXIT_BAD_DATA = 1
@@ -24,19 +26,23 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class State:
-    """Options given before the command (``carpe --db URL ...``)."""
+Access = Literal["write", "read", "none"]
+"""What a command does with the store (see :func:`running`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """Options given before the command (``carpe --db URL ...``), kept in this invocation's
+    context (``ctx.obj``), so two invocations in one process never share them."""
 
     database_url: str | None = None
 
 
-state = State()
-
-
-def settings() -> Settings:
-    """Settings from the environment, with ``--db`` on top."""
-    if state.database_url:
-        return load_settings(database_url=state.database_url)
+def settings(ctx: typer.Context) -> Settings:
+    """Settings from the environment, with this invocation's ``--db`` on top."""
+    invocation = ctx.find_object(Invocation)
+    if invocation is not None and invocation.database_url:
+        return load_settings(database_url=invocation.database_url)
     return load_settings()
 
 
@@ -52,16 +58,21 @@ def parse_day(option: str, value: str | None) -> date | None:
 
 
 @contextmanager
-def running(*, migrate: bool = True) -> Iterator[Carpe]:
+def running(ctx: typer.Context, *, access: Access = "write") -> Iterator[Carpe]:
     """Open carpe for one command; map carpe's errors to messages and exit statuses.
 
-    Bad data exits 1, bad usage or configuration 2; never a traceback for a
-    user's mistake.
+    ``access="write"`` brings the store's schema up to date first; ``"read"``
+    changes nothing and refuses a store whose schema is behind, in one line that
+    names ``carpe init`` (a :class:`~carpe.errors.StoreError`, exit 1); ``"none"``
+    does not touch the store. Bad data exits 1, bad usage or configuration 2;
+    never a traceback for a user's mistake.
     """
     carpe: Carpe | None = None
     try:
-        carpe = Carpe(settings())
-        if migrate:
+        carpe = Carpe(settings(ctx))
+        if access == "read":
+            check_schema(carpe.engine)
+        elif access == "write":
             carpe.migrate()
             # An analysis killed midway stays "running" until a start finds its lock free.
             from carpe.services.runs import recover_interrupted_runs

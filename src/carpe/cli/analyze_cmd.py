@@ -16,6 +16,7 @@ from carpe.services.conflicts import detector_settings
 
 
 def analyze(
+    ctx: typer.Context,
     engine: Annotated[
         str, typer.Option("--engine", help="Analytics engine: duckdb (default) or spark.")
     ] = "duckdb",
@@ -39,7 +40,7 @@ def analyze(
     """
     day = parse_day("--as-of", as_of)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with running() as carpe, Progress(*columns, console=err, transient=True) as bar:
+    with running(ctx) as carpe, Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("snapshot of the store", total=None)
 
         def show(step: str, done: int, total: int) -> None:
@@ -64,6 +65,7 @@ def analyze(
 
 
 def risk(
+    ctx: typer.Context,
     top: Annotated[int, typer.Option("--top", min=1, help="Show the N riskiest accounts.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -71,7 +73,7 @@ def risk(
 
     Example: carpe risk --top 10 --json
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         rows = analysis.list_risk(session=uow.session, top=top, evidence=as_json)
     if as_json:
         payload = [
@@ -89,6 +91,7 @@ def risk(
 
 
 def alive(
+    ctx: typer.Context,
     top: Annotated[int, typer.Option("--top", min=1, help="Show the N likeliest lapsed.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -98,7 +101,7 @@ def alive(
     """
     from carpe.services import retention
 
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         rows = retention.list_alive(session=uow.session, top=top)
     if as_json:
         out.print_json(json.dumps(jsonable(rows), ensure_ascii=False))

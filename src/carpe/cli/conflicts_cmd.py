@@ -33,6 +33,7 @@ def _jsonable(view: service.ConflictView) -> dict[str, Any]:
 
 
 def conflicts(
+    ctx: typer.Context,
     type_: Annotated[
         str | None,
         typer.Option("--type", help="Only this type, e.g. duplicate_invoice.", metavar="T"),
@@ -61,7 +62,7 @@ def conflicts(
     Example: carpe conflicts --detect --type duplicate_invoice --status open --json
     """
     day = parse_day("--as-of", as_of)
-    with running() as carpe:
+    with running(ctx) as carpe:
         if detect:
             report, summary = service.detect_and_record(
                 engine=carpe.engine,
@@ -97,6 +98,7 @@ def conflicts(
 
 
 def conflict(
+    ctx: typer.Context,
     action: Annotated[str, typer.Argument(help="acknowledge, resolve, dismiss or reopen.")],
     conflict_id: Annotated[str, typer.Argument(help="The conflict's id (CF...).")],
     notes: Annotated[str | None, typer.Option("--notes", help="What was done or found.")] = None,
@@ -108,7 +110,7 @@ def conflict(
 
     Example: carpe conflict resolve CF0123456789ABCDEF --notes "Credit note sent"
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         done = service.act_on_conflict(
             session=uow.session, conflict_id=conflict_id, action=action, notes=notes, owner=owner
         )

@@ -22,7 +22,7 @@ from carpe.cli._common import EXIT_USAGE, err, out, running
 from carpe.services import data
 
 
-def init() -> None:
+def init(ctx: typer.Context) -> None:
     """Create the store, or bring its schema up to date, and give it a secret of its own.
 
     The secret (random, 256 bits) signs session cookies unless CARPE_SECRET_KEY is
@@ -32,7 +32,7 @@ def init() -> None:
     """
     from carpe.services.instance import ensure_instance_secret
 
-    with running() as carpe:
+    with running(ctx) as carpe:
         with carpe.unit_of_work() as uow:
             ensure_instance_secret(session=uow.session)
             uow.commit()
@@ -40,6 +40,7 @@ def init() -> None:
 
 
 def import_(
+    ctx: typer.Context,
     folder: Annotated[
         Path, typer.Argument(help="Folder of interchange files (CSV or JSON Lines).")
     ],
@@ -74,7 +75,7 @@ def import_(
 
     Example: carpe import exports/2026-03/
     """
-    with running() as carpe:
+    with running(ctx) as carpe:
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -151,6 +152,7 @@ def import_(
 
 
 def export(
+    ctx: typer.Context,
     folder: Annotated[Path, typer.Argument(help="Folder to write (created if needed).")],
     format: Annotated[
         str, typer.Option("--format", help="csv or jsonl.", show_default=True)
@@ -176,7 +178,7 @@ def export(
         err.print(f"[red]error[/red]: --format must be csv or jsonl, not {format!r}")
         raise typer.Exit(EXIT_USAGE)
     fmt: Literal["csv", "jsonl"] = "csv" if format == "csv" else "jsonl"
-    with running() as carpe:
+    with running(ctx, access="read") as carpe:
         report = data.export_data(
             engine=carpe.engine,
             folder=folder,
@@ -188,13 +190,14 @@ def export(
 
 
 def stats(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Rows per table of the store.
 
     Example: carpe stats --json
     """
-    with running() as carpe:
+    with running(ctx, access="read") as carpe:
         counts = data.count_rows(engine=carpe.engine)
     if as_json:
         out.print_json(json.dumps(counts))

@@ -19,6 +19,7 @@ from carpe.services.users import SYSTEM
 
 
 def genuineness(
+    ctx: typer.Context,
     by_department: Annotated[
         bool, typer.Option("--by-department", help="Score each department as one giver.")
     ] = False,
@@ -28,7 +29,7 @@ def genuineness(
 
     Coaching for managers, not a ranking of people. Example: carpe genuineness --json
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         found = gestures.review_givers(
             session=uow.session, by="department" if by_department else "employee"
         )
@@ -54,6 +55,7 @@ gestures_app = typer.Typer(
 
 @gestures_app.command("suggest")
 def suggest(
+    ctx: typer.Context,
     contact_id: Annotated[str, typer.Argument(help="The contact's id.")],
     employee: Annotated[
         str | None, typer.Option("--employee", help="The giver (default: the account owner).")
@@ -64,7 +66,7 @@ def suggest(
 
     Example: carpe gestures suggest C00000362 --employee E00004
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         found = gestures.suggest_for_contact(
             session=uow.session, contact_id=contact_id, today=date.today(), giver=employee
         )
@@ -83,6 +85,7 @@ def suggest(
 
 @gestures_app.command("log")
 def log(
+    ctx: typer.Context,
     contact_id: Annotated[str, typer.Argument(help="Who receives it (a contact id).")],
     employee: Annotated[str, typer.Option("--employee", help="The giver (an employee id).")],
     kind: Annotated[str, typer.Option("--kind", help="card, gift card, book, flowers, …")],
@@ -108,7 +111,7 @@ def log(
     --description "A get-well card for Max"
     """
     day = parse_day("--on", given_on)
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         logged = gesture_log.log_gesture(
             session=uow.session,
             viewer=SYSTEM,
@@ -138,13 +141,14 @@ def log(
 
 @gestures_app.command("pending")
 def pending(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Gestures waiting for a manager's approval, newest first.
 
     Example: carpe gestures pending --json
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         found = gesture_log.list_gestures(
             session=uow.session, viewer=SYSTEM, status="pending", page_size=500
         )
@@ -167,8 +171,10 @@ def pending(
     out.print(table)
 
 
-def _decide(gesture_id: str, note: str | None, approve: bool, as_json: bool) -> None:
-    with running() as carpe, carpe.unit_of_work() as uow:
+def _decide(
+    ctx: typer.Context, gesture_id: str, note: str | None, approve: bool, as_json: bool
+) -> None:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         decided = gesture_log.decide_gesture(
             session=uow.session, viewer=SYSTEM, gesture_id=gesture_id, approve=approve, note=note
         )
@@ -181,6 +187,7 @@ def _decide(gesture_id: str, note: str | None, approve: bool, as_json: bool) -> 
 
 @gestures_app.command("approve")
 def approve(
+    ctx: typer.Context,
     gesture_id: Annotated[str, typer.Argument(help="The waiting gesture's id.")],
     note: Annotated[str | None, typer.Option("--note", help="A note for the giver.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -189,11 +196,12 @@ def approve(
 
     Example: carpe gestures approve carpe-g-0123456789abcdef01234567 --note "Lovely idea"
     """
-    _decide(gesture_id, note, True, as_json)
+    _decide(ctx, gesture_id, note, True, as_json)
 
 
 @gestures_app.command("decline")
 def decline(
+    ctx: typer.Context,
     gesture_id: Annotated[str, typer.Argument(help="The waiting gesture's id.")],
     note: Annotated[str | None, typer.Option("--note", help="Why, for the giver.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -202,10 +210,11 @@ def decline(
 
     Example: carpe gestures decline carpe-g-0123456789abcdef01234567 --note "Too much for now"
     """
-    _decide(gesture_id, note, False, as_json)
+    _decide(ctx, gesture_id, note, False, as_json)
 
 
 def budgets(
+    ctx: typer.Context,
     on: Annotated[
         str | None, typer.Option("--on", help="Only budgets covering this day (YYYY-MM-DD).")
     ] = None,
@@ -219,7 +228,7 @@ def budgets(
     Example: carpe budgets --on 2026-11-23
     """
     day = parse_day("--on", on)
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         found = gesture_budgets.list_budgets(
             session=uow.session, viewer=SYSTEM, on=day, owner=owner
         )

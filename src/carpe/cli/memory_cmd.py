@@ -14,6 +14,7 @@ from carpe.services import follow_ups
 
 
 def brief(
+    ctx: typer.Context,
     contact_id: Annotated[str, typer.Argument(help="The contact's id.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     today: Annotated[
@@ -25,7 +26,7 @@ def brief(
     Example: carpe brief C-00042
     """
     day = parse_day("--today", today) or date.today()
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         found = brief_service.contact_brief(session=uow.session, contact_id=contact_id, today=day)
     if as_json:
         print_json(found)
@@ -66,6 +67,7 @@ def brief(
 
 
 def followups(
+    ctx: typer.Context,
     employee: Annotated[
         str | None, typer.Option("--employee", help="Only this employee's.")
     ] = None,
@@ -79,7 +81,7 @@ def followups(
     Example: carpe followups --employee E-0007 --due-by 2026-03-31
     """
     day = parse_day("--due-by", due_by)
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         rows = follow_ups.list_follow_ups(
             session=uow.session, today=date.today(), employee_id=employee, due_by=day
         )
@@ -94,6 +96,7 @@ def followups(
 
 
 def losing_touch(
+    ctx: typer.Context,
     employee: Annotated[
         str | None, typer.Option("--employee", help="Only accounts this employee owns.")
     ] = None,
@@ -103,7 +106,7 @@ def losing_touch(
 
     Example: carpe losing-touch --json
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         rows = brief_service.losing_touch(
             session=uow.session, today=date.today(), employee_id=employee
         )

@@ -70,6 +70,7 @@ def _print_page(page: my_week.MyWeek) -> None:
 
 
 def my_week_command(
+    ctx: typer.Context,
     employee: Annotated[
         str | None, typer.Option("--employee", help="The employee whose week to show.")
     ] = None,
@@ -97,7 +98,7 @@ def my_week_command(
         err.print("[red]error[/red]: give --employee ID or --team")
         raise typer.Exit(EXIT_USAGE)
     last = parse_day("--day", day) or date.today()
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         viewer = _viewer(uow.session, as_user)
         if team:
             total = my_week.team_week(

@@ -37,6 +37,7 @@ def _now(at: str | None) -> datetime:
 
 @digest_app.command("send")
 def send(
+    ctx: typer.Context,
     user: Annotated[
         str | None,
         typer.Option("--user", help="Only this user's digest, now (still once per day)."),
@@ -62,7 +63,7 @@ def send(
     Example: carpe digest send --dry-run --user demo
     """
     moment = _now(at)
-    with running() as carpe:
+    with running(ctx) as carpe:
         links = DigestLinks(carpe.settings.base_url)
         if dry_run:
             if user is None:
@@ -122,6 +123,7 @@ def send(
 
 @digest_app.command("preferences")
 def set_preferences(
+    ctx: typer.Context,
     user: Annotated[str, typer.Option("--user", help="Whose preferences.")],
     email: Annotated[str | None, typer.Option("--email", help="Where the digest goes.")] = None,
     time: Annotated[
@@ -136,7 +138,7 @@ def set_preferences(
 
     Example: carpe digest preferences --user demo --email me@example.com --zone Europe/Paris
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         found = get_user_by_name(session=uow.session, username=user)
         now = preferences.get_preferences(session=uow.session, user_id=found.id)
         saved = preferences.save_preferences(
@@ -158,13 +160,14 @@ def set_preferences(
 
 @digest_app.command("log")
 def log(
+    ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many sends.")] = 30,
 ) -> None:
     """The latest digests sent (or tried), newest day first.
 
     Example: carpe digest log
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         rows = digests.list_sends(session=uow.session, limit=limit)
     table = Table("day", "user", "status", "tries", "items", "to", "error", box=None)
     for r in rows:
@@ -191,6 +194,7 @@ chat_app = typer.Typer(
 
 @chat_app.command("add")
 def chat_add(
+    ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="The incoming webhook's URL (a secret).")],
     format: Annotated[str, typer.Option("--format", help="slack or teams.")] = "slack",
     department: Annotated[
@@ -204,7 +208,7 @@ def chat_add(
 
     Example: carpe chat add --format teams --user ana https://example.webhook.office.com/...
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         channel = chat.add_channel(
             session=uow.session, format=format, url=url, department=department, username=user
         )
@@ -213,12 +217,12 @@ def chat_add(
 
 
 @chat_app.command("list")
-def chat_list() -> None:
+def chat_list(ctx: typer.Context) -> None:
     """The chat channels (URLs shortened: they are secrets).
 
     Example: carpe chat list
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         rows = chat.list_channels(session=uow.session)
     table = Table("id", "format", "for", "url", box=None)
     for c in rows:
@@ -227,12 +231,14 @@ def chat_list() -> None:
 
 
 @chat_app.command("remove")
-def chat_remove(channel_id: Annotated[int, typer.Argument(help="The channel's id.")]) -> None:
+def chat_remove(
+    ctx: typer.Context, channel_id: Annotated[int, typer.Argument(help="The channel's id.")]
+) -> None:
     """Remove a chat channel.
 
     Example: carpe chat remove 2
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         chat.remove_channel(session=uow.session, channel_id=channel_id)
         uow.commit()
     out.print(f"removed chat channel {channel_id}")
@@ -240,6 +246,7 @@ def chat_remove(channel_id: Annotated[int, typer.Argument(help="The channel's id
 
 @chat_app.command("send")
 def chat_send(
+    ctx: typer.Context,
     today: Annotated[
         str | None, typer.Option("--today", help="Day to judge what is due (default: today).")
     ] = None,
@@ -249,7 +256,7 @@ def chat_send(
     Example: carpe chat send
     """
     day = parse_day("--today", today) or date.today()
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         report = chat.post_chat(
             session=uow.session, today=day, links=DigestLinks(carpe.settings.base_url)
         )

@@ -80,6 +80,7 @@ def _serve(config: Settings, host: str, port: int, workers: int = 1) -> None:
 
 
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     workers: Annotated[
@@ -97,16 +98,17 @@ def serve(
     """
     from carpe.services.instance import check_serving_host, ensure_instance_secret
 
-    with running() as carpe:  # migrate and check the store before listening
+    with running(ctx) as carpe:  # migrate and check the store before listening
         check_serving_host(settings=carpe.settings, host=host)
         with carpe.unit_of_work() as uow:
             ensure_instance_secret(session=uow.session)
             uow.commit()
     out.print(f"carpe is serving at http://{host}:{port}/  (Ctrl+C to stop)")
-    _serve(settings(), host, port, workers)
+    _serve(settings(ctx), host, port, workers)
 
 
 def demo(
+    ctx: typer.Context,
     folder: Annotated[Path, typer.Option("--dir", help="Folder for the demo's files.")] = Path(
         "carpe-demo"
     ),
@@ -131,8 +133,10 @@ def demo(
     from carpe.services.demo import DEMO_ACCOUNTS, DEMO_MONTHS, prepare_demo
     from carpe.services.instance import check_serving_host
 
-    with running(migrate=False):
-        check_serving_host(settings=settings().model_copy(update={"demo_user": "demo"}), host=host)
+    with running(ctx, access="none"):
+        check_serving_host(
+            settings=settings(ctx).model_copy(update={"demo_user": "demo"}), host=host
+        )
         if kind not in ("b2b", "b2c"):
             raise UsageError(f"--kind must be b2b or b2c, got {kind!r}")
         what = "industrial supplier" if kind == "b2b" else "consumer business"

@@ -48,6 +48,7 @@ def to_json_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def specialists_command(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Run the analysis again before listing.")
@@ -70,7 +71,7 @@ def specialists_command(
         except ValueError:
             err.print(f"[red]error[/red]: --as-of must be a date YYYY-MM-DD, not {as_of!r}")
             raise typer.Exit(EXIT_USAGE) from None
-    with running() as carpe:
+    with running(ctx) as carpe:
         if refresh or day is not None:
             specialists.analyze_specialists(engine=carpe.engine, as_of=day)
         with carpe.unit_of_work() as uow:

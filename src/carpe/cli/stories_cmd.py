@@ -43,6 +43,7 @@ def _jsonable(view: service.StoryView) -> dict[str, Any]:
 
 
 def stories(
+    ctx: typer.Context,
     theme: Annotated[
         str | None,
         typer.Option(
@@ -66,7 +67,7 @@ def stories(
 
     Example: carpe stories --theme "billing trust" --search refund --json
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         page = service.list_stories(
             session=uow.session, theme=theme, q=search, consent=consent, limit=limit
         )
@@ -89,6 +90,7 @@ story_app = typer.Typer(
 
 @story_app.command("show")
 def show(
+    ctx: typer.Context,
     story_id: Annotated[str, typer.Argument(help="The story's id (ST...).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -96,7 +98,7 @@ def show(
 
     Example: carpe story show ST0123456789ABCDEF
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         view = service.get_story(session=uow.session, story_id=story_id)
     if as_json:
         print_json(_jsonable(view))
@@ -110,6 +112,7 @@ def show(
 
 @story_app.command("consent")
 def consent(
+    ctx: typer.Context,
     story_id: Annotated[str, typer.Argument(help="The story's id (ST...).")],
     status: Annotated[str, typer.Argument(help="requested, granted, declined or internal.")],
     contact: Annotated[
@@ -125,7 +128,7 @@ def consent(
 
     Example: carpe story consent ST0123456789ABCDEF granted --contact C00000045 --note "signed"
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         view = story_consent.record_consent(
             session=uow.session,
             story_id=story_id,
@@ -140,6 +143,7 @@ def consent(
 
 @story_app.command("title")
 def title(
+    ctx: typer.Context,
     story_id: Annotated[str, typer.Argument(help="The story's id (ST...).")],
     text: Annotated[str, typer.Argument(help="The new title; empty for the drafted one.")],
 ) -> None:
@@ -147,7 +151,7 @@ def title(
 
     Example: carpe story title ST0123456789ABCDEF "The Saturday refund"
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         view = story_consent.edit_title(session=uow.session, story_id=story_id, title=text)
         uow.commit()
     out.print(f"{view.story_id}: {view.title}")
@@ -155,6 +159,7 @@ def title(
 
 @story_app.command("export")
 def export(
+    ctx: typer.Context,
     story_id: Annotated[str, typer.Argument(help="The story's id (ST...).")],
     anonymised: Annotated[
         bool, typer.Option("--anonymised", help="Without names of people, companies, amounts.")
@@ -167,7 +172,7 @@ def export(
 
     Example: carpe story export ST0123456789ABCDEF --anonymised -o story.md
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         text = service.story_markdown(session=uow.session, story_id=story_id, anonymised=anonymised)
     if output is None:
         out.print(text, markup=False, highlight=False)

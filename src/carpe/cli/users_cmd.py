@@ -35,6 +35,7 @@ contact_app = typer.Typer(
 
 @user_app.command("add")
 def user_add(
+    ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="The name to sign in with.")],
     role: Annotated[str, typer.Option("--role", help="frontline, manager or admin.")] = "frontline",
     employee: Annotated[
@@ -55,7 +56,7 @@ def user_add(
 
     Example: carpe user add ana --role frontline --employee E-0007
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         user = users.add_user(
             session=uow.session,
             username=username,
@@ -71,6 +72,7 @@ def user_add(
 
 @user_app.command("password")
 def user_password(
+    ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="The user.")],
     password: Annotated[
         str,
@@ -87,31 +89,35 @@ def user_password(
 
     Example: carpe user password ana
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         user = users.set_password(session=uow.session, username=username, password=password)
         uow.commit()
         out.print(f"password of {user.username!r} changed; their sessions have ended")
 
 
 @user_app.command("disable")
-def user_disable(username: Annotated[str, typer.Argument(help="The user.")]) -> None:
+def user_disable(
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help="The user.")]
+) -> None:
     """Stop a user from signing in: their sessions end and their API tokens stop working.
 
     Example: carpe user disable ana
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         user = users.set_active(session=uow.session, username=username, active=False)
         uow.commit()
         out.print(f"disabled {user.username!r}; their sessions have ended")
 
 
 @user_app.command("enable")
-def user_enable(username: Annotated[str, typer.Argument(help="The user.")]) -> None:
+def user_enable(
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help="The user.")]
+) -> None:
     """Let a disabled user sign in again (their unrevoked, unexpired tokens work again).
 
     Example: carpe user enable ana
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         user = users.set_active(session=uow.session, username=username, active=True)
         uow.commit()
         out.print(f"enabled {user.username!r}")
@@ -119,6 +125,7 @@ def user_enable(username: Annotated[str, typer.Argument(help="The user.")]) -> N
 
 @token_app.command("create")
 def token_create(
+    ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="The user the token acts as.")],
     name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "integration",
     scope: Annotated[
@@ -136,7 +143,7 @@ def token_create(
 
     Example: carpe token create ana --name helpdesk-sync --scope write --days 30
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         user = users.get_user_by_name(session=uow.session, username=username)
         token = users.create_api_token(
             session=uow.session,
@@ -155,13 +162,14 @@ def _when(moment: datetime | None) -> str:
 
 @token_app.command("list")
 def token_list(
+    ctx: typer.Context,
     username: Annotated[str | None, typer.Argument(help="Only this user's tokens.")] = None,
 ) -> None:
     """List API tokens (never the tokens themselves): scope, expiry, last use, revocation.
 
     Example: carpe token list ana
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         rows = users.list_tokens(session=uow.session, username=username)
     table = Table("id", "user", "name", "scope", "expires", "last used", "state")
     for row in rows:
@@ -180,13 +188,14 @@ def token_list(
 
 @token_app.command("revoke")
 def token_revoke(
+    ctx: typer.Context,
     token_id: Annotated[int, typer.Argument(help="The token's id (token list).")],
 ) -> None:
     """Revoke an API token at once.
 
     Example: carpe token revoke 12
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         row = users.revoke_token(session=uow.session, token_id=token_id)
         uow.commit()
     out.print(f"revoked token {row.token_id} ({row.name!r} of {row.username!r})")
@@ -194,6 +203,7 @@ def token_revoke(
 
 @contact_app.command("export")
 def contact_export(
+    ctx: typer.Context,
     contact_id: Annotated[str, typer.Argument(help="The contact's id.")],
     output: Annotated[
         Path | None, typer.Option("--out", help="File to write (default: print).")
@@ -203,7 +213,7 @@ def contact_export(
 
     Example: carpe contact export C-00042 --out c-00042.json
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         data = privacy.export_contact(
             session=uow.session, viewer=users.SYSTEM, contact_id=contact_id
         )
@@ -218,6 +228,7 @@ def contact_export(
 
 @contact_app.command("erase")
 def contact_erase(
+    ctx: typer.Context,
     contact_id: Annotated[str, typer.Argument(help="The contact's id.")],
     yes: Annotated[bool, typer.Option("--yes", help="Erase without asking.")] = False,
     vacuum: Annotated[
@@ -240,7 +251,7 @@ def contact_erase(
         typer.confirm(
             f"Erase the personal data of contact {contact_id}? This cannot be undone", abort=True
         )
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         report = privacy.erase_contact(
             session=uow.session, viewer=users.SYSTEM, contact_id=contact_id
         )

@@ -18,6 +18,7 @@ webhook_app = typer.Typer(
 
 @webhook_app.command("send")
 def send(
+    ctx: typer.Context,
     today: Annotated[
         str | None, typer.Option("--today", help="Day to judge what is due (default: today).")
     ] = None,
@@ -26,7 +27,7 @@ def send(
 
     Example: CARPE_WEBHOOK_URL=https://chat.example/hook carpe webhooks send
     """
-    with running() as carpe:
+    with running(ctx) as carpe:
         url = carpe.settings.webhook_url
         if not url:
             err.print("[red]error[/red]: set CARPE_WEBHOOK_URL first")
@@ -44,14 +45,14 @@ def send(
 
 
 @webhook_app.command("secret")
-def secret() -> None:
+def secret(ctx: typer.Context) -> None:
     """Print the secret that signs webhook events, for the receiver to check them.
 
     It is CARPE_SECRET_KEY when set, else a random one carpe keeps in the store.
 
     Example: carpe webhooks secret
     """
-    with running() as carpe, carpe.unit_of_work() as uow:
+    with running(ctx) as carpe, carpe.unit_of_work() as uow:
         value = instance.webhook_secret(session=uow.session, settings=carpe.settings)
         uow.commit()
     out.print(value, markup=False)

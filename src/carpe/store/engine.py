@@ -83,6 +83,27 @@ def current_revision(engine: Engine) -> str | None:
         raise StoreError(f"cannot open the store at {engine.url!r}: {exc.orig}") from None
 
 
+def check_schema(engine: Engine) -> None:
+    """Refuse a store whose schema is not this carpe's newest (changing nothing).
+
+    Raises
+    ------
+    StoreError
+        When the database cannot be reached, has no schema yet, or is at another
+        revision; the message names ``carpe init``, which brings it up to date.
+    """
+    found, wanted = current_revision(engine), head_revision()
+    if found == wanted:
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    if found is None:
+        raise StoreError(f"the store at {where} has no schema yet: run 'carpe init' to create it")
+    raise StoreError(
+        f"the store's schema at {where} is at revision {found}, this carpe needs {wanted}: "
+        "run 'carpe init' to bring it up to date"
+    )
+
+
 def migrate(engine: Engine) -> None:
     """Bring the store's schema to the newest migration (a no-op when it is there).
 
