@@ -35,6 +35,7 @@ from carpe.ingest import import_folder
 from carpe.services import analysis
 from carpe.services.analysis import run_analysis
 from carpe.services.conflict_detection import detect_and_record
+from carpe.services.risk import list_risk
 from carpe.store import Base
 from carpe.store.analysis import AccountRisk, AnalysisRun
 from carpe.store.conflicts import StoredConflict
@@ -180,6 +181,10 @@ def test_conflicts_alone_weigh_severity_with_the_stored_risk(
         last = session.scalars(select(AnalysisRun).order_by(AnalysisRun.id.desc())).first()
     assert last is not None and last.horizon_days == 0  # no risk computed in it
     assert json.loads(last.summary or "{}")["conflicts"] == report.by_type()
+    with Session(loaded) as session:  # ... and the risk list is still the full run's
+        shown = list_risk(session=session, top=3)
+        assert [r.rank for r in shown] == [1, 2, 3]
+        assert shown == list_risk(session=session, run_id=full.run_id, top=3)
 
     monkeypatch.delitem(analysis.LOADERS, RiskResult)  # without the stored risk ...
     unweighed, _ = detect_and_record(engine=loaded, as_of=AS_OF, workdir=tmp_path / "bare")

@@ -22,7 +22,7 @@ from carpe.analytics.pipeline import AccountRisk as ScoredAccount
 from carpe.analytics.pipeline import Driver, RiskResult
 from carpe.errors import NotFoundError, UsageError
 from carpe.services.risk_evidence import Evidence, reason_evidence
-from carpe.services.runs import INSERT_BATCH, latest_run, latest_run_id
+from carpe.services.runs import INSERT_BATCH
 from carpe.store.analysis import AccountRisk, AnalysisRun
 from carpe.store.models import Account
 
@@ -119,12 +119,12 @@ def write_risk(*, session: Session, run_id: int, result: RiskResult) -> dict[str
 
 
 def load_stored_risk(*, session: Session) -> RiskResult | None:
-    """The latest finished run's scores as early warning's output (``None`` without a run).
+    """The latest risk run's scores as early warning's output (``None`` without one).
 
     Only each account's risk is kept (no ranks, reasons or training figures):
     what a step reading the risk of a run that did not score needs.
     """
-    run = latest_run(session=session)
+    run = latest_risk_run(session=session)
     if run is None:
         return None
     rows = session.execute(
@@ -134,11 +134,29 @@ def load_stored_risk(*, session: Session) -> RiskResult | None:
     return RiskResult([ScoredAccount(a, r, 0, []) for a, r in sorted(risk.items())], [], 0, 0)
 
 
+_LATEST_RISK_RUN = (
+    select(AnalysisRun)
+    .where(AnalysisRun.status == "finished", AnalysisRun.horizon_days > 0)
+    .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
+    .limit(1)
+)
+
+
+def latest_risk_run(*, session: Session) -> AnalysisRun | None:
+    """The latest finished run that ran early warning (its risk list is the one shown).
+
+    A run of other steps only (``carpe analyze --steps conflicts``, ``carpe
+    specialists --refresh``) is stored with ``horizon_days`` 0 and leaves the
+    risk list as it was.
+    """
+    return session.scalars(_LATEST_RISK_RUN).first()
+
+
 _ACCOUNT_RISK = (  # the account page asks on every view: built once, one query
     select(AccountRisk, Account.name)
     .join(Account, Account.account_id == AccountRisk.account_id)
     .where(
-        AccountRisk.run_id == latest_run_id(),
+        AccountRisk.run_id == _LATEST_RISK_RUN.with_only_columns(AnalysisRun.id).scalar_subquery(),
         AccountRisk.account_id == bindparam("account_id"),
     )
 )
@@ -169,7 +187,7 @@ def list_risk(
     top : int, optional
         At most this many accounts.
     run_id : int, optional
-        A particular run; default the latest finished one.
+        A particular run; default the latest that ran early warning (:func:`latest_risk_run`).
     evidence : bool, default False
         Also look up the records behind each reason (a few queries per account).
 
@@ -185,7 +203,9 @@ def list_risk(
     UsageError
         When no run has finished yet (run ``carpe analyze``).
     """
-    run = session.get(AnalysisRun, run_id) if run_id is not None else latest_run(session=session)
+    run = (
+        session.get(AnalysisRun, run_id) if run_id is not None else latest_risk_run(session=session)
+    )
     if run is None and run_id is not None:
         raise NotFoundError("analysis run", str(run_id))
     if run is None:

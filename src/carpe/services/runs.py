@@ -177,11 +177,6 @@ def latest_run(*, session: Session) -> AnalysisRun | None:
     return session.scalars(_LATEST_RUN).first()
 
 
-def latest_run_id() -> Any:
-    """The latest finished run's id as a scalar subquery (for queries built once)."""
-    return _LATEST_RUN.with_only_columns(AnalysisRun.id).scalar_subquery()
-
-
 def default_as_of(*, engine: Engine, today: date) -> date:
     """The day after the store's last touchpoint, or ``today`` if earlier (or no touchpoints)."""
     with engine.connect() as connection:

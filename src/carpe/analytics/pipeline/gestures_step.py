@@ -1,10 +1,10 @@
-"""Gestures inside the pipeline: does it pay, by kind and cost band (registers its step).
+"""Gestures inside the pipeline: does it pay, by kind and cost band.
 
 :class:`GesturesStep` reduces the snapshot with Ibis (the same expressions on
 DuckDB and Spark) to one row per eligible account — outcome after the landmark,
 confounders before it — and the gestures of the exposure window, then hands them
-to :func:`carpe.analytics.payoff.estimate_payoff`. Importing the module registers
-the step (``run.py`` imports it).
+to :func:`carpe.analytics.payoff.estimate_payoff`. The step is declared in
+:mod:`carpe.analytics.pipeline.steps`.
 """
 
 from __future__ import annotations

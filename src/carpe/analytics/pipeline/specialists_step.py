@@ -4,8 +4,8 @@
 and per-(account, employee) tables with Ibis (so the same expressions run on
 DuckDB and Spark), hands them to
 :func:`carpe.analytics.specialists.find_specialists` and returns its
-:class:`~carpe.analytics.specialists.SpecialistsResult`. Importing the module
-registers the step (``run.py`` imports it).
+:class:`~carpe.analytics.specialists.SpecialistsResult`. The step is declared
+in :mod:`carpe.analytics.pipeline.steps`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.services import accounts, retention, risk, runs
+from carpe.services import accounts, retention, risk
 from carpe.web import retention_schemas as schemas
 from carpe.web.api import ERRORS
 from carpe.web.auth import ViewerDep, check_csrf
@@ -42,7 +42,7 @@ def retention_page(
     overview = retention.retention_overview(session=session, as_of=today)
     try:
         risks = risk.list_risk(session=session, top=RISK_ROWS, evidence=True)
-        run = runs.latest_run(session=session)
+        run = risk.latest_risk_run(session=session)
     except UsageError:
         risks, run = [], None
     model = risk.risk_model(run)
