@@ -73,7 +73,7 @@ def _business(kind: str, accounts: int, seed: int, plant: bool) -> Path:
 
 def _settings() -> DetectorSettings:
     from carpe.config import load_settings
-    from carpe.services.conflicts import detector_settings
+    from carpe.services.conflict_detection import detector_settings
 
     return detector_settings(load_settings())
 
@@ -204,7 +204,7 @@ def _outside_conflicts(kind: str, seed: int, work: Path) -> tuple[list[Conflict]
     from benchmarks._outside import END, store
     from carpe.config import load_settings
     from carpe.context import Carpe
-    from carpe.services.conflicts import detect_and_record, detector_settings
+    from carpe.services.conflict_detection import detect_and_record, detector_settings
 
     db = store(kind, seed, work)
     carpe = Carpe(load_settings(database_url=f"sqlite:///{db}"))

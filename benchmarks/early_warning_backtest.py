@@ -53,29 +53,28 @@ OUTSIDE_HORIZON = 180
 
 
 def _open(folder: Path, scratch: Path) -> tuple[Any, dict[str, Any]]:
-    """A DuckDB backend over a snapshot of ``folder``'s store, and its opened tables."""
-    from carpe.analytics.pipeline import connect_engine, steps_needs
-    from carpe.analytics.pipeline.run import open_tables
+    """A DuckDB engine over a snapshot of ``folder``'s store, and its opened tables."""
+    from carpe.analytics.pipeline import PIPELINE, open_engine, open_tables
     from carpe.analytics.pipeline.snapshot import snapshot_tables
     from carpe.store import Base, create_store_engine
 
     store = create_store_engine(_store(folder))
-    needs = steps_needs(["early_warning"])
+    needs = PIPELINE.reads(["early_warning"])
     with store.connect() as connection:
         tables = {name: Base.metadata.tables[name] for name in needs}
         snapshot = snapshot_tables(connection, tables, scratch / "snap", columns=needs)
     store.dispose()
-    backend = connect_engine("duckdb", workdir=scratch / "engine")
-    return backend, open_tables(backend, snapshot, needs)
+    engine = open_engine("duckdb", workdir=scratch / "engine")
+    return engine, open_tables(engine, snapshot, needs)
 
 
-def _scores(backend: Any, opened: dict[str, Any], cutoff: date, horizon: int, cap: int) -> Any:
+def _scores(engine: Any, opened: dict[str, Any], cutoff: date, horizon: int, cap: int) -> Any:
     from carpe.analytics.pipeline import RunOptions
     from carpe.analytics.pipeline.context import Context
     from carpe.analytics.pipeline.risk import score_at
 
     options = replace(RunOptions(as_of=cutoff, horizon_days=horizon), max_training_rows=cap)
-    return score_at(Context(backend, "duckdb", options, opened), cutoff)
+    return score_at(Context(engine, options, opened), cutoff)
 
 
 def _emit_world(name: str, y: np.ndarray, p: np.ndarray, true_p: np.ndarray) -> None:
@@ -117,8 +116,6 @@ def _true_risk(truth: dict[str, Any], ids: np.ndarray, cutoff: date, months: int
 
 def simulated(kind: str, accounts: int, sample_rows: int) -> None:
     """Backtests at :data:`CUTOFFS` on carpe's simulator, pooled over the cut-offs."""
-    from carpe.analytics.pipeline import close_engine
-
     folder = simulated_folder(kind=kind, accounts=accounts, months=24, seed=1)
     truth = json.loads((folder / "ground_truth.json").read_text())
     if "monthly_hazard" not in truth["accounts"][0]:
@@ -140,13 +137,11 @@ def simulated(kind: str, accounts: int, sample_rows: int) -> None:
                 emit(f"backtest_seconds_{kind}{suffix}", time.perf_counter() - started)
                 _emit_world(f"{kind}{suffix}", *map(np.concatenate, (ys, ps, trues)))
         finally:
-            close_engine(backend)
+            backend.close()
 
 
 def outside(kind: str, seed: int) -> None:
     """Risk as of the day after the world's end against its truth's churn in the 180 days after."""
-    from carpe.analytics.pipeline import close_engine
-
     folder = outside_folder(kind, seed, months=24, end=OUTSIDE_END)
     truth = json.loads(folder.with_name(f"{folder.name}_truth.json").read_text())["churn"]
     with tempfile.TemporaryDirectory(prefix="carpe-backtest-") as scratch:
@@ -156,7 +151,7 @@ def outside(kind: str, seed: int) -> None:
                 backend, opened, OUTSIDE_END + timedelta(days=1), OUTSIDE_HORIZON, 200_000
             )
         finally:
-            close_engine(backend)
+            backend.close()
     _emit_choice(f"{kind}{seed}", scored.attrs["model"])
     ids = scored["account_id"].to_numpy()
     y = np.array([int(truth[a]["churn_within_180d_after_end"]) for a in ids])

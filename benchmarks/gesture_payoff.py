@@ -3,7 +3,7 @@
 For each seed, a simulated b2b business is imported into a fresh SQLite store and
 the ``gestures`` pipeline step's inputs are gathered on DuckDB (landmark design:
 gestures in the 180 days before the landmark, retention over the 180 days after,
-see ``carpe.gestures.payoff``). The exposure window's gestures are then grouped
+see ``carpe.analytics.payoff``). The exposure window's gestures are then grouped
 by what the simulator knows (``ground_truth.json``): *genuine* (answering a
 moment: the simulator lowers these accounts' monthly churn log-odds by 0.5 from
 the month after) and *templated* (the same voucher every month: no effect by
@@ -36,18 +36,17 @@ from benchmarks._common import SIM_END, emit
 
 def payoff_inputs(seed: int, accounts: int, work: Path) -> tuple[Any, Any, dict[str, Any]]:
     """The step's inputs for one simulated business, its gestures labelled by the truth."""
+    from carpe.analytics.payoff import PayoffWindows
     from carpe.analytics.pipeline import (
         Context,
         RunOptions,
-        close_engine,
-        connect_engine,
+        open_engine,
+        open_tables,
         snapshot_tables,
     )
     from carpe.analytics.pipeline.gestures_step import NEEDS, gather_payoff_inputs
-    from carpe.analytics.pipeline.run import open_tables
     from carpe.config import load_settings
     from carpe.context import Carpe
-    from carpe.gestures.payoff import PayoffWindows
     from carpe.services.data import import_data
     from carpe.simulate import simulate_business
     from carpe.store.models import Base
@@ -64,18 +63,17 @@ def payoff_inputs(seed: int, accounts: int, work: Path) -> tuple[Any, Any, dict[
         tables = {name: Base.metadata.tables[name] for name in NEEDS}
         snapshot = snapshot_tables(connection, tables, work / f"snap-{seed}", columns=NEEDS)
     carpe.close()
-    backend = connect_engine("duckdb", workdir=work / f"engine-{seed}")
+    engine = open_engine("duckdb", workdir=work / f"engine-{seed}")
     try:
         context = Context(
-            backend=backend,
-            engine="duckdb",
+            engine=engine,
             options=RunOptions(as_of=SIM_END),
-            tables=open_tables(backend, snapshot, NEEDS),
+            tables=open_tables(engine, snapshot, NEEDS),
         )
         windows = PayoffWindows.ending(SIM_END)
         frame, gifts = gather_payoff_inputs(context, windows)
     finally:
-        close_engine(backend)
+        engine.close()
     gifts = gifts.assign(
         kind=[
             "genuine" if g in genuine else "templated" if e in templated else "other"
@@ -87,7 +85,7 @@ def payoff_inputs(seed: int, accounts: int, work: Path) -> tuple[Any, Any, dict[
 
 def one_seed(seed: int, accounts: int, work: Path) -> dict[str, float]:
     """The genuine and templated groups' effects (pp) and intervals for one business."""
-    from carpe.gestures.payoff import PayoffWindows, estimate_payoff
+    from carpe.analytics.payoff import PayoffWindows, estimate_payoff
 
     frame, gifts, truth = payoff_inputs(seed, accounts, work)
     result = estimate_payoff(frame, gifts, PayoffWindows.ending(SIM_END), random_state=seed)

@@ -77,7 +77,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import OUT, SIM_END, emit, outside_folder
-from carpe.analytics.pipeline import Context, RunOptions
+from carpe.analytics.pipeline import Context, DuckDBEngine, RunOptions
 from carpe.analytics.pipeline.specialists_step import NEEDS, SpecialistsStep
 
 END = date(2026, 3, 31)
@@ -228,7 +228,7 @@ def _run_step(
 
     backend, tables = _read(folder)
     options = RunOptions(as_of=as_of, seed=0)
-    context = Context(backend=backend, engine="duckdb", options=options, tables=tables)
+    context = Context(engine=DuckDBEngine(backend), options=options, tables=tables)
     started = time.perf_counter()
     if outcome_days == 365 and fdr == 0.1:
         result = SpecialistsStep(health_kpis=health_kpis).run(context)
@@ -303,7 +303,7 @@ def time_step(accounts: int) -> None:
         n: backend.create_table(f"t_{n}", t) if n != "follow_ups" else t for n, t in tables.items()
     }
     options = RunOptions(as_of=SIM_END + timedelta(days=1), seed=0)
-    context = Context(backend=backend, engine="duckdb", options=options, tables=tables)
+    context = Context(engine=DuckDBEngine(backend), options=options, tables=tables)
     started, cpu = time.perf_counter(), time.process_time()
     inputs = gather_inputs(context)
     gathered = time.perf_counter()

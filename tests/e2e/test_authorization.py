@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from carpe.analytics.conflicts import ConflictReport, Evidence, conflict_id
 from carpe.analytics.conflicts.model import Conflict
-from carpe.services import conflicts, story_records
+from carpe.services import conflict_records, story_records
 from tests.e2e.conftest import World
 from tests.factories import story_on
 
@@ -277,7 +277,7 @@ def _plant_conflict_on_a1(world: World) -> str:
         severity=0.7,
     )
     with world.carpe.unit_of_work() as uow:
-        conflicts.record_conflicts(
+        conflict_records.record_conflicts(
             session=uow.session,
             report=ConflictReport(date(2026, 3, 6), [found], pd.DataFrame()),
             now=datetime(2026, 3, 6),

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from carpe.analytics.conflicts import ConflictReport, Evidence, conflict_id
 from carpe.analytics.conflicts.model import Conflict
 from carpe.cli import app
-from carpe.services import conflicts
+from carpe.services import conflict_records, conflicts
 from tests.e2e.conftest import World, csrf_of
 
 
@@ -38,7 +38,9 @@ def planted(world: World) -> dict[str, str]:
     ben = _conflict("duplicate_invoice", "A2", "I9", 80.0)
     report = ConflictReport(date(2026, 3, 6), [ana, ben], pd.DataFrame())
     with world.carpe.unit_of_work() as uow:
-        conflicts.record_conflicts(session=uow.session, report=report, now=datetime(2026, 3, 6))
+        conflict_records.record_conflicts(
+            session=uow.session, report=report, now=datetime(2026, 3, 6)
+        )
         uow.commit()
     return {"ana": ana.conflict_id, "ben": ben.conflict_id}
 

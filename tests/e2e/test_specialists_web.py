@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from carpe.analytics.specialists import SpecialistsResult, find_specialists
 from carpe.cli import specialists_cmd
-from carpe.services import specialists
+from carpe.services import specialist_records
 from carpe.store.analysis import AnalysisRun
 from tests.e2e.conftest import World
 from tests.unit.specialists.conftest import AS_OF, SEED, make_company
@@ -36,7 +36,7 @@ def stored(world: World) -> World:
                           started_at=AS_OF, finished_at=AS_OF)  # fmt: skip
         uow.session.add(run)
         uow.session.flush()
-        specialists.write_specialists(session=uow.session, run_id=run.id, result=result)
+        specialist_records.write_specialists(session=uow.session, run_id=run.id, result=result)
         uow.commit()
     return world
 

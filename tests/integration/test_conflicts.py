@@ -15,10 +15,10 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from carpe.analytics.conflicts import CONFLICT_TYPES
-from carpe.analytics.pipeline import STEPS
+from carpe.analytics.pipeline import PIPELINE, RiskResult
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.ingest import import_folder
-from carpe.services import conflict_ledger, conflicts
+from carpe.services import conflict_detection, conflict_ledger, conflicts
 from carpe.services.analysis import run_analysis
 from carpe.services.users import Viewer
 from carpe.store.access import WebhookDelivery
@@ -53,14 +53,18 @@ def _truth(folder: Path) -> set[tuple[str, str]]:
     return {(c["type"], c["account_id"]) for c in truth["conflicts"]}
 
 
-def test_conflicts_step_is_registered_in_the_pipeline() -> None:
-    assert "conflicts" in STEPS
+def test_conflicts_step_is_declared_with_risk_as_an_optional_input() -> None:
+    assert "conflicts" in PIPELINE.names
+    assert PIPELINE["conflicts"].optional_inputs == (RiskResult,)
+    assert [step.name for step in PIPELINE.plan(["conflicts"])] == ["conflicts"]
 
 
 def test_detect_and_record_finds_every_planted_conflict_type(
     loaded: Engine, business: Path, tmp_path: Path
 ) -> None:
-    report, summary = conflicts.detect_and_record(engine=loaded, as_of=AS_OF, workdir=tmp_path)
+    report, summary = conflict_detection.detect_and_record(
+        engine=loaded, as_of=AS_OF, workdir=tmp_path
+    )
     found = {(c.type, c.account_id) for c in report.conflicts}
     assert _truth(business) <= found
     assert {t for t, _ in found} == set(CONFLICT_TYPES)
@@ -79,13 +83,17 @@ def test_detect_and_record_finds_every_planted_conflict_type(
 def test_rerunning_detection_keeps_status_and_does_not_duplicate(
     loaded: Engine, tmp_path: Path
 ) -> None:
-    first, _ = conflicts.detect_and_record(engine=loaded, as_of=AS_OF, workdir=tmp_path / "a")
+    first, _ = conflict_detection.detect_and_record(
+        engine=loaded, as_of=AS_OF, workdir=tmp_path / "a"
+    )
     target = first.conflicts[0].conflict_id
     with Session(loaded) as session, session.begin():
         conflicts.act_on_conflict(
             session=session, conflict_id=target, action="acknowledge", notes="Calling them."
         )
-    again, summary = conflicts.detect_and_record(engine=loaded, as_of=AS_OF, workdir=tmp_path / "b")
+    again, summary = conflict_detection.detect_and_record(
+        engine=loaded, as_of=AS_OF, workdir=tmp_path / "b"
+    )
     assert summary.new == 0
     assert summary.updated == len(again.conflicts)
     with Session(loaded) as session:
@@ -104,7 +112,7 @@ def test_full_analysis_run_includes_the_conflicts_step(loaded: Engine, tmp_path:
 def test_frontline_sees_only_their_accounts_and_acts_only_on_their_own(
     loaded: Engine, tmp_path: Path
 ) -> None:
-    conflicts.detect_and_record(engine=loaded, as_of=AS_OF, workdir=tmp_path)
+    conflict_detection.detect_and_record(engine=loaded, as_of=AS_OF, workdir=tmp_path)
     with Session(loaded) as session:
         every = conflicts.list_conflicts(session=session)
         mine = every[0]
@@ -138,7 +146,7 @@ def test_frontline_sees_only_their_accounts_and_acts_only_on_their_own(
 
 
 def test_radar_and_ledger_show_departments_side_by_side(loaded: Engine, tmp_path: Path) -> None:
-    report, _ = conflicts.detect_and_record(engine=loaded, as_of=AS_OF, workdir=tmp_path)
+    report, _ = conflict_detection.detect_and_record(engine=loaded, as_of=AS_OF, workdir=tmp_path)
     with Session(loaded) as session:
         radar = conflicts.conflict_radar(session=session)
         assert radar.total == len(report.conflicts)
@@ -163,13 +171,8 @@ def test_conflicts_step_finds_the_same_conflicts_on_duckdb_and_spark(
     loaded: Engine, tmp_path: Path
 ) -> None:
     pytest.importorskip("pyspark")
-    from carpe.analytics.pipeline import (
-        RunOptions,
-        close_engine,
-        connect_engine,
-        run_pipeline,
-        snapshot_tables,
-    )
+    from carpe.analytics.conflicts import ConflictReport
+    from carpe.analytics.pipeline import PIPELINE, RunOptions, open_engine, snapshot_tables
     from carpe.analytics.pipeline.conflicts_step import NEEDS
     from carpe.store import Base
 
@@ -180,16 +183,17 @@ def test_conflicts_step_finds_the_same_conflicts_on_duckdb_and_spark(
         snapshot = snapshot_tables(connection, tables, tmp_path / "snap", columns=NEEDS)
     found = {}
     for name in ("duckdb", "spark"):
-        backend = connect_engine(name, workdir=tmp_path / name)
+        engine = open_engine(name, workdir=tmp_path / name, stop_spark=name == "spark")
         try:
-            result = run_pipeline(
-                backend=backend,
-                engine=name,
+            result = PIPELINE.run(
+                engine=engine,
                 snapshot=snapshot,
                 options=RunOptions(as_of=AS_OF),
                 steps=["conflicts"],
             )
         finally:
-            close_engine(backend, stop_spark=name == "spark")
-        found[name] = [(c.conflict_id, c.severity) for c in result.results["conflicts"].conflicts]
+            engine.close()
+        report = result.output(ConflictReport)
+        assert report is not None
+        found[name] = [(c.conflict_id, c.severity) for c in report.conflicts]
     assert found["duckdb"] and found["duckdb"] == found["spark"]

@@ -19,21 +19,22 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from carpe.analytics.pipeline import (
+    PIPELINE,
+    Features,
+    RiskResult,
     RunOptions,
-    close_engine,
-    connect_engine,
-    run_pipeline,
+    open_engine,
+    open_tables,
     snapshot_from_folder,
     snapshot_tables,
-    steps_needs,
 )
 from carpe.analytics.pipeline.features import NEEDS, account_features
 from carpe.analytics.pipeline.labels import training_dates
-from carpe.analytics.pipeline.run import open_tables
 from carpe.analytics.pipeline.wording import WORSE_WHEN
 from carpe.errors import NotFoundError, UsageError
 from carpe.ingest import import_folder
-from carpe.services.analysis import list_risk, run_analysis
+from carpe.services.analysis import run_analysis
+from carpe.services.risk import list_risk
 from carpe.store import Base
 from carpe.store.analysis import AnalysisRun
 from tests.factories import simulated_business
@@ -164,16 +165,16 @@ def test_features_use_nothing_on_or_after_the_as_of_day(loaded: Engine, tmp_path
         for column in later.get(name, []):
             table = _blank_after(table, column, day)
         pq.write_table(table, past / f"{name}.parquet")
-    backend = connect_engine("duckdb")
+    engine = open_engine("duckdb")
     try:
         frames = []
         for snapshot in (full, snapshot_from_folder(past)):
-            opened = open_tables(backend, snapshot, NEEDS)
+            opened = open_tables(engine, snapshot, NEEDS)
             expression = account_features(opened, [day], departments=["Billing", "Sales"])
-            frame = backend.execute(expression).sort_values("account_id").reset_index(drop=True)
+            frame = engine.execute(expression).sort_values("account_id").reset_index(drop=True)
             frames.append(frame)
     finally:
-        close_engine(backend)
+        engine.close()
     assert len(frames[0]) > 50
     assert frames[0].equals(frames[1])
 
@@ -188,15 +189,17 @@ def test_training_dates_have_labels_known_on_the_scoring_day() -> None:
 
 def test_pipeline_notes_when_history_is_too_short(loaded: Engine, tmp_path: Path) -> None:
     with loaded.connect() as connection:
-        needs = steps_needs()
+        needs = PIPELINE.reads()
         tables = {name: Base.metadata.tables[name] for name in needs}
         snapshot = snapshot_tables(connection, tables, tmp_path, columns=needs)
-    backend = connect_engine("duckdb")
+    engine = open_engine("duckdb")
     try:
         early = RunOptions(as_of=date(2025, 2, 1))
-        result = run_pipeline(backend=backend, engine="duckdb", snapshot=snapshot, options=early)
+        result = PIPELINE.run(engine=engine, snapshot=snapshot, options=early)
     finally:
-        close_engine(backend)
-    risk = result.results["early_warning"]
+        engine.close()
+    risk = result.output(RiskResult)
+    features = result.output(Features)
+    assert risk is not None and features is not None
     assert risk.accounts == [] and "not enough history" in risk.note
-    assert len(result.results["features"].frame) > 0
+    assert len(features.frame) > 0

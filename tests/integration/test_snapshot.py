@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, create_engine
 
 import carpe.analytics.pipeline.snapshot as snapshot_module
-from carpe.analytics.pipeline import snapshot_tables, steps_needs
+from carpe.analytics.pipeline import PIPELINE, snapshot_tables
 from carpe.analytics.pipeline.snapshot import duckdb_snapshot_available
 from carpe.ingest import import_folder
 from carpe.store import Base
@@ -40,7 +40,7 @@ def test_duckdb_and_python_snapshots_hold_the_same_tables(loaded: Engine, tmp_pa
     with loaded.connect() as connection:
         if not duckdb_snapshot_available(connection):
             pytest.skip("the DuckDB scanner extension wheel for this store is not installed")
-    needs = steps_needs()
+    needs = PIPELINE.reads()
     # Every column of the tables the steps read, so every column type is compared.
     every = {name: "*" for name in needs}
     tables = {name: Base.metadata.tables[name] for name in needs}

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from carpe.analytics.pipeline import STEPS
+from carpe.analytics.conflicts import ConflictReport
+from carpe.analytics.pipeline import PIPELINE
 from carpe.errors import NotFoundError, UsageError
 from carpe.services import privacy, story_consent
 from carpe.services import stories as service
@@ -54,8 +55,9 @@ def _heroes(folder: Path) -> dict[str, dict[str, object]]:
     return {h["account_id"]: h for h in truth["hero_episodes"]}
 
 
-def test_stories_step_is_registered_and_requires_conflicts() -> None:
-    assert "stories" in STEPS and STEPS["stories"].requires == ("conflicts",)
+def test_stories_step_is_declared_and_needs_the_conflicts() -> None:
+    assert "stories" in PIPELINE.names and PIPELINE["stories"].inputs == (ConflictReport,)
+    assert [step.name for step in PIPELINE.plan(["stories"])] == ["conflicts", "stories"]
 
 
 def test_the_top_stories_are_the_planted_hero_episodes_with_their_evidence(

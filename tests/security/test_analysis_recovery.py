@@ -21,8 +21,9 @@ from typer.testing import CliRunner
 
 from carpe.cli import app
 from carpe.context import Carpe
-from carpe.services.analysis import list_risk, run_analysis
+from carpe.services.analysis import run_analysis
 from carpe.services.data import import_data
+from carpe.services.risk import list_risk
 from carpe.store.analysis import AnalysisRun
 from carpe.store.models import utc_now
 from tests.factories import simulated_business

@@ -15,15 +15,17 @@ import pytest
 
 pytest.importorskip("pyspark")
 
+from carpe.analytics.conflicts import ConflictReport
 from carpe.analytics.pipeline import (
+    PIPELINE,
+    AnalyticsEngine,
+    Features,
     PipelineResult,
+    RiskResult,
     RunOptions,
     Snapshot,
-    close_engine,
-    connect_engine,
-    run_pipeline,
+    open_engine,
     snapshot_tables,
-    steps_needs,
 )
 from carpe.ingest import import_folder
 from carpe.store import Base, create_store_engine, migrate
@@ -52,7 +54,7 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
     store = create_store_engine(f"sqlite:///{root / 'carpe.db'}")
     migrate(store)
     import_folder(root / "business", engine=store)
-    needs = steps_needs()
+    needs = PIPELINE.reads()
     with store.connect() as connection:
         tables = {name: Base.metadata.tables[name] for name in needs}
         taken = snapshot_tables(connection, tables, root / "snapshot", columns=needs)
@@ -61,33 +63,42 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
 
 
 @pytest.fixture(scope="module")
-def spark_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def spark_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnalyticsEngine]:
     """The test run's one local Spark session."""
-    backend = connect_engine("spark", workdir=tmp_path_factory.mktemp("spark"), threads=2)
-    yield backend
-    close_engine(backend, stop_spark=True)
+    engine = open_engine(
+        "spark", workdir=tmp_path_factory.mktemp("spark"), threads=2, stop_spark=True
+    )
+    yield engine
+    engine.close()
 
 
-def _run(backend: Any, engine: str, snapshot: Snapshot) -> PipelineResult:
-    return run_pipeline(backend=backend, engine=engine, snapshot=snapshot, options=OPTIONS)
+def _run(engine: AnalyticsEngine, snapshot: Snapshot) -> PipelineResult:
+    return PIPELINE.run(engine=engine, snapshot=snapshot, options=OPTIONS)
+
+
+def _output(result: PipelineResult, kind: type[Any]) -> Any:
+    found = result.output(kind)
+    assert found is not None, f"{kind.__name__} missing from the {result.engine} run"
+    return found
 
 
 def test_pipeline_gives_identical_features_and_risk_ranks_on_duckdb_and_spark(
-    snapshot: Snapshot, spark_backend: Any
+    snapshot: Snapshot, spark_engine: AnalyticsEngine
 ) -> None:
-    duck = connect_engine("duckdb")
+    duck = open_engine("duckdb")
     try:
-        on_duckdb = _run(duck, "duckdb", snapshot)
+        on_duckdb = _run(duck, snapshot)
     finally:
-        close_engine(duck)
-    on_spark = _run(spark_backend, "spark", snapshot)
+        duck.close()
+    on_spark = _run(spark_engine, snapshot)
+    assert (on_duckdb.engine, on_spark.engine) == ("duckdb", "spark")
 
-    features = on_duckdb.results["features"].frame
+    features = _output(on_duckdb, Features).frame
     assert len(features) > 50
-    pd.testing.assert_frame_equal(features, on_spark.results["features"].frame)
+    pd.testing.assert_frame_equal(features, _output(on_spark, Features).frame)
 
-    risk_duckdb = on_duckdb.results["early_warning"]
-    risk_spark = on_spark.results["early_warning"]
+    risk_duckdb = _output(on_duckdb, RiskResult)
+    risk_spark = _output(on_spark, RiskResult)
     assert risk_duckdb.note == "" and risk_duckdb.training_rows == risk_spark.training_rows
     assert [a.account_id for a in risk_duckdb.accounts] == [
         a.account_id for a in risk_spark.accounts
@@ -99,8 +110,8 @@ def test_pipeline_gives_identical_features_and_risk_ranks_on_duckdb_and_spark(
         [d.text for d in a.drivers] for a in risk_spark.accounts
     ]
 
-    conflicts_duckdb = on_duckdb.results["conflicts"]
-    conflicts_spark = on_spark.results["conflicts"]
+    conflicts_duckdb = _output(on_duckdb, ConflictReport)
+    conflicts_spark = _output(on_spark, ConflictReport)
     assert conflicts_duckdb.conflicts, "the simulated business plants conflicts"
     assert [c.conflict_id for c in conflicts_duckdb.conflicts] == [
         c.conflict_id for c in conflicts_spark.conflicts

@@ -13,10 +13,12 @@ Modules (imported on use, so ``import carpe.analytics`` stays light):
 ``carpe.analytics.effects``
     Effects of micro-experiences on retention adjusted for confounders (AIPW),
     and many effects at once with shrinkage and false-discovery-rate flags.
+``carpe.analytics.payoff``
+    Does it pay? Gestures' effects on retention and sentiment (a landmark design).
 
 Every model is pure: tables and arrays in, fitted attributes (ending in ``_``),
 frozen dataclasses and tables out; nothing here opens a connection or reads
 settings. See docs/retention.md.
 """
 
-__all__ = ["bgnbd", "early_warning", "effects", "survival"]
+__all__ = ["bgnbd", "early_warning", "effects", "payoff", "survival"]

@@ -12,7 +12,8 @@ from rich.table import Table
 
 from carpe.cli._common import err, jsonable, out, parse_day, running
 from carpe.services import analysis
-from carpe.services.conflicts import detector_settings
+from carpe.services import risk as risk_list
+from carpe.services.conflict_detection import detector_settings
 
 
 def analyze(
@@ -33,12 +34,22 @@ def analyze(
         Path | None,
         typer.Option("--workdir", help="Keep the Parquet snapshot and scratch files here."),
     ] = None,
+    steps: Annotated[
+        str | None,
+        typer.Option(
+            "--steps",
+            help="Only these steps, comma-separated, with the steps they need "
+            "(default: every step).",
+            metavar="NAMES",
+        ),
+    ] = None,
 ) -> None:
     """Run the analytics pipeline: snapshot the store, compute features, score risk.
 
-    Example: carpe analyze --engine duckdb --as-of 2026-11-01
+    Example: carpe analyze --engine duckdb --as-of 2026-11-01 --steps early_warning,conflicts
     """
     day = parse_day("--as-of", as_of)
+    chosen = None if steps is None else [s.strip() for s in steps.split(",") if s.strip()]
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with running(ctx) as carpe, Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("snapshot of the store", total=None)
@@ -53,6 +64,7 @@ def analyze(
             workdir=workdir,
             horizon_days=horizon,
             conflict_settings=detector_settings(carpe.settings),
+            steps=chosen,
             on_step=show,
         )
     total = sum(report.seconds.values())
@@ -60,6 +72,8 @@ def analyze(
         f"analysis run {report.run_id} on {report.engine}, as of {report.as_of.isoformat()}: "
         f"{report.accounts_scored:,} account(s) scored in {total:.1f} s"
     )
+    if chosen is not None:
+        out.print(f"steps: {', '.join(report.steps)}")
     if report.note:
         out.print(f"[yellow]note[/yellow]: {report.note}")
 
@@ -74,7 +88,7 @@ def risk(
     Example: carpe risk --top 10 --json
     """
     with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
-        rows = analysis.list_risk(session=uow.session, top=top, evidence=as_json)
+        rows = risk_list.list_risk(session=uow.session, top=top, evidence=as_json)
     if as_json:
         payload = [
             {"account_id": r.account_id, "name": r.name, "risk": round(r.risk, 6),

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from carpe.cli._common import err, out, parse_day, running
+from carpe.services import conflict_detection
 from carpe.services import conflicts as service
 
 
@@ -64,11 +65,11 @@ def conflicts(
     day = parse_day("--as-of", as_of)
     with running(ctx) as carpe:
         if detect:
-            report, summary = service.detect_and_record(
+            report, summary = conflict_detection.detect_and_record(
                 engine=carpe.engine,
                 engine_name=engine,
                 as_of=day,
-                settings=service.detector_settings(carpe.settings),
+                settings=conflict_detection.detector_settings(carpe.settings),
             )
             err.print(
                 f"detected {summary.found} conflict(s) as of {report.as_of.isoformat()}: "

@@ -1,8 +1,10 @@
-"""Gestures: budgets, ideas that fit the person, the genuineness guard, does it pay (pure code)."""
+"""Gestures: budgets, ideas that fit the person, the genuineness guard (pure code).
+
+Whether gestures pay is an analysis: :mod:`carpe.analytics.payoff`.
+"""
 
 from carpe.gestures.budget import BudgetLine, BudgetUse, Charge, allocate, needs_approval
 from carpe.gestures.genuineness import GenuinenessScore, score_genuineness
-from carpe.gestures.payoff import PayoffResult, PayoffRow, PayoffWindows, cost_band, estimate_payoff
 from carpe.gestures.suggest import FITTING, MomentCue, Suggestion, suggest_gestures
 
 __all__ = [
@@ -12,13 +14,8 @@ __all__ = [
     "Charge",
     "GenuinenessScore",
     "MomentCue",
-    "PayoffResult",
-    "PayoffRow",
-    "PayoffWindows",
     "Suggestion",
     "allocate",
-    "cost_band",
-    "estimate_payoff",
     "needs_approval",
     "score_genuineness",
     "suggest_gestures",

@@ -1,10 +1,7 @@
-"""Experience-conflict use cases: detect and record, list, act, the radar and the ledger.
+"""Experience-conflict use cases: list, act (alone or in bulk), the radar.
 
-``detect_and_record`` snapshots the store, runs the conflicts step (with the
-latest stored churn risk for severity) and records what it finds with
-``record_conflicts``: a conflict's id is stable, so a re-run updates money,
-severity and evidence but keeps status, owner and notes, and never duplicates.
-A conflict seen for the first time queues a ``conflict.detected`` webhook.
+Finding conflicts is :mod:`carpe.services.conflict_detection`; recording what a
+detection found, :mod:`carpe.services.conflict_records`.
 
 Access: managers and admins see and act on every conflict; frontline staff see
 the conflicts of accounts they own (or that they own themselves) and act on
@@ -15,48 +12,23 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Engine, func, insert, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from carpe.analytics.conflicts import (
-    CONFLICT_TYPES,
-    ConflictReport,
-    DetectorSettings,
-    severity_label,
-)
+from carpe.analytics.conflicts import CONFLICT_TYPES, severity_label
 from carpe.analytics.conflicts.words import TYPE_MEANINGS, type_name
-from carpe.analytics.pipeline import (
-    AccountRisk,
-    Context,
-    RiskResult,
-    RunOptions,
-    close_engine,
-    connect_engine,
-    snapshot_tables,
-)
-from carpe.analytics.pipeline.conflicts_step import NEEDS, ConflictsStep
-from carpe.analytics.pipeline.engines import ENGINES
-from carpe.analytics.pipeline.run import open_tables
-from carpe.config import Settings
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.services import webhooks
-from carpe.services.analysis import INSERT_BATCH, default_as_of, latest_run
 from carpe.services.privacy import acts_for
 from carpe.services.users import SYSTEM, Viewer
-from carpe.store.analysis import StoredRisk
 from carpe.store.conflicts import CONFLICT_STATUSES, StoredConflict
-from carpe.store.models import Account, Base, Employee, utc_now
+from carpe.store.models import Account, Employee, utc_now
 
-EVENT: Final = "conflict.detected"
 ACTIONS: Final = {
     "acknowledge": (("open",), "acknowledged"),
     "resolve": (("open", "acknowledged"), "resolved"),
@@ -101,16 +73,6 @@ class ConflictView:
     def meaning(self) -> str:
         """What the type means for the customer, in one sentence."""
         return TYPE_MEANINGS.get(self.type, "")
-
-
-@dataclass(frozen=True, slots=True)
-class RecordSummary:
-    """What recording a detection run changed."""
-
-    found: int
-    new: int
-    updated: int
-    new_ids: list[str] = field(default_factory=list)
 
 
 def _people(session: Session, rows: Sequence[StoredConflict]) -> dict[str, str]:
@@ -167,197 +129,6 @@ def _view(row: StoredConflict, name: str, people: Mapping[str, str] | None = Non
         detail=_named(str(evidence.get("detail") or ""), named),
         names=named,
     )
-
-
-def record_conflicts(
-    *, session: Session, report: ConflictReport, now: datetime | None = None
-) -> RecordSummary:
-    """Upsert a detection run's conflicts by their stable id; queue a webhook for new ones.
-
-    Parameters
-    ----------
-    session : sqlalchemy.orm.Session
-        The caller's session (the caller commits).
-    report : ConflictReport
-        From the conflicts step.
-    now : datetime, optional
-        When it was detected (default: now, UTC).
-
-    Returns
-    -------
-    RecordSummary
-        How many were found, new and updated.
-    """
-    now = now or utc_now()
-    ids = [c.conflict_id for c in report.conflicts]
-    known: dict[str, StoredConflict] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        rows = session.scalars(select(StoredConflict).where(StoredConflict.conflict_id.in_(chunk)))
-        known.update({r.conflict_id: r for r in rows})
-    accounts = {c.account_id for c in report.conflicts}
-    owners: dict[str, str | None] = {}
-    names: dict[str, str] = {}
-    listed = sorted(accounts)
-    for start in range(0, len(listed), 500):
-        query = select(Account.account_id, Account.owner_employee_id, Account.name).where(
-            Account.account_id.in_(listed[start : start + 500])
-        )
-        for account_id, owner, name in session.execute(query):
-            owners[account_id] = owner
-            names[account_id] = name
-    new_ids: list[str] = []
-    new_rows: list[dict[str, Any]] = []
-    events: list[tuple[str, dict[str, Any]]] = []
-    updated = 0
-    for c in report.conflicts:
-        if c.account_id not in names:
-            continue  # an account the store no longer has
-        evidence = json.dumps(c.evidence.as_dict(), ensure_ascii=False)
-        row = known.get(c.conflict_id)
-        if row is not None:
-            row.amount_at_risk = c.amount_at_risk
-            row.severity = c.severity
-            row.evidence = evidence
-            row.last_seen_at = now
-            updated += 1
-            continue
-        new_rows.append(
-            {
-                "conflict_id": c.conflict_id,
-                "type": c.type,
-                "account_id": c.account_id,
-                "departments": json.dumps(list(c.departments)),
-                "evidence": evidence,
-                "period": c.evidence.period,
-                "amount_at_risk": c.amount_at_risk,
-                "severity": c.severity,
-                "detected_at": now,
-                "last_seen_at": now,
-                "status": "open",
-                "owner": owners.get(c.account_id),
-            }
-        )
-        new_ids.append(c.conflict_id)
-        payload = {
-            "conflict_id": c.conflict_id,
-            "type": c.type,
-            "account_id": c.account_id,
-            "account_name": names[c.account_id],
-            "departments": list(c.departments),
-            "amount_at_risk": c.amount_at_risk,
-            "severity": c.severity,
-            "evidence": c.evidence.as_dict(),
-        }
-        events.append((f"{EVENT}:{c.conflict_id}", payload))
-    for start in range(0, len(new_rows), INSERT_BATCH):
-        session.execute(insert(StoredConflict), new_rows[start : start + INSERT_BATCH])
-    webhooks.queue_events(session=session, event=EVENT, items=events)
-    return RecordSummary(len(report.conflicts), len(new_ids), updated, new_ids)
-
-
-def detector_settings(settings: Settings) -> DetectorSettings:
-    """The conflict detectors' thresholds from carpe's settings (``CARPE_CONFLICT_*``).
-
-    Parameters
-    ----------
-    settings : Settings
-        carpe's configuration.
-
-    Returns
-    -------
-    DetectorSettings
-        Everything not configurable from the environment keeps its default.
-    """
-    return DetectorSettings(
-        duplicate_days=settings.conflict_duplicate_days,
-        duplicate_window_days=settings.conflict_duplicate_window_days,
-        amount_tolerance=settings.conflict_amount_tolerance,
-        lead_time_slip_z=settings.conflict_lead_time_slip_z,
-        lead_time_keep_z=settings.conflict_lead_time_keep_z,
-        price_spread_z=settings.conflict_price_spread_z,
-        handoff_min_days=settings.conflict_handoff_min_days,
-        handoff_usual_quantile=settings.conflict_handoff_usual_quantile,
-        reopen_min_days=settings.conflict_reopen_min_days,
-        reopen_usual_quantile=settings.conflict_reopen_usual_quantile,
-        kpi_tail=settings.conflict_kpi_tail,
-        kpi_min_departments=settings.conflict_kpi_min_departments,
-        kpi_min_months=settings.conflict_kpi_min_months,
-    )
-
-
-def stored_churn_risk(*, session: Session) -> dict[str, float]:
-    """Each account's risk from the latest finished analysis run (empty without one)."""
-    run = latest_run(session=session)
-    if run is None:
-        return {}
-    rows = session.execute(
-        select(StoredRisk.account_id, StoredRisk.risk).where(StoredRisk.run_id == run.id)
-    )
-    return {a: float(r) for a, r in rows}
-
-
-def detect_and_record(
-    *,
-    engine: Engine,
-    engine_name: str = "duckdb",
-    as_of: date | None = None,
-    today: date | None = None,
-    workdir: Path | None = None,
-    settings: DetectorSettings | None = None,
-) -> tuple[ConflictReport, RecordSummary]:
-    """Snapshot the store, detect conflicts as of a day and record them.
-
-    Parameters
-    ----------
-    engine : sqlalchemy.Engine
-        The store.
-    engine_name : {"duckdb", "spark"}, default "duckdb"
-        The analytics engine.
-    as_of : date, optional
-        Default: the day after the last touchpoint (at most today).
-    today : date, optional
-        Today, for the default as-of day.
-    workdir : Path, optional
-        Keep the snapshot here (a temporary folder by default, removed).
-    settings : DetectorSettings, optional
-        The detectors' thresholds (see :func:`detector_settings`).
-
-    Returns
-    -------
-    tuple of ConflictReport and RecordSummary
-        What was found and what changed in the store.
-    """
-    if engine_name not in ENGINES:
-        raise UsageError(f"unknown engine {engine_name!r}; choose one of {', '.join(ENGINES)}")
-    day = as_of or default_as_of(engine=engine, today=today or date.today())
-    scratch = workdir or Path(tempfile.mkdtemp(prefix="carpe-conflicts-"))
-    backend = None
-    try:
-        tables = {name: Base.metadata.tables[name] for name in NEEDS}
-        with engine.connect() as connection:
-            snapshot = snapshot_tables(connection, tables, scratch / "snapshot", columns=NEEDS)
-        with Session(engine) as session:
-            risk = stored_churn_risk(session=session)
-        backend = connect_engine(engine_name, workdir=scratch / "engine")
-        context = Context(
-            backend=backend,
-            engine=engine_name,
-            options=RunOptions(as_of=day),
-            tables=open_tables(backend, snapshot, NEEDS),
-        )
-        context.results["early_warning"] = RiskResult(
-            [AccountRisk(a, r, 0, []) for a, r in sorted(risk.items())], [], 0, 0
-        )
-        report = ConflictsStep(settings).run(context)
-    finally:
-        if backend is not None:
-            close_engine(backend)
-        if workdir is None:
-            shutil.rmtree(scratch, ignore_errors=True)
-    with Session(engine) as session, session.begin():
-        summary = record_conflicts(session=session, report=report)
-    return report, summary
 
 
 def _visible(viewer: Viewer | None) -> Any:

@@ -18,9 +18,9 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carpe.analytics.payoff import PayoffResult
 from carpe.errors import ForbiddenError
-from carpe.gestures.payoff import PayoffResult
-from carpe.services.analysis import write_outputs
+from carpe.services.runs import write_outputs
 from carpe.services.users import Viewer
 from carpe.store.analysis import AnalysisOutput, AnalysisRun
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from carpe.analytics.effects import EffectEstimate, estimate_effect
 from carpe.analytics.pipeline.alive_step import HORIZON_WEEKS, AliveResult
 from carpe.analytics.survival import SurvivalCurve, kaplan_meier_curves, retention_rate
+from carpe.services.runs import write_outputs
 from carpe.store.analysis import AnalysisOutput, AnalysisRun
 from carpe.store.models import Account, Gesture, Touchpoint
 
@@ -131,8 +132,6 @@ class AliveView:
 
 def write_alive(*, session: Session, run_id: int, result: AliveResult) -> dict[str, object]:
     """Store the alive step's scores under the run; returns the run summary's entry."""
-    from carpe.services.analysis import write_outputs
-
     rows = (
         (
             "account",

@@ -1,20 +1,15 @@
-"""Hidden-specialists use cases: run the analysis on the store, store it, read it back.
+"""Hidden-specialists use cases: run the analysis on the store, read its result back.
 
-``analyze_specialists`` snapshots the tables the specialists step needs, runs
-that step on the engine and writes its result under a new analysis run, in the
-generic ``analysis_outputs`` table (``step = "specialists"``; one row per
-employee, per account with a key person, per engagement link, and one summary).
-``write_specialists`` is the writer the general ``carpe analyze`` can call for
-the same step. ``load_specialists`` reads the latest stored result.
+``analyze_specialists`` runs the specialists step through the pipeline runner
+under a new analysis run (:func:`carpe.services.analysis.run_analysis`), which
+stores it with :func:`carpe.services.specialist_records.write_specialists`.
+``load_specialists`` reads the latest stored result.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import shutil
-import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Final
@@ -22,27 +17,20 @@ from typing import Any, Final
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from carpe.analytics.pipeline import (
-    RunOptions,
-    close_engine,
-    connect_engine,
-    run_pipeline,
-    snapshot_tables,
-    steps_needs,
-)
-from carpe.analytics.specialists import SpecialistsResult
 from carpe.errors import ForbiddenError
-from carpe.services.analysis import default_as_of, write_outputs
-from carpe.services.runs import begin_run
+from carpe.services.analysis import run_analysis
+from carpe.services.specialist_records import (
+    STEP,
+    SUBJECT_ACCOUNT,
+    SUBJECT_EMPLOYEE,
+    SUBJECT_ENGAGEMENT,
+    SUBJECT_SUMMARY,
+    latest_specialists_run,
+)
 from carpe.services.users import Viewer
-from carpe.store.analysis import AnalysisOutput, AnalysisRun
-from carpe.store.models import Base, Employee, utc_now
+from carpe.store.analysis import AnalysisOutput
+from carpe.store.models import Employee
 
-STEP: Final = "specialists"
-SUBJECT_EMPLOYEE: Final = "employee"
-SUBJECT_ACCOUNT: Final = "account"
-SUBJECT_ENGAGEMENT: Final = "engagement"
-SUBJECT_SUMMARY: Final = "summary"
 BOARD_SIZE: Final = 50
 
 
@@ -72,66 +60,10 @@ class SpecialistsView:
     engagement: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def require_manager(viewer: Viewer) -> None:
     """Raise :class:`ForbiddenError` unless the viewer is a manager or an admin."""
     if not viewer.is_manager:
         raise ForbiddenError("the specialists analysis is for managers")
-
-
-def write_specialists(*, session: Session, run_id: int, result: SpecialistsResult) -> int:
-    """Store a specialists result under an analysis run (replacing one stored before).
-
-    Parameters
-    ----------
-    session : sqlalchemy.orm.Session
-        A session; the caller commits.
-    run_id : int
-        The analysis run.
-    result : SpecialistsResult
-        The step's output.
-
-    Returns
-    -------
-    int
-        Rows written.
-    """
-    w = result.windows
-    summary = {
-        "as_of": w.as_of,
-        "outcome_start": w.outcome_start,
-        "exposure_start": w.exposure_start,
-        "recent_start": w.recent_start,
-        "outcome_days": w.outcome_days,
-        "fdr": result.fdr,
-        "cohort_accounts": result.cohort_accounts,
-        "cohort_retention": result.cohort_retention,
-        "mentions": len(result.mentions),
-    }
-    rows = [(SUBJECT_SUMMARY, "all", summary)]
-    rows += [(SUBJECT_EMPLOYEE, s.employee_id, asdict(s)) for s in result.specialists]
-    rows += [(SUBJECT_ACCOUNT, d.account_id, asdict(d)) for d in result.dependences]
-    rows += [(SUBJECT_ENGAGEMENT, e.employee_id, asdict(e)) for e in result.engagement]
-    return write_outputs(
-        session=session,
-        run_id=run_id,
-        step=STEP,
-        rows=(
-            (kind, subject, json.dumps(_clean(payload), ensure_ascii=False))
-            for kind, subject, payload in rows
-        ),
-    )
 
 
 def analyze_specialists(
@@ -144,6 +76,9 @@ def analyze_specialists(
     workdir: Path | None = None,
 ) -> int:
     """Run the specialists step on the store and store its result under a new run.
+
+    The same as ``carpe analyze --steps specialists`` (see
+    :func:`carpe.services.analysis.run_analysis`).
 
     Parameters
     ----------
@@ -165,57 +100,16 @@ def analyze_specialists(
     int
         The analysis run's id.
     """
-    day = as_of or default_as_of(engine=engine, today=today or date.today())
-    options = RunOptions(as_of=day, seed=seed)
-    scratch = workdir or Path(tempfile.mkdtemp(prefix="carpe-specialists-"))
-    run_id, lock = begin_run(
+    report = run_analysis(
         engine=engine,
-        run=AnalysisRun(as_of=day, engine=engine_name, horizon_days=0, started_at=utc_now()),
+        engine_name=engine_name,
+        as_of=as_of,
+        today=today,
+        seed=seed,
+        workdir=workdir,
+        steps=[STEP],
     )
-    backend = None
-    try:
-        needs = steps_needs([STEP])
-        tables = {name: Base.metadata.tables[name] for name in needs}
-        with engine.connect() as connection:
-            snapshot = snapshot_tables(connection, tables, scratch / "snapshot", columns=needs)
-        backend = connect_engine(engine_name, workdir=scratch / "engine")
-        result = run_pipeline(
-            backend=backend, engine=engine_name, snapshot=snapshot, options=options, steps=[STEP]
-        )
-        with Session(engine) as session, session.begin():
-            write_specialists(session=session, run_id=run_id, result=result.results[STEP])
-            stored = session.get(AnalysisRun, run_id)
-            assert stored is not None
-            stored.status = "finished"
-            stored.finished_at = utc_now()
-            stored.summary = json.dumps(
-                {"steps": [STEP], "rows": snapshot.rows, "seconds": result.seconds}, default=str
-            )
-    except BaseException:
-        with Session(engine) as session, session.begin():
-            failed = session.get(AnalysisRun, run_id)
-            if failed is not None:
-                failed.status = "failed"
-                failed.finished_at = utc_now()
-        raise
-    finally:
-        lock.release()
-        if backend is not None:
-            close_engine(backend)
-        if workdir is None:
-            shutil.rmtree(scratch, ignore_errors=True)
-    return run_id
-
-
-def latest_specialists_run(*, session: Session) -> int | None:
-    """The id of the latest finished run that stored a specialists result."""
-    return session.scalars(
-        select(AnalysisRun.id)
-        .join(AnalysisOutput, AnalysisOutput.run_id == AnalysisRun.id)
-        .where(AnalysisRun.status == "finished", AnalysisOutput.step == STEP)
-        .order_by(AnalysisRun.finished_at.desc(), AnalysisRun.id.desc())
-        .limit(1)
-    ).first()
+    return report.run_id
 
 
 def load_specialists(

@@ -101,6 +101,6 @@ def test_probability_alive_says_why_when_there_are_too_few_customers() -> None:
 
 @pytest.mark.parametrize("risk", [0.0, 0.31])
 def test_risk_band_words(risk: float) -> None:
-    from carpe.services.analysis import risk_band
+    from carpe.services.risk import risk_band
 
     assert risk_band(risk, 0.1) == ("low" if risk == 0.0 else "high")

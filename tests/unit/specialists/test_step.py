@@ -11,7 +11,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from carpe.analytics.pipeline import STEPS, Context, RunOptions
+from carpe.analytics.pipeline import PIPELINE, Context, DuckDBEngine, RunOptions
 from carpe.analytics.pipeline.specialists_step import (
     NEEDS,
     SpecialistsStep,
@@ -46,7 +46,7 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[SpecialistsResu
     folder = tmp_path_factory.mktemp("sim")
     simulate_business(folder, kind="b2b", accounts=300, months=24, seed=SEED, end=END)
     backend, tables = read_simulation(folder)
-    context = Context(backend=backend, engine="duckdb", options=RunOptions(as_of=date(2026, 4, 1)),
+    context = Context(engine=DuckDBEngine(backend), options=RunOptions(as_of=date(2026, 4, 1)),
                       tables=tables)  # fmt: skip
     result = SpecialistsStep().run(context)
     truth = json.loads((folder / "ground_truth.json").read_text())
@@ -54,8 +54,8 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[SpecialistsResu
 
 
 def test_specialists_step_is_registered() -> None:
-    assert "specialists" in STEPS
-    assert STEPS["specialists"].needs["touchpoints"] == NEEDS["touchpoints"]
+    assert "specialists" in PIPELINE.names
+    assert PIPELINE["specialists"].reads["touchpoints"] == NEEDS["touchpoints"]
 
 
 def test_specialists_step_lists_every_employee_sorted_by_effect(
@@ -100,7 +100,7 @@ def test_specialists_step_aggregates_the_monthly_model_inputs(tmp_path: Path) ->
     backend, tables = read_simulation(tmp_path)
     as_of = date(2026, 4, 1)
     options = RunOptions(as_of=as_of)
-    context = Context(backend=backend, engine="duckdb", options=options, tables=tables)
+    context = Context(engine=DuckDBEngine(backend), options=options, tables=tables)
     inputs = gather_inputs(context)
     w = inputs.windows
     first = inputs.first_involvement
@@ -142,7 +142,7 @@ def test_specialists_step_reads_the_owner_departments_health_by_month() -> None:
         ),
     }
     w = Windows(date(2026, 3, 1), date(2025, 9, 1), date(2025, 12, 1), date(2025, 3, 1))
-    context = Context(backend=backend, engine="duckdb", options=RunOptions(as_of=w.as_of),
+    context = Context(engine=DuckDBEngine(backend), options=RunOptions(as_of=w.as_of),
                       tables=tables)  # fmt: skip
     months = _kpi_months(context, w)
     assert months == {"2026-01": 2026 * 12, "2026-W05": 2026 * 12, "2025-12": 2025 * 12 + 11}

@@ -20,7 +20,6 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.bgnbd import BetaGeoFitter, BetaGeoParams
 from carpe.analytics.pipeline.context import Context
-from carpe.analytics.pipeline.run import register_step
 
 HORIZON_WEEKS: Final = 13
 """Expected purchases over this many weeks (a quarter)."""
@@ -132,13 +131,6 @@ def probability_alive(frame: pd.DataFrame, as_of: date) -> AliveResult:
 class AliveStep:
     """Probability alive and expected purchases of consumer accounts."""
 
-    name = "alive"
-    needs = NEEDS
-    requires: tuple[str, ...] = ()
-
     def run(self, context: Context) -> AliveResult:
         """Summarise on the engine, fit and score (see :class:`AliveResult`)."""
         return probability_alive(rfm(context), context.options.as_of)
-
-
-register_step(AliveStep())

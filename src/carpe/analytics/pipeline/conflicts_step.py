@@ -7,7 +7,8 @@ orders placed from quotes, every touchpoint of a department someone left).
 The pure detectors of :mod:`carpe.analytics.conflicts` then run on the engine's
 output; the report's ledger holds the departments' KPIs (carpe's own signals
 never make a conflict, and the pages build the full ledger per account).
-When early warning ran before it, each account's churn risk feeds severity.
+Each account's churn risk (early warning's output, computed in the same run or
+the latest stored) feeds severity when there is one.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from carpe.analytics.conflicts.handoffs import (
     TOUCHPOINT_COLUMNS,
 )
 from carpe.analytics.pipeline.context import Context
+from carpe.analytics.pipeline.risk import RiskResult
 
 NEEDS: Final = {
     "accounts": ACCOUNT_COLUMNS,
@@ -63,9 +65,9 @@ NEEDS: Final = {
 
 
 def churn_risk_of(context: Context) -> dict[str, float]:
-    """Each account's churn risk from an earlier ``early_warning`` result (empty without one)."""
-    risk = context.results.get("early_warning")
-    accounts = getattr(risk, "accounts", None) or []
+    """Each account's churn risk from the early-warning output, if any (computed or stored)."""
+    risk = context.optional_output(RiskResult)
+    accounts = risk.accounts if risk is not None else []
     return {str(a.account_id): float(a.risk) for a in accounts}
 
 
@@ -99,10 +101,6 @@ class ConflictsStep:
     settings : DetectorSettings, optional
         The detectors' thresholds and KPI mappings.
     """
-
-    name = "conflicts"
-    needs = NEEDS
-    requires: tuple[str, ...] = ()
 
     def __init__(self, settings: DetectorSettings | None = None) -> None:
         self.settings = settings

@@ -1,23 +1,25 @@
-"""What every pipeline step sees: the run's options, the engine's tables, earlier results.
+"""What a pipeline step is and what it sees: its declaration, the run's options, its inputs.
 
-A *step* is any object with a ``name``, the snapshot columns it ``needs``, the
-names of the steps it ``requires`` before it, and ``run(context) -> result``.
-Steps are pure: they read the engine's tables (Ibis) and earlier steps' results
-and return a result object; the service writes results to the store.
+A step is declared once, as a :class:`Step`: its name, the snapshot columns it
+reads, the outputs of other steps it reads (by their type), the type of the
+frozen dataclass it produces, and the function that computes it. The function
+is pure: it reads the engine's tables (Ibis) through its :class:`Context` and
+the outputs it declared, and returns its output; the services write outputs to
+the store. Every step of carpe is declared in :mod:`carpe.analytics.pipeline.steps`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol, runtime_checkable
-
-import ibis
-import pyarrow as pa
+from typing import Any, Generic, TypeVar
 
 from carpe.analytics.conflicts.model import DetectorSettings
+from carpe.analytics.pipeline.engines import AnalyticsEngine
 from carpe.analytics.pipeline.labels import HORIZON_DAYS
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,77 +61,70 @@ class Context:
 
     Attributes
     ----------
-    backend : ibis.BaseBackend
-        The engine's connection (DuckDB or Spark).
-    engine : str
-        ``"duckdb"`` or ``"spark"``.
+    engine : AnalyticsEngine
+        The engine (DuckDB or Spark) the tables live on.
     options : RunOptions
         The run's options.
     tables : dict of str to ibis.Table
         The snapshot's tables, by name.
-    results : dict of str to object
-        Results of the steps that already ran, by step name.
+    inputs : mapping of type to object
+        The outputs of other steps this step declared, by their type (those of
+        its ``optional_inputs`` only when they were computed or loaded).
     """
 
-    backend: Any
-    engine: str
+    engine: AnalyticsEngine
     options: RunOptions
     tables: dict[str, Any]
-    results: dict[str, Any] = field(default_factory=dict)
+    inputs: Mapping[type, object] = field(default_factory=dict)
 
     def execute(self, expression: Any) -> Any:
-        """Run an Ibis expression on the engine and return a pandas DataFrame.
+        """Run an Ibis expression on the engine and return a pandas DataFrame (or a scalar)."""
+        return self.engine.execute(expression)
 
-        On DuckDB a table comes back through Arrow (a few times faster than
-        Ibis' own conversion for millions of rows), with the types Ibis would
-        give: dates as ``datetime64[s]``. Other expressions and engines go
-        through Ibis.
+    def output(self, kind: type[T]) -> T:
+        """The output of type ``kind`` of a step this one declared in ``inputs``.
+
+        Raises
+        ------
+        KeyError
+            When the step did not declare it (or it is optional and absent).
         """
-        if self.engine != "duckdb" or not isinstance(expression, ibis.expr.types.Table):
-            return self.backend.execute(expression)
-        table = self.backend.to_pyarrow(expression)
-        frame = table.to_pandas(date_as_object=False)
-        for column in table.schema:
-            if pa.types.is_date(column.type):
-                frame[column.name] = frame[column.name].astype("datetime64[s]")
-        return frame
+        found = self.inputs.get(kind)
+        if not isinstance(found, kind):
+            raise KeyError(f"no {kind.__name__} here: declare it in the step's inputs")
+        return found
 
-    def result(self, step: str) -> Any:
-        """The result of an earlier step (a ``KeyError`` names the missing one)."""
-        if step not in self.results:
-            raise KeyError(f"step {step!r} has not run; declare it in 'requires'")
-        return self.results[step]
+    def optional_output(self, kind: type[T]) -> T | None:
+        """The output of type ``kind`` if it was computed or loaded, else ``None``."""
+        found = self.inputs.get(kind)
+        return found if isinstance(found, kind) else None
 
 
-@runtime_checkable
-class Step(Protocol):
-    """One analysis inside the pipeline.
+@dataclass(frozen=True, slots=True)
+class Step(Generic[T]):
+    """One analysis step, declared once.
 
     Attributes
     ----------
     name : str
-        Unique name; its result is ``context.results[name]``.
-    needs : mapping of str to sequence of str
+        Unique name (``carpe analyze --steps NAME``).
+    reads : mapping of str to sequence of str
         Snapshot columns it reads, per table (``"*"`` for every column).
-    requires : sequence of str
-        Steps that must run before it.
+    produces : type
+        The frozen dataclass it returns; other steps ask for it by this type.
+    run : callable
+        ``run(context) -> produces``: pure, it opens no connection and writes nothing.
+    inputs : tuple of type
+        Outputs of other steps it needs: their steps run before it, pulled in
+        when not chosen.
+    optional_inputs : tuple of type
+        Outputs it uses when there are any: computed when their step runs in the
+        same run (before it), else loaded from the store by the caller's loader.
     """
 
-    @property
-    def name(self) -> str:
-        """Unique name of the step."""
-        ...
-
-    @property
-    def needs(self) -> Mapping[str, Sequence[str] | str]:
-        """Snapshot columns read, per table."""
-        ...
-
-    @property
-    def requires(self) -> Sequence[str]:
-        """Steps that must run first."""
-        ...
-
-    def run(self, context: Context) -> Any:
-        """Compute the step's result from ``context``."""
-        ...
+    name: str
+    reads: Mapping[str, Sequence[str] | str]
+    produces: type[T]
+    run: Callable[[Context], T]
+    inputs: tuple[type, ...] = ()
+    optional_inputs: tuple[type, ...] = ()

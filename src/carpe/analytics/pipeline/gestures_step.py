@@ -1,10 +1,10 @@
-"""Gestures inside the pipeline: does it pay, by kind and cost band (registers its step).
+"""Gestures inside the pipeline: does it pay, by kind and cost band.
 
 :class:`GesturesStep` reduces the snapshot with Ibis (the same expressions on
 DuckDB and Spark) to one row per eligible account — outcome after the landmark,
 confounders before it — and the gestures of the exposure window, then hands them
-to :func:`carpe.gestures.payoff.estimate_payoff`. Importing the module registers
-the step (``run.py`` imports it).
+to :func:`carpe.analytics.payoff.estimate_payoff`. The step is declared in
+:mod:`carpe.analytics.pipeline.steps`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ import ibis
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
+from carpe.analytics.payoff import PayoffResult, PayoffWindows, estimate_payoff
 from carpe.analytics.pipeline.context import Context
-from carpe.analytics.pipeline.run import register_step
-from carpe.gestures.payoff import PayoffResult, PayoffWindows, estimate_payoff
 
 NEEDS: Final[dict[str, tuple[str, ...]]] = {
     "accounts": ("account_id", "segment", "started_on", "ended_on", "annual_value"),
@@ -89,7 +88,7 @@ def gather_payoff_inputs(context: Context, w: PayoffWindows) -> tuple[pd.DataFra
     Returns
     -------
     tuple of pandas.DataFrame
-        Accounts as :func:`~carpe.gestures.payoff.estimate_payoff` takes them, and
+        Accounts as :func:`~carpe.analytics.payoff.estimate_payoff` takes them, and
         the gestures (``account_id``, ``kind``, ``cost``).
     """
     frame = context.execute(_accounts(context, w)).reset_index(drop=True)
@@ -119,10 +118,6 @@ def gather_payoff_inputs(context: Context, w: PayoffWindows) -> tuple[pd.DataFra
 class GesturesStep:
     """Does it pay? Gesture effects on retention and sentiment (issue 8)."""
 
-    name = "gestures"
-    needs = NEEDS
-    requires: tuple[str, ...] = ()
-
     def __init__(self, *, outcome_days: int = 180, exposure_days: int = 180) -> None:
         self.outcome_days = outcome_days
         self.exposure_days = exposure_days
@@ -138,6 +133,3 @@ class GesturesStep:
         if accounts.empty:
             return PayoffResult(w, 0, (), "no account was active through the windows")
         return estimate_payoff(accounts, gifts, w, random_state=context.options.seed)
-
-
-register_step(GesturesStep())

@@ -21,7 +21,7 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.early_warning import Driver, EarlyWarningModel
 from carpe.analytics.pipeline.context import Context
-from carpe.analytics.pipeline.features import KEYS, NEEDS, account_features, feature_names
+from carpe.analytics.pipeline.features import KEYS, account_features, feature_names
 from carpe.analytics.pipeline.labels import churn_labels, training_dates
 from carpe.analytics.pipeline.model_choice import ModelChoice, choose_model, usable_columns
 from carpe.analytics.pipeline.wording import WORSE_WHEN, describe
@@ -113,10 +113,6 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 class FeaturesStep:
     """Compute every active account's features as of the run's day."""
-
-    name = "features"
-    needs = NEEDS
-    requires: tuple[str, ...] = ()
 
     def run(self, context: Context) -> Features:
         """Compute the features (see :class:`Features`)."""
@@ -386,13 +382,9 @@ def _enough(train: pd.DataFrame) -> bool:
 class EarlyWarningStep:
     """Risk of leaving within the horizon for every active account, with its reasons."""
 
-    name = "early_warning"
-    needs = NEEDS
-    requires: tuple[str, ...] = ("features",)
-
     def run(self, context: Context) -> RiskResult:
         """Train on past monthly snapshots, score the run's day (see :class:`RiskResult`)."""
-        features: Features = context.result("features")
+        features = context.output(Features)
         options = context.options
         if features.history_start is None or features.frame.empty:
             return RiskResult([], [], 0, 0, note="no accounts or no touchpoints to learn from")

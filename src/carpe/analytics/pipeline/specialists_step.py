@@ -4,8 +4,8 @@
 and per-(account, employee) tables with Ibis (so the same expressions run on
 DuckDB and Spark), hands them to
 :func:`carpe.analytics.specialists.find_specialists` and returns its
-:class:`~carpe.analytics.specialists.SpecialistsResult`. Importing the module
-registers the step (``run.py`` imports it).
+:class:`~carpe.analytics.specialists.SpecialistsResult`. The step is declared
+in :mod:`carpe.analytics.pipeline.steps`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.conflicts.ledger import period_month
 from carpe.analytics.pipeline.context import Context
-from carpe.analytics.pipeline.run import register_step
 from carpe.analytics.specialists import (
     SpecialistInputs,
     SpecialistsResult,
@@ -418,10 +417,6 @@ class SpecialistsStep:
         Adjust for the owners' health reports (see :func:`gather_inputs`).
     """
 
-    name = "specialists"
-    needs = NEEDS
-    requires: tuple[str, ...] = ()
-
     def __init__(self, *, health_kpis: bool = False) -> None:
         self.health_kpis = health_kpis
 
@@ -429,6 +424,3 @@ class SpecialistsStep:
         """Gather the inputs on the engine and run the analysis (see :func:`find_specialists`)."""
         inputs = gather_inputs(context, health_kpis=self.health_kpis)
         return find_specialists(inputs, seed=context.options.seed)
-
-
-register_step(SpecialistsStep())

@@ -13,14 +13,15 @@ then finds, ranks and drafts the stories in process.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Final
 
 import ibis
 import pandas as pd  # type: ignore[import-untyped]
 
+from carpe.analytics.conflicts import ConflictReport
 from carpe.analytics.pipeline.context import Context
-from carpe.analytics.pipeline.run import register_step
 from carpe.analytics.stories import ConflictSignal, Story, StoryInputs, StorySettings, mine_stories
 from carpe.analytics.stories.signals import (
     EFFORT_KINDS,
@@ -101,9 +102,9 @@ def _satisfaction(fb: Any) -> Any:
 
 
 def _conflicts(context: Context) -> list[ConflictSignal]:
-    report = context.results.get("conflicts")
+    report = context.output(ConflictReport)
     found: list[ConflictSignal] = []
-    for c in getattr(report, "conflicts", None) or []:
+    for c in report.conflicts:
         period = c.evidence.period
         if period is None:
             continue
@@ -237,6 +238,13 @@ def gather_inputs(context: Context, settings: StorySettings) -> StoryInputs:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StoriesResult:
+    """The stories step's output: the stories found, most compelling first."""
+
+    stories: tuple[Story, ...]
+
+
 class StoriesStep:
     """Find, rank and draft the retention stories as of the run's day (issue 9).
 
@@ -246,17 +254,10 @@ class StoriesStep:
         The miner's thresholds.
     """
 
-    name = "stories"
-    needs = NEEDS
-    requires: tuple[str, ...] = ("conflicts",)
-
     def __init__(self, settings: StorySettings | None = None) -> None:
         self.settings = settings
 
-    def run(self, context: Context) -> list[Story]:
+    def run(self, context: Context) -> StoriesResult:
         """Gather the windows on the engine and mine them (see :func:`mine_stories`)."""
         settings = self.settings or StorySettings()
-        return mine_stories(gather_inputs(context, settings), settings)
-
-
-register_step(StoriesStep())
+        return StoriesResult(tuple(mine_stories(gather_inputs(context, settings), settings)))

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from carpe.services import accounts, analysis, retention
+from carpe.services import accounts, retention, risk
 from carpe.web.auth import ViewerDep
 from carpe.web.routes.deps import CarpeDep, SessionDep, is_htmx, render
 
@@ -75,7 +75,7 @@ def account_page(
     context["extras"] = accounts.account_extras(
         session=session, account_id=account_id, viewer=viewer
     )
-    context["risk"] = analysis.account_risk(session=session, account_id=account_id)
+    context["risk"] = risk.account_risk(session=session, account_id=account_id)
     context["alive"] = retention.account_alive(session=session, account_id=account_id)
     session.commit()  # the audit entries of sensitive moments shown
     return render(request, "account.html", context)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.services import accounts, analysis, retention
+from carpe.services import accounts, retention, risk
 from carpe.web import retention_schemas as schemas
 from carpe.web.api import ERRORS
 from carpe.web.auth import ViewerDep, check_csrf
@@ -41,11 +41,11 @@ def retention_page(
         raise ForbiddenError("the retention page is for managers")
     overview = retention.retention_overview(session=session, as_of=today)
     try:
-        risks = analysis.list_risk(session=session, top=RISK_ROWS, evidence=True)
-        run = analysis.latest_run(session=session)
+        risks = risk.list_risk(session=session, top=RISK_ROWS, evidence=True)
+        run = risk.latest_risk_run(session=session)
     except UsageError:
         risks, run = [], None
-    model = analysis.risk_model(run)
+    model = risk.risk_model(run)
     alive = retention.list_alive(session=session, top=ALIVE_ROWS)
     charts = {
         "overall": _chart(
@@ -74,7 +74,7 @@ def list_risk(viewer: ViewerDep, session: SessionDep, top: Top = 20) -> Any:
     """Accounts most likely to leave, riskiest first, each reason with the records behind it."""
     if not viewer.is_manager:
         raise ForbiddenError("the risk list is for managers")
-    return analysis.list_risk(session=session, top=top, evidence=True)
+    return risk.list_risk(session=session, top=top, evidence=True)
 
 
 @api_router.get("/alive", response_model=list[schemas.AliveOut], tags=["retention"])

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from carpe.gestures.payoff import PayoffWindows, cost_band, estimate_payoff
+from carpe.analytics.payoff import PayoffWindows, cost_band, estimate_payoff
 
 WINDOWS = PayoffWindows.ending(date(2026, 6, 1))
 
