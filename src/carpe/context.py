@@ -11,6 +11,8 @@ from carpe.config import Settings
 from carpe.store.engine import create_store_engine, migrate
 from carpe.store.uow import UnitOfWork, session_factory
 
+__all__ = ["Carpe", "UnitOfWork"]
+
 
 class Carpe:
     """Holds one configuration's state: its settings and its store engine.

@@ -28,12 +28,10 @@ from sqlalchemy import Engine, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from carpe.analytics.conflicts import (
-    CONFLICT_TYPES,
     ConflictReport,
     DetectorSettings,
     severity_label,
 )
-from carpe.analytics.conflicts.words import TYPE_MEANINGS, type_name
 from carpe.analytics.pipeline import (
     AccountRisk,
     Context,
@@ -53,8 +51,14 @@ from carpe.services.analysis import INSERT_BATCH, default_as_of, latest_run
 from carpe.services.privacy import acts_for
 from carpe.services.users import SYSTEM, Viewer
 from carpe.store.analysis import AccountRisk as StoredRisk
-from carpe.store.conflicts import CONFLICT_STATUSES, StoredConflict
+from carpe.store.conflicts import StoredConflict
 from carpe.store.models import Account, Base, Employee, utc_now
+from carpe.vocabulary import (
+    CONFLICT_STATUSES,
+    CONFLICT_TYPE_MEANINGS,
+    CONFLICT_TYPES,
+    conflict_type_name,
+)
 
 EVENT: Final = "conflict.detected"
 ACTIONS: Final = {
@@ -95,12 +99,12 @@ class ConflictView:
     @property
     def type_name(self) -> str:
         """The type's short name ("Duplicate invoice")."""
-        return type_name(self.type)
+        return conflict_type_name(self.type)
 
     @property
     def meaning(self) -> str:
         """What the type means for the customer, in one sentence."""
-        return TYPE_MEANINGS.get(self.type, "")
+        return CONFLICT_TYPE_MEANINGS.get(self.type, "")
 
 
 @dataclass(frozen=True, slots=True)

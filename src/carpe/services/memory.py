@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.memory import DURABLE_KINDS, KINDS, SENSITIVE_KINDS, Extractor, Moment
+from carpe.memory import Extractor, Moment
 from carpe.memory.filing import named_contact, same_moment
 from carpe.memory.opener import suggest_opener
 from carpe.memory.resolve import drop_resolved, find_resolutions
@@ -22,6 +22,7 @@ from carpe.services.privacy import audit, can_act_on_follow_up, can_review, can_
 from carpe.services.users import Viewer
 from carpe.store.memory import FollowUp, MomentEvidence, NoteExtraction, StoredMoment
 from carpe.store.models import Account, Contact, Employee, Touchpoint, utc_now
+from carpe.vocabulary import DURABLE_KINDS, MOMENT_KINDS
 
 STALE_AFTER_DAYS = 30
 """A follow-up found in history more than this long past its day is recorded as expired."""
@@ -48,7 +49,6 @@ def _as_moment(row: StoredMoment) -> Moment:
         summary=row.summary,
         when=row.event_on,
         follow_up_on=row.follow_up_on,
-        sensitive=row.sensitive,
         confidence=row.confidence,
         evidence=row.evidence,
     )
@@ -209,7 +209,6 @@ def store_moments(
             summary=moment.summary[:500],
             event_on=moment.when,
             follow_up_on=moment.follow_up_on,
-            sensitive=moment.sensitive,
             confidence=moment.confidence,
             evidence=moment.evidence,
             review=review,
@@ -396,7 +395,7 @@ def review_moment(
     """Confirm (optionally edited) or dismiss an extracted moment.
 
     Dismissing a moment also dismisses its follow-up. Editing the kind keeps
-    sensitivity in line with the kind (health and loss are always sensitive).
+    sensitivity in line with the kind: it is derived from the kind, never stored.
     With a ``viewer``: a sensitive moment they may not see does not exist for
     them; only its recorder, the account owner or a manager may review it; the
     review of a sensitive moment is audited.
@@ -451,10 +450,9 @@ def _review(
         return moment
     edit = edit or MomentEdit()
     if edit.kind is not None:
-        if edit.kind not in KINDS:
-            raise UsageError(f"kind must be one of {', '.join(KINDS)}, not {edit.kind!r}")
+        if edit.kind not in MOMENT_KINDS:
+            raise UsageError(f"kind must be one of {', '.join(MOMENT_KINDS)}, not {edit.kind!r}")
         moment.kind = edit.kind
-        moment.sensitive = edit.kind in SENSITIVE_KINDS or moment.sensitive
     for name in ("subject", "summary", "event_on", "follow_up_on"):
         value = getattr(edit, name)
         if value is not None:

@@ -26,7 +26,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from carpe.analytics.stories import (
-    THEMES,
     Story,
     load_encoder,
     make_index,
@@ -38,6 +37,7 @@ from carpe.services.privacy import acts_for, audit
 from carpe.services.users import SYSTEM, Viewer
 from carpe.store.models import Account, Contact, Employee, Feedback, Touchpoint, utc_now
 from carpe.store.stories import CONSENT_STATUSES, StoredStory, StoryConsent
+from carpe.vocabulary import STORY_THEMES
 
 MOVES: Final = {
     "internal": ("requested",),
@@ -349,8 +349,8 @@ def list_stories(
     UsageError
         For an unknown theme or consent status, or a bad page.
     """
-    if theme is not None and theme not in THEMES:
-        raise UsageError(f"unknown theme {theme!r}; known: {', '.join(THEMES)}")
+    if theme is not None and theme not in STORY_THEMES:
+        raise UsageError(f"unknown theme {theme!r}; known: {', '.join(STORY_THEMES)}")
     if consent is not None and consent not in CONSENT_STATUSES:
         raise UsageError(f"unknown consent {consent!r}; known: {', '.join(CONSENT_STATUSES)}")
     if limit < 1 or offset < 0:

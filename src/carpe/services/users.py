@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services.instance import secret_digest
 from carpe.services.passwords import check_password
-from carpe.store.access import ROLES, SCOPES, ApiToken, User, WebSession
+from carpe.store.access import ApiToken, User, WebSession
 from carpe.store.models import Employee, utc_now
+from carpe.vocabulary import ROLES, SCOPES
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "carpe_"

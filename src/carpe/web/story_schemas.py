@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from carpe.vocabulary import StoryTheme
+
 
 class _Schema(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -38,7 +40,7 @@ class StoryOut(_Schema):
     account_name: str
     employee_ids: list[str] = Field(description="The employee who went furthest, then helpers")
     title: str
-    theme: Literal["billing trust", "delivery rescue", "going the extra mile", "personal care"]
+    theme: StoryTheme
     score: float = Field(description="How compelling, 0..1")
     scores: dict[str, float]
     narrative: str

@@ -15,7 +15,6 @@ from carpe.analytics.stories.inputs import ConflictSignal, StoryInputs
 from carpe.analytics.stories.mine import find_problems, mine_stories
 from carpe.analytics.stories.model import (
     CONSENT_STATES,
-    THEMES,
     Episode,
     Record,
     Scores,
@@ -36,7 +35,6 @@ from carpe.analytics.stories.themes import choose_theme
 
 __all__ = [
     "CONSENT_STATES",
-    "THEMES",
     "ConflictSignal",
     "Episode",
     "Finding",

@@ -47,7 +47,7 @@ def choose_theme(kinds: Sequence[str], texts: Sequence[str], departments: Sequen
     Returns
     -------
     str
-        One of :data:`~carpe.analytics.stories.model.THEMES`.
+        One of :data:`carpe.vocabulary.STORY_THEMES`.
 
     Examples
     --------
