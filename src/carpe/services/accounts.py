@@ -405,7 +405,7 @@ class AccountExtras:
 
 _MOMENTS = (  # with who recorded each and the account's owner, for the privacy check
     select(
-        StoredMoment.id,
+        StoredMoment.id.label("moment_id"),
         StoredMoment.contact_id,
         StoredMoment.kind,
         StoredMoment.subject,

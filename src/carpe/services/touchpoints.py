@@ -140,6 +140,7 @@ def log_touchpoint(
         today=today,
         review="confirmed",
     )
+    session.flush()  # the moments' ids, which the caller shows
     return LoggedTouchpoint(
         touchpoint.touchpoint_id,
         account_id,

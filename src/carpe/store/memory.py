@@ -19,8 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from carpe import vocabulary
 from carpe.store.models import ID, Base
-from carpe.vocabulary import SENSITIVE_KINDS, is_sensitive
 
 MOMENT_REVIEWS = ("suggested", "confirmed", "dismissed")
 """A moment is suggested by the extractor, then confirmed (possibly edited) or dismissed."""
@@ -62,12 +62,12 @@ class StoredMoment(Base):
     @hybrid_property
     def sensitive(self) -> bool:
         """Whether the moment is sensitive: derived from its kind, never stored."""
-        return is_sensitive(self.kind)
+        return vocabulary.is_sensitive(self.kind)
 
     @sensitive.inplace.expression
     @classmethod
     def _sensitive_expression(cls) -> ColumnElement[bool]:
-        return cls.kind.in_(sorted(SENSITIVE_KINDS))
+        return cls.kind.in_(sorted(vocabulary.SENSITIVE_KINDS))
 
 
 def moment_sensitive(kind: ColumnElement[str]) -> ColumnElement[bool]:
@@ -76,7 +76,7 @@ def moment_sensitive(kind: ColumnElement[str]) -> ColumnElement[bool]:
     For the prebuilt column statements of the fast read paths, which select
     ``StoredMoment.__table__.c`` rather than the mapped class.
     """
-    return kind.in_(sorted(SENSITIVE_KINDS)).label("sensitive")
+    return kind.in_(sorted(vocabulary.SENSITIVE_KINDS)).label("sensitive")
 
 
 class MomentEvidence(Base):
