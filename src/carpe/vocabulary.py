@@ -18,27 +18,35 @@ from __future__ import annotations
 from typing import Final, Literal, get_args
 
 __all__ = [
+    "BILLING_DEPARTMENT",
     "CHANNELS",
     "CONFLICT_STATUSES",
     "CONFLICT_TYPES",
     "CONFLICT_TYPE_MEANINGS",
     "CONFLICT_TYPE_NAMES",
+    "CONSENT_STATUSES",
     "DIRECTIONS",
     "DURABLE_KINDS",
+    "FOLLOW_UP_STATUSES",
     "INVOICE_STATUSES",
     "MOMENT_KINDS",
+    "MOMENT_REVIEWS",
+    "OPERATIONS_DEPARTMENT",
     "ORDER_STATUSES",
     "PERSONAL_CHANNELS",
     "QUOTE_STATUSES",
     "ROLES",
+    "SALES_DEPARTMENT",
     "SCOPES",
     "SENSITIVE_KINDS",
     "SEVERITY_MEANINGS",
     "STORY_THEMES",
+    "SUPPORT_DEPARTMENT",
     "SURVEYS",
     "TOUCHPOINT_KINDS",
     "Channel",
     "ConflictType",
+    "ConsentStatus",
     "Direction",
     "MomentKind",
     "StoryTheme",
@@ -69,6 +77,13 @@ SENSITIVE_KINDS: Final[frozenset[MomentKind]] = frozenset({"health", "loss"})
 
 DURABLE_KINDS: Final[frozenset[MomentKind]] = frozenset({"interest", "preference"})
 """Kinds that are facts rather than events: no ``when``, no follow-up."""
+
+
+MOMENT_REVIEWS: Final = ("suggested", "confirmed", "dismissed")
+"""A moment is suggested by the extractor, then confirmed (possibly edited) or dismissed."""
+
+FOLLOW_UP_STATUSES: Final = ("open", "done", "snoozed", "dismissed", "expired")
+"""A follow-up is open until done, snoozed or dismissed; one already past when made is expired."""
 
 
 def is_sensitive(kind: str) -> bool:
@@ -180,9 +195,24 @@ def conflict_type_name(conflict_type: str) -> str:
 
 # --- retention stories -----------------------------------------------------------------
 
+ConsentStatus = Literal["internal", "requested", "granted", "declined"]
+CONSENT_STATUSES: Final[tuple[ConsentStatus, ...]] = get_args(ConsentStatus)
+"""internal → requested → granted | declined (a decision may be recorded again later)."""
+
 StoryTheme = Literal["billing trust", "delivery rescue", "going the extra mile", "personal care"]
 STORY_THEMES: Final[tuple[StoryTheme, ...]] = get_args(StoryTheme)
 """Every story theme, in the order the library shows them."""
+
+# --- departments ----------------------------------------------------------------------
+
+BILLING_DEPARTMENT: Final = "Billing"
+"""The department that invoices: a billing conflict is (partly) theirs."""
+OPERATIONS_DEPARTMENT: Final = "Operations"
+"""The department that delivers: a broken delivery promise is (partly) theirs."""
+SALES_DEPARTMENT: Final = "Sales"
+"""Who quoted, when the quote's employee has no known department."""
+SUPPORT_DEPARTMENT: Final = "Support"
+"""Who should have taken over an account left without anyone, when nobody is known."""
 
 # --- people ----------------------------------------------------------------------------
 

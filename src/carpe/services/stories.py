@@ -36,8 +36,8 @@ from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services.privacy import acts_for, audit
 from carpe.services.users import SYSTEM, Viewer
 from carpe.store.models import Account, Contact, Employee, Feedback, Touchpoint, utc_now
-from carpe.store.stories import CONSENT_STATUSES, StoredStory, StoryConsent
-from carpe.vocabulary import STORY_THEMES
+from carpe.store.stories import StoredStory, StoryConsent
+from carpe.vocabulary import CONSENT_STATUSES, STORY_THEMES
 
 MOVES: Final = {
     "internal": ("requested",),

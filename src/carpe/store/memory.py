@@ -22,10 +22,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from carpe import vocabulary
 from carpe.store.models import ID, Base
 
-MOMENT_REVIEWS = ("suggested", "confirmed", "dismissed")
-"""A moment is suggested by the extractor, then confirmed (possibly edited) or dismissed."""
-FOLLOW_UP_STATUSES = ("open", "done", "snoozed", "dismissed")
-
 
 class StoredMoment(Base):
     """A personal moment or durable fact about a contact, with its evidence."""

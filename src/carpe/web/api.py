@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from carpe.services import accounts, brief, memory, privacy, touchpoints, users
 from carpe.services.confirmed_moments import confirmed_moment, moments_to_keep
+from carpe.vocabulary import FOLLOW_UP_STATUSES
 from carpe.web import schemas
 from carpe.web.auth import ViewerDep, check_csrf
 from carpe.web.routes.deps import CarpeDep, SessionDep, TodayDep, UowDep
@@ -271,7 +272,7 @@ def list_follow_ups(
         str | None, Query(max_length=128, description="Default: your own")
     ] = None,
     due_by: date | None = None,
-    status: Annotated[str, Query(pattern="^(open|done|snoozed|dismissed|expired)$")] = "open",
+    status: Annotated[str, Query(pattern="^(" + "|".join(FOLLOW_UP_STATUSES) + ")$")] = "open",
 ) -> Any:
     """Follow-ups, soonest first. Frontline staff see their own; managers anyone's."""
     return memory.list_follow_ups(

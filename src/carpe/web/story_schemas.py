@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from carpe.vocabulary import StoryTheme
+from carpe.vocabulary import ConsentStatus, StoryTheme
 
 
 class _Schema(BaseModel):
@@ -26,7 +26,7 @@ class SentenceOut(_Schema):
 
 
 class ConsentOut(_Schema):
-    status: Literal["internal", "requested", "granted", "declined"]
+    status: ConsentStatus
     recorded_by: str | None = Field(description="Who recorded the last decision")
     contact_id: str | None = Field(description="The customer's contact who was asked or decided")
     recorded_at: datetime | None

@@ -5,10 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
-
-CONSENT_STATES: Final = ("internal", "requested", "granted", "declined")
-"""A story is ``internal`` until consent is requested, then ``granted`` or ``declined``."""
 
 
 @dataclass(frozen=True, slots=True)
