@@ -44,8 +44,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import OUT, SIM_END, emit
-from carpe.analytics.conflicts import CONFLICT_TYPES, Conflict, DetectorSettings, detect_conflicts
+from carpe.analytics.conflicts import Conflict, DetectorSettings, detect_conflicts
 from carpe.analytics.conflicts.complaints import reports_billing_error
+from carpe.vocabulary import CONFLICT_TYPES
 
 HERE = Path(__file__).resolve().parent
 TWEETS = HERE / "data" / "conflicts_billing_tweets.csv"

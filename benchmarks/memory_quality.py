@@ -49,8 +49,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from carpe.memory import KINDS, Extractor, Moment
+from carpe.memory import Extractor, Moment
 from carpe.memory.resolve import find_resolutions
+from carpe.vocabulary import MOMENT_KINDS as KINDS
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

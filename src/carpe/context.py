@@ -8,8 +8,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from carpe.config import Settings
-from carpe.store.engine import create_store_engine, migrate
+from carpe.store.engine import check_schema, create_store_engine, migrate
 from carpe.store.uow import UnitOfWork, session_factory
+
+__all__ = ["Carpe", "UnitOfWork"]
 
 
 class Carpe:
@@ -33,6 +35,10 @@ class Carpe:
     def migrate(self) -> None:
         """Bring the store to the newest schema."""
         migrate(self.engine)
+
+    def check_schema(self) -> None:
+        """Refuse a store whose schema is not the newest, changing nothing (``StoreError``)."""
+        check_schema(self.engine)
 
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work on the store."""

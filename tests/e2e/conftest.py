@@ -41,14 +41,13 @@ class World:
     follow_up_ana: int
 
 
-def _moment(kind: str, subject: str, summary: str, evidence: str, sensitive: bool) -> Moment:
+def _moment(kind: str, subject: str, summary: str, evidence: str) -> Moment:
     return Moment(
         kind=kind,
         subject=subject,
         summary=summary,
         when=None,  # type: ignore[arg-type]
         follow_up_on=date(2026, 3, 6),
-        sensitive=sensitive,
         confidence=1.0,
         evidence=evidence,
     )
@@ -90,14 +89,12 @@ def world(carpe: Carpe, tmp_path: Path) -> World:
                     "husband",
                     "husband in hospital after a fall",
                     "Her husband is in hospital after a fall",
-                    True,
                 ),
                 _moment(
                     "milestone",
                     "Berlin marathon",
                     "training for the Berlin marathon",
                     "She is training for the Berlin marathon",
-                    False,
                 ),
             ],
         )

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from carpe.analytics.conflicts import CONFLICT_TYPES
 from carpe.analytics.pipeline import PIPELINE, RiskResult
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.ingest import import_folder
@@ -24,6 +23,7 @@ from carpe.services.users import Viewer
 from carpe.store.access import WebhookDelivery
 from carpe.store.conflicts import StoredConflict
 from carpe.store.models import Account
+from carpe.vocabulary import CONFLICT_TYPES
 from tests.factories import simulated_business
 
 pytestmark = pytest.mark.filterwarnings(

@@ -16,7 +16,7 @@ from rich.console import Console
 from carpe.config import Settings, load_settings
 from carpe.context import Carpe
 from carpe.errors import CarpeError, ConfigError, ImportDataError, NotFoundError, UsageError
-from carpe.store.engine import check_schema
+from carpe.services.runs import recover_interrupted_runs
 
 EXIT_OK = 0
 EXIT_BAD_DATA = 1
@@ -71,12 +71,10 @@ def running(ctx: typer.Context, *, access: Access = "write") -> Iterator[Carpe]:
     try:
         carpe = Carpe(settings(ctx))
         if access == "read":
-            check_schema(carpe.engine)
+            carpe.check_schema()
         elif access == "write":
             carpe.migrate()
             # An analysis killed midway stays "running" until a start finds its lock free.
-            from carpe.services.runs import recover_interrupted_runs
-
             recover_interrupted_runs(engine=carpe.engine)
         yield carpe
     except ImportDataError as exc:

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from carpe.cli._common import err
 from carpe.context import Carpe
-from carpe.ingest.load import Progress
-from carpe.services.data import ImportOutcome
+from carpe.services.data import ImportOutcome, Progress
 from carpe.services.source_import import import_exports
 
 

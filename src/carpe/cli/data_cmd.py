@@ -227,7 +227,7 @@ def simulate(
 
     Example: carpe simulate --kind b2c --accounts 2000 --months 24 --seed 3 --out sim/
     """
-    from carpe.simulate import simulate_business
+    from carpe.services.simulation import simulate
 
     if kind not in ("b2b", "b2c"):
         err.print(f"[red]error[/red]: --kind must be b2b or b2c, not {kind!r}")
@@ -238,7 +238,7 @@ def simulate(
         err.print(f"[red]error[/red]: --end must be a date YYYY-MM-DD, not {end!r}")
         raise typer.Exit(EXIT_USAGE) from None
     with err.status(f"simulating {accounts:,} accounts over {months} months…"):
-        summary = simulate_business(
+        summary = simulate(
             out_dir,
             kind="b2b" if kind == "b2b" else "b2c",
             accounts=accounts,

@@ -26,8 +26,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
-from carpe.memory import Extractor
-from carpe.memory.dates import DATE_ORDERS
+from carpe.services.extraction import DATE_ORDERS, note_extractor
 
 __all__ = ["InputError", "main", "register", "run_jsonl"]
 
@@ -109,7 +108,7 @@ def run_jsonl(
     >>> buf.getvalue()
     '{"id": 1, "moments": []}\\n'
     """
-    extractor = Extractor(date_order=date_order)
+    extractor = note_extractor(date_order=date_order)
     written = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -185,7 +184,7 @@ def extract(
         day = _parse_date(note_date, "--date") if note_date is not None else date.today()
     except InputError as exc:
         raise _fail(str(exc)) from None
-    moments = [m.to_dict() for m in Extractor(date_order=date_order).extract(text, day)]
+    moments = [m.to_dict() for m in note_extractor(date_order=date_order).extract(text, day)]
     typer.echo(json.dumps(moments, ensure_ascii=False, indent=2))
 
 

@@ -10,6 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from carpe.vocabulary import (
+    CHANNELS,
+    DIRECTIONS,
+    INVOICE_STATUSES,
+    ORDER_STATUSES,
+    QUOTE_STATUSES,
+    SURVEYS,
+    TOUCHPOINT_KINDS,
+)
+
 
 class Kind(StrEnum):
     """The type of one column's values."""
@@ -65,26 +75,8 @@ class FileSpec:
         raise KeyError(name)
 
 
-CHANNELS = ("in_person", "phone", "video", "email", "chat", "web", "app", "sms", "letter", "social")
-TOUCHPOINT_KINDS = (
-    "visit",
-    "call",
-    "meeting",
-    "ticket",
-    "order",
-    "delivery",
-    "invoice",
-    "quote",
-    "survey",
-    "other",
-)
-DIRECTIONS = ("inbound", "outbound", "internal")
 NOTE_ORIGINS = ("follow_up", "gesture", "generated")
 """Notes carpe wrote itself (touchpoints.origin); a person's notes have none."""
-SURVEYS = ("nps", "csat", "ces", "review")
-ORDER_STATUSES = ("open", "delivered", "cancelled", "returned")
-QUOTE_STATUSES = ("open", "won", "lost")
-INVOICE_STATUSES = ("open", "paid", "void", "disputed")
 ACCOUNT_KINDS = ("business", "consumer")
 
 T, INT, N, B, D, DT, E, P = (

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from carpe.ingest.format import Column, FileSpec, Kind
+from carpe.ingest.instants import parse_instant
 
 INTEGER_RE = r"^[+-]?\d+$"
 NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
@@ -82,7 +82,7 @@ def _parse_dates(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
 
 
 def _parse_datetimes(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Parse ISO 8601 datetimes; offsets are converted to UTC and dropped."""
+    """Parse ISO 8601 datetimes; offsets go to UTC and are dropped (:func:`parse_instant`)."""
     present = _present(text)
     fast = _mask(pc.match_substring_regex(text, FAST_DATETIME_RE))
     normal = pc.replace_substring(text, "T", " ")
@@ -104,10 +104,8 @@ def _parse_datetimes(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
         raw = text.take(pa.array(slow)).to_pylist()
         for index, value in zip(slow.tolist(), raw, strict=True):
             try:
-                moment = datetime.fromisoformat(value.strip())
-                if moment.tzinfo is not None:
-                    moment = moment.astimezone(UTC).replace(tzinfo=None)
-            except (ValueError, OverflowError):  # OverflowError: an offset past year 1 or 9999
+                moment = parse_instant(value)
+            except ValueError:
                 bad[index] = True
                 continue
             values[index] = moment

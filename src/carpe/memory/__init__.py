@@ -10,15 +10,11 @@ Pure code: no store, no network, no data files, deterministic. See ``docs/memory
 from __future__ import annotations
 
 from carpe.memory.extract import Extractor, extract_moments
-from carpe.memory.moment import DURABLE_KINDS, KINDS, SENSITIVE_KINDS, Kind, Moment
+from carpe.memory.moment import Moment
 from carpe.memory.resolve import Resolution, drop_resolved, find_resolutions
 
 __all__ = [
-    "DURABLE_KINDS",
-    "KINDS",
-    "SENSITIVE_KINDS",
     "Extractor",
-    "Kind",
     "Moment",
     "Resolution",
     "drop_resolved",

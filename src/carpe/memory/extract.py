@@ -29,9 +29,10 @@ from datetime import date
 from carpe.memory.dates import DATE_ORDERS, DateMention, find_date_mentions
 from carpe.memory.followup import suggest_follow_up
 from carpe.memory.lexicon import NEGATION, find_pet, find_relation
-from carpe.memory.moment import SENSITIVE_KINDS, Moment
+from carpe.memory.moment import Moment
 from carpe.memory.rules import BUSINESS_OBJECT, RULES, Rule
 from carpe.memory.vetting import load_filter
+from carpe.vocabulary import DURABLE_KINDS
 
 __all__ = ["Extractor", "extract_moments", "split_sentences"]
 
@@ -294,7 +295,7 @@ class Extractor:
         subject, generic = _subject(rule, cand, sentence, evidence)
         when = mention.when if mention is not None else None
         horizon = mention.horizon if mention is not None else None
-        durable = rule.durable or rule.kind in ("interest", "preference")
+        durable = rule.durable or rule.kind in DURABLE_KINDS
         follow_up = suggest_follow_up(
             rule.kind, note_date=note_date, when=when, horizon=horizon, durable=durable
         )
@@ -306,7 +307,6 @@ class Extractor:
             summary=summary,
             when=when,
             follow_up_on=follow_up,
-            sensitive=rule.kind in SENSITIVE_KINDS,
             confidence=round(max(0.05, min(0.99, confidence)), 2),
             evidence=evidence,
         )

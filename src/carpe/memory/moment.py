@@ -4,42 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final, Literal
+from typing import Any
 
-__all__ = ["DURABLE_KINDS", "KINDS", "SENSITIVE_KINDS", "Kind", "Moment"]
+from carpe.vocabulary import MomentKind, is_sensitive
 
-Kind = Literal[
-    "health",
-    "pet",
-    "family",
-    "loss",
-    "celebration",
-    "milestone",
-    "hardship",
-    "travel",
-    "interest",
-    "preference",
-]
-
-KINDS: Final[tuple[Kind, ...]] = (
-    "health",
-    "pet",
-    "family",
-    "loss",
-    "celebration",
-    "milestone",
-    "hardship",
-    "travel",
-    "interest",
-    "preference",
-)
-"""The ten kinds of moment, in the order of issue 3."""
-
-SENSITIVE_KINDS: Final[frozenset[str]] = frozenset({"health", "loss"})
-"""Kinds shown only to roles allowed to see them, and phrased discreetly."""
-
-DURABLE_KINDS: Final[frozenset[str]] = frozenset({"interest", "preference"})
-"""Kinds that are facts rather than events: no ``when``, no follow-up."""
+__all__ = ["Moment"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +18,7 @@ class Moment:
     Attributes
     ----------
     kind : str
-        One of :data:`KINDS`.
+        One of :data:`carpe.vocabulary.MOMENT_KINDS`.
     subject : str
         Who or what it is about: ``"dog Max"``, ``"husband"``, ``"first marathon"``.
     summary : str
@@ -58,22 +27,24 @@ class Moment:
         The day of the event when the note states it clearly enough.
     follow_up_on : date or None
         When it would be natural to ask about it; ``None`` for durable facts.
-    sensitive : bool
-        ``True`` for health and loss moments.
     confidence : float
         0..1, how sure the extractor is.
     evidence : str
         The exact substring of the note that supports the moment.
     """
 
-    kind: Kind
+    kind: MomentKind
     subject: str
     summary: str
     when: date | None
     follow_up_on: date | None
-    sensitive: bool
     confidence: float
     evidence: str
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether it is sensitive, as its kind says (:func:`carpe.vocabulary.is_sensitive`)."""
+        return is_sensitive(self.kind)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form of the moment, dates as ISO strings.
@@ -85,7 +56,7 @@ class Moment:
 
         Examples
         --------
-        >>> m = Moment("pet", "dog Max", "dog Max: sick", None, date(2026, 3, 9), False, 0.9,
+        >>> m = Moment("pet", "dog Max", "dog Max: sick", None, date(2026, 3, 9), 0.9,
         ...            "her dog Max is sick")
         >>> m.to_dict()["follow_up_on"]
         '2026-03-09'

@@ -25,7 +25,8 @@ from datetime import date
 
 from carpe.memory.extract import split_sentences
 from carpe.memory.lexicon import NEGATION
-from carpe.memory.moment import DURABLE_KINDS, Moment
+from carpe.memory.moment import Moment
+from carpe.vocabulary import DURABLE_KINDS
 
 __all__ = ["Resolution", "drop_resolved", "find_resolutions"]
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from carpe.memory.lexicon import BUSINESS_PLACES
-from carpe.memory.moment import Kind
+from carpe.vocabulary import MomentKind
 
 __all__ = ["BUSINESS_OBJECT", "NAME", "OBJ", "PET_KEYS", "Rule", "make_rule"]
 
@@ -47,7 +47,7 @@ class Rule:
         ``True`` for accident rules, which give way to an injury (a health moment).
     """
 
-    kind: Kind
+    kind: MomentKind
     keys: tuple[str, ...]
     pattern: re.Pattern[str]
     confidence: float
@@ -58,7 +58,7 @@ class Rule:
 
 
 def make_rule(
-    kind: Kind,
+    kind: MomentKind,
     keys: str,
     pattern: str,
     confidence: float,

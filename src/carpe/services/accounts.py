@@ -13,7 +13,7 @@ from carpe.errors import NotFoundError
 from carpe.services.conflict_notes import DocumentNote, notes_by_document
 from carpe.services.privacy import audit, can_see
 from carpe.services.users import Viewer
-from carpe.store.memory import StoredMoment
+from carpe.store.memory import StoredMoment, moment_sensitive
 from carpe.store.models import Account, Contact, Employee, Feedback, Invoice, Order, Touchpoint
 
 T = TypeVar("T")
@@ -221,7 +221,7 @@ _SENSITIVE_IN_TOUCHPOINTS = (  # with who recorded each and the account's owner
     .join(Account.__table__, _account.account_id == _moment.account_id)
     .where(
         _moment.touchpoint_id.in_(bindparam("touchpoint_ids", expanding=True)),
-        _moment.sensitive,
+        moment_sensitive(_moment.kind),
     )
 )
 
@@ -405,7 +405,7 @@ class AccountExtras:
 
 _MOMENTS = (  # with who recorded each and the account's owner, for the privacy check
     select(
-        StoredMoment.id,
+        StoredMoment.id.label("moment_id"),
         StoredMoment.contact_id,
         StoredMoment.kind,
         StoredMoment.subject,

@@ -14,7 +14,7 @@ from carpe.services.accounts import TimelineEntry, list_timeline
 from carpe.services.conflict_notes import DocumentNote, notes_by_document
 from carpe.services.privacy import audit, can_see
 from carpe.services.users import Viewer
-from carpe.store.memory import FollowUp, StoredMoment
+from carpe.store.memory import FollowUp, StoredMoment, moment_sensitive
 from carpe.store.models import Account, Contact, Gesture, Invoice, Order, Touchpoint
 
 RECENT_TOUCHPOINTS = 8
@@ -120,7 +120,7 @@ _MOMENTS = (
         _moment.summary,
         _moment.noted_on,
         _moment.event_on,
-        _moment.sensitive,
+        moment_sensitive(_moment.kind),
         _moment.review,
         _moment.closed_at,
         _moment.recorded_by,

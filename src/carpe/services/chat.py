@@ -25,7 +25,6 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from carpe.analytics.conflicts.words import type_name
 from carpe.errors import NotFoundError, UsageError
 from carpe.memory.opener import suggest_opener
 from carpe.services.digest_mail import DigestLinks
@@ -36,6 +35,7 @@ from carpe.store.conflicts import StoredConflict
 from carpe.store.memory import FollowUp, StoredMoment
 from carpe.store.models import Account, Contact, Employee, utc_now
 from carpe.store.reminders import CHAT_FORMATS, ChatChannel, ChatDelivery
+from carpe.vocabulary import conflict_type_name
 
 MAX_ATTEMPTS = 5
 CLAIM_MINUTES = 5
@@ -231,7 +231,7 @@ def _follow_up_notice(row: Any, links: DigestLinks, today: date, *, for_departme
 
 
 def _conflict_notice(row: StoredConflict, account: str, links: DigestLinks) -> Notice:
-    label = type_name(row.type)
+    label = conflict_type_name(row.type)
     departments = ", ".join(json.loads(row.departments))
     return Notice(
         f"New conflict: {label} at {account}",

@@ -21,13 +21,18 @@ from typing import Any, Final
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from carpe.analytics.conflicts import CONFLICT_TYPES, severity_label
-from carpe.analytics.conflicts.words import TYPE_MEANINGS, type_name
+from carpe.analytics.conflicts import severity_label
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services.privacy import acts_for
 from carpe.services.users import SYSTEM, Viewer
-from carpe.store.conflicts import CONFLICT_STATUSES, StoredConflict
+from carpe.store.conflicts import StoredConflict
 from carpe.store.models import Account, Employee, utc_now
+from carpe.vocabulary import (
+    CONFLICT_STATUSES,
+    CONFLICT_TYPE_MEANINGS,
+    CONFLICT_TYPES,
+    conflict_type_name,
+)
 
 ACTIONS: Final = {
     "acknowledge": (("open",), "acknowledged"),
@@ -67,12 +72,12 @@ class ConflictView:
     @property
     def type_name(self) -> str:
         """The type's short name ("Duplicate invoice")."""
-        return type_name(self.type)
+        return conflict_type_name(self.type)
 
     @property
     def meaning(self) -> str:
         """What the type means for the customer, in one sentence."""
-        return TYPE_MEANINGS.get(self.type, "")
+        return CONFLICT_TYPE_MEANINGS.get(self.type, "")
 
 
 def _people(session: Session, rows: Sequence[StoredConflict]) -> dict[str, str]:

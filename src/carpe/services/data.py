@@ -12,7 +12,8 @@ from sqlalchemy import Engine, func, select
 
 from carpe.errors import BusyError
 from carpe.ingest.export import ExportReport, export_folder
-from carpe.ingest.load import ImportReport, Progress, import_folder
+from carpe.ingest.load import ImportReport, import_folder
+from carpe.ingest.load import Progress as Progress  # the callback type the CLI passes
 from carpe.memory import Extractor
 from carpe.services.memory import ExtractionReport, count_unread_notes, extract_new_notes
 from carpe.store.locks import holder, waiting_lock

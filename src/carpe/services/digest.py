@@ -23,7 +23,6 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from carpe.analytics.conflicts.words import type_name
 from carpe.errors import NotFoundError, UsageError
 from carpe.services import brief, gestures
 from carpe.services.conflicts import list_conflicts
@@ -36,6 +35,7 @@ from carpe.store.access import User
 from carpe.store.models import Employee, utc_now
 from carpe.store.reminders import DigestSend, UserPreferences
 from carpe.store.uow import UnitOfWork
+from carpe.vocabulary import conflict_type_name
 
 MAX_FOLLOW_UPS = 12
 FACTS_PER_FOLLOW_UP = 3
@@ -189,7 +189,7 @@ def compose_digest(*, session: Session, viewer: Viewer, today: date) -> Digest:
     conflicts = tuple(
         DigestConflict(
             c.conflict_id,
-            type_name(c.type),
+            conflict_type_name(c.type),
             c.account_name,
             tuple(c.departments),
             c.amount_at_risk,

@@ -22,14 +22,14 @@ from carpe.gestures import (
     score_genuineness,
     suggest_gestures,
 )
-from carpe.memory import DURABLE_KINDS
 from carpe.services.brief import MOMENT_HORIZON_DAYS
 from carpe.services.gesture_budgets import SpendingRoom, spending_room
 from carpe.services.privacy import can_see
 from carpe.services.users import Viewer
 from carpe.store.gestures import GestureRequest
-from carpe.store.memory import StoredMoment
+from carpe.store.memory import StoredMoment, moment_sensitive
 from carpe.store.models import Account, Contact, Employee, Feedback, Gesture, Touchpoint
+from carpe.vocabulary import DURABLE_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +261,7 @@ _OPEN_MOMENTS = (
         _moment.summary,
         _moment.noted_on,
         _moment.event_on,
-        _moment.sensitive,
+        moment_sensitive(_moment.kind),
         _moment.recorded_by,
     )
     .where(

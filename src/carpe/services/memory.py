@@ -17,11 +17,12 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from carpe.memory import DURABLE_KINDS, Extractor, Moment
+from carpe.memory import Extractor, Moment
 from carpe.memory.filing import named_contact, same_moment
 from carpe.memory.resolve import drop_resolved, find_resolutions
 from carpe.store.memory import FollowUp, MomentEvidence, NoteExtraction, StoredMoment
 from carpe.store.models import Account, Contact, Employee, Touchpoint, utc_now
+from carpe.vocabulary import DURABLE_KINDS
 
 STALE_AFTER_DAYS = 30
 """A follow-up found in history more than this long past its day is recorded as expired."""
@@ -48,7 +49,6 @@ def _as_moment(row: StoredMoment) -> Moment:
         summary=row.summary,
         when=row.event_on,
         follow_up_on=row.follow_up_on,
-        sensitive=row.sensitive,
         confidence=row.confidence,
         evidence=row.evidence,
     )
@@ -209,7 +209,6 @@ def store_moments(
             summary=moment.summary[:500],
             event_on=moment.when,
             follow_up_on=moment.follow_up_on,
-            sensitive=moment.sensitive,
             confidence=moment.confidence,
             evidence=moment.evidence,
             review=review,

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.memory import KINDS, SENSITIVE_KINDS
 from carpe.services.privacy import audit, can_review, can_see
 from carpe.services.users import Viewer
 from carpe.store.memory import FollowUp, StoredMoment
 from carpe.store.models import Account
+from carpe.vocabulary import MOMENT_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,7 @@ def review_moment(
     """Confirm (optionally edited) or dismiss an extracted moment.
 
     Dismissing a moment also dismisses its follow-up. Editing the kind keeps
-    sensitivity in line with the kind (health and loss are always sensitive).
+    sensitivity in line with the kind: it is derived from the kind, never stored.
     With a ``viewer``: a sensitive moment they may not see does not exist for
     them; only its recorder, the account owner or a manager may review it; the
     review of a sensitive moment is audited.
@@ -93,10 +93,9 @@ def _review(
         return moment
     edit = edit or MomentEdit()
     if edit.kind is not None:
-        if edit.kind not in KINDS:
-            raise UsageError(f"kind must be one of {', '.join(KINDS)}, not {edit.kind!r}")
+        if edit.kind not in MOMENT_KINDS:
+            raise UsageError(f"kind must be one of {', '.join(MOMENT_KINDS)}, not {edit.kind!r}")
         moment.kind = edit.kind
-        moment.sensitive = edit.kind in SENSITIVE_KINDS or moment.sensitive
     for name in ("subject", "summary", "event_on", "follow_up_on"):
         value = getattr(edit, name)
         if value is not None:

@@ -122,7 +122,12 @@ def export_contact(*, session: Session, viewer: Viewer, contact_id: str) -> dict
                 select(NoteExtraction).where(NoteExtraction.touchpoint_id.in_(touchpoint_ids))
             )
         ],
-        "moments": rows(StoredMoment, StoredMoment.contact_id),
+        "moments": [  # with whether each is sensitive, derived from its kind
+            {**_row(r), "sensitive": r.sensitive}
+            for r in session.scalars(
+                select(StoredMoment).where(StoredMoment.contact_id == contact_id)
+            )
+        ],
         "follow_ups": rows(FollowUp, FollowUp.contact_id),
         "feedback": rows(Feedback, Feedback.contact_id),
         "orders": rows(Order, Order.contact_id),

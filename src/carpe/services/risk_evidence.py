@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from carpe.store.models import Contact, Employee, Feedback, Invoice, Order, Touchpoint
+from carpe.vocabulary import PERSONAL_CHANNELS
 
 MAX_ITEMS: Final = 5
 """Records shown per reason at most (the most recent first)."""
@@ -252,11 +253,11 @@ _FINDERS: Final[dict[str, Finder]] = {
     "sentiment_trend": lambda s, a, d: _touches(s, a, d, 90, Touchpoint.sentiment < 0),
     "days_since_touch": lambda s, a, d: _last_touch(s, a, d),
     "days_since_personal_touch": lambda s, a, d: _last_touch(
-        s, a, d, Touchpoint.channel.in_(("in_person", "phone", "video"))
+        s, a, d, Touchpoint.channel.in_(PERSONAL_CHANNELS)
     ),
     "touches_90d": lambda s, a, d: _last_touch(s, a, d),
     "personal_touches_90d": lambda s, a, d: _last_touch(
-        s, a, d, Touchpoint.channel.in_(("in_person", "phone", "video"))
+        s, a, d, Touchpoint.channel.in_(PERSONAL_CHANNELS)
     ),
     "days_since_order": lambda s, a, d: _orders(s, a, d, 0),
     "orders_90d": lambda s, a, d: _orders(s, a, d, 0),

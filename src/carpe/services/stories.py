@@ -25,13 +25,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from carpe.analytics.stories import THEMES, load_encoder, make_index, redact_amounts
+from carpe.analytics.stories import load_encoder, make_index, redact_amounts
 from carpe.analytics.stories.search import Encoder
 from carpe.errors import NotFoundError, UsageError
 from carpe.services.privacy import acts_for
 from carpe.services.users import Viewer
 from carpe.store.models import Account, Contact, Employee, Feedback, Touchpoint
-from carpe.store.stories import CONSENT_STATUSES, StoredStory, StoryConsent
+from carpe.store.stories import StoredStory, StoryConsent
+from carpe.vocabulary import CONSENT_STATUSES, STORY_THEMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,8 +220,8 @@ def list_stories(
     UsageError
         For an unknown theme or consent status, or a bad page.
     """
-    if theme is not None and theme not in THEMES:
-        raise UsageError(f"unknown theme {theme!r}; known: {', '.join(THEMES)}")
+    if theme is not None and theme not in STORY_THEMES:
+        raise UsageError(f"unknown theme {theme!r}; known: {', '.join(STORY_THEMES)}")
     if consent is not None and consent not in CONSENT_STATUSES:
         raise UsageError(f"unknown consent {consent!r}; known: {', '.join(CONSENT_STATUSES)}")
     if limit < 1 or offset < 0:

@@ -12,7 +12,8 @@ from carpe.services.privacy import acts_for, audit
 from carpe.services.stories import StoryView, consent_history, load_story, story_view
 from carpe.services.users import SYSTEM, Viewer
 from carpe.store.models import Contact, utc_now
-from carpe.store.stories import CONSENT_STATUSES, StoryConsent
+from carpe.store.stories import StoryConsent
+from carpe.vocabulary import CONSENT_STATUSES
 
 MOVES: Final = {
     "internal": ("requested",),

@@ -10,12 +10,13 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from carpe.errors import NotFoundError, UsageError
-from carpe.ingest.format import CHANNELS, DIRECTIONS, TOUCHPOINT_KINDS
+from carpe.ingest.instants import parse_instant, stored_instant
 from carpe.memory import Extractor, Moment
 from carpe.services.memory import NoteSource, open_moments_of, record_note
 from carpe.services.users import Viewer
 from carpe.store.memory import StoredMoment
 from carpe.store.models import Account, Contact, Employee, Touchpoint
+from carpe.vocabulary import CHANNELS, DIRECTIONS, TOUCHPOINT_KINDS
 
 
 @cache
@@ -27,6 +28,23 @@ def _extractor() -> Extractor:
 def preview_moments(*, note: str, noted_on: date) -> list[Moment]:
     """What the extractor finds in a note, without saving anything."""
     return _extractor().extract(note, noted_on) if note.strip() else []
+
+
+def parse_occurred_at(text: str) -> datetime:
+    """When a touchpoint happened, from a form's text, as the store keeps it.
+
+    An offset is converted to UTC, as for an import and the API
+    (:func:`carpe.ingest.instants.stored_instant`).
+
+    Raises
+    ------
+    UsageError
+        Not an ISO 8601 date and time.
+    """
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise UsageError(f"occurred_at: '{text}' is not a date and time") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +75,7 @@ def log_touchpoint(
 ) -> LoggedTouchpoint:
     """Save a touchpoint by the viewer, with the moments they confirmed from its note.
 
+    ``occurred_at`` with an offset is stored in UTC, as an import stores it.
     The confirmed moments are stored as ``confirmed``; time-bound ones get a
     follow-up for the account owner (or the viewer when the account has no
     active owner). Open moments the note resolves are closed.
@@ -68,6 +87,7 @@ def log_touchpoint(
     UsageError
         A contact of another account, an unknown channel, kind or direction.
     """
+    occurred_at = stored_instant(occurred_at)
     account = session.get(Account, account_id)
     if account is None:
         raise NotFoundError("account", account_id)
@@ -120,6 +140,7 @@ def log_touchpoint(
         today=today,
         review="confirmed",
     )
+    session.flush()  # the moments' ids, which the caller shows
     return LoggedTouchpoint(
         touchpoint.touchpoint_id,
         account_id,

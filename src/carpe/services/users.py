@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services.instance import secret_digest
 from carpe.services.passwords import check_password
-from carpe.store.access import ROLES, SCOPES, ApiToken, User, WebSession
+from carpe.store.access import ApiToken, User, WebSession
 from carpe.store.models import Employee, utc_now
+from carpe.vocabulary import ROLES, SCOPES
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "carpe_"
@@ -258,22 +259,25 @@ class TokenRow:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > utc_now())
 
 
+_TOKENS = (  # the fields of TokenRow, in order
+    select(
+        ApiToken.id.label("token_id"),
+        User.username,
+        ApiToken.name,
+        ApiToken.scope,
+        ApiToken.created_at,
+        ApiToken.expires_at,
+        ApiToken.last_used_at,
+        ApiToken.revoked_at,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .order_by(ApiToken.id.desc())
+)
+
+
 def list_tokens(*, session: Session, username: str | None = None) -> list[TokenRow]:
     """API tokens, newest first: a user's, or everyone's."""
-    query = (
-        select(
-            ApiToken.id,
-            User.username,
-            ApiToken.name,
-            ApiToken.scope,
-            ApiToken.created_at,
-            ApiToken.expires_at,
-            ApiToken.last_used_at,
-            ApiToken.revoked_at,
-        )
-        .join(User, User.id == ApiToken.user_id)
-        .order_by(ApiToken.id.desc())
-    )
+    query = _TOKENS
     if username is not None:
         query = query.where(User.username_key == username.casefold())
     return [TokenRow(*row) for row in session.execute(query)]

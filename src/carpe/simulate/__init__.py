@@ -8,26 +8,18 @@ writes a folder in the interchange format plus ``ground_truth.json``; see
 from carpe.simulate.business import BLOCK_SIZE, SimulationSummary, simulate_business
 from carpe.simulate.schema import (
     COLUMNS,
-    CONFLICT_TYPES,
     FILES,
     GROUND_TRUTH_FILE,
     KINDS,
-    MOMENT_KINDS,
-    SENSITIVE_KINDS,
-    STORY_THEMES,
     Kind,
 )
 
 __all__ = [
     "BLOCK_SIZE",
     "COLUMNS",
-    "CONFLICT_TYPES",
     "FILES",
     "GROUND_TRUTH_FILE",
     "KINDS",
-    "MOMENT_KINDS",
-    "SENSITIVE_KINDS",
-    "STORY_THEMES",
     "Kind",
     "SimulationSummary",
     "simulate_business",

@@ -26,9 +26,10 @@ from carpe.simulate.routine import (
     surveys,
     tickets,
 )
-from carpe.simulate.schema import MOMENT_KINDS, channel_code, direction_code
+from carpe.simulate.schema import channel_code, direction_code
 from carpe.simulate.stories import plant_heroes
 from carpe.simulate.tables import build_tables
+from carpe.vocabulary import MOMENT_KINDS
 
 Array = npt.NDArray[Any]
 MOMENT_WEIGHTS = np.asarray([0.12, 0.1, 0.12, 0.06, 0.1, 0.12, 0.08, 0.12, 0.1, 0.08])

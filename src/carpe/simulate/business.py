@@ -19,9 +19,10 @@ from carpe.simulate.kpis import HEALTHY_AT, METRICS, OWNER_METRICS, TROUBLE
 from carpe.simulate.notes import build_note_pool
 from carpe.simulate.people import COMPONENTS, REGIONS, build_staff
 from carpe.simulate.routine import DECLINE_SENTIMENT_DROP, SPECIALIST_SENTIMENT_LIFT
-from carpe.simulate.schema import COLUMNS, GROUND_TRUTH_FILE, KINDS, STORY_THEMES, Kind
+from carpe.simulate.schema import COLUMNS, GROUND_TRUTH_FILE, KINDS, Kind
 from carpe.simulate.timeline import Timeline, make_ids
 from carpe.simulate.truth import TruthWriter
+from carpe.vocabulary import STORY_THEMES
 
 BLOCK_SIZE: Final = 5000
 """Accounts simulated together; fixed, so the output never depends on anything but the args."""
@@ -107,7 +108,7 @@ def simulate_business(
     staff_ids = make_ids("E", np.arange(staff.size), 5)
     n_heroes = min(15, max(1, accounts // 40))
     hero_accounts = master.choice(accounts, size=min(n_heroes, accounts), replace=False)
-    heroes = {
+    heroes: dict[int, str] = {
         int(a): STORY_THEMES[i % len(STORY_THEMES)] for i, a in enumerate(sorted(hero_accounts))
     }
     biz = Business(

@@ -10,8 +10,9 @@ import numpy.typing as npt
 
 from carpe.simulate.accounts import Accounts
 from carpe.simulate.activity import overlap_days, spread, workday
-from carpe.simulate.schema import INVOICE_STATUSES, ORDER_STATUSES, QUOTE_STATUSES, Kind
+from carpe.simulate.schema import Kind
 from carpe.simulate.timeline import Timeline
+from carpe.vocabulary import INVOICE_STATUSES, ORDER_STATUSES, QUOTE_STATUSES
 
 Array = npt.NDArray[Any]
 

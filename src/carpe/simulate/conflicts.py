@@ -17,7 +17,8 @@ from carpe.simulate.commerce import (
 )
 from carpe.simulate.context import Block, fmt_id
 from carpe.simulate.people import OWNER_DEPARTMENTS
-from carpe.simulate.schema import CONFLICT_TYPES, channel_code, direction_code, kind_code
+from carpe.simulate.schema import channel_code, direction_code, kind_code
+from carpe.vocabulary import CONFLICT_TYPES
 
 EMAIL, PHONE = channel_code("email"), channel_code("phone")
 INBOUND, OUTBOUND, INTERNAL = (direction_code(d) for d in ("inbound", "outbound", "internal"))

@@ -14,7 +14,7 @@ from typing import Final
 
 import numpy as np
 
-from carpe.simulate.schema import MOMENT_KINDS, SENSITIVE_KINDS
+from carpe.vocabulary import MOMENT_KINDS, is_sensitive
 
 FEMALE: Final = frozenset(
     (
@@ -175,7 +175,9 @@ TEMPLATES: Final = (
         "none",
     ),
 )
-KIND_TEMPLATES: Final = {k: tuple(t for t in TEMPLATES if t.kind == k) for k in MOMENT_KINDS}
+KIND_TEMPLATES: Final[dict[str, tuple[Template, ...]]] = {
+    k: tuple(t for t in TEMPLATES if t.kind == k) for k in MOMENT_KINDS
+}
 RESOLVABLE: Final = frozenset({"health", "pet", "hardship"})
 
 GESTURE_FOR: Final = {
@@ -200,8 +202,12 @@ class RenderedMoment:
     sentence: str
     subject: str
     when: date | None
-    sensitive: bool
     pet: str
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether the moment is sensitive, as its kind says."""
+        return is_sensitive(self.kind)
 
 
 def _when_phrase(mode: str, note_day: date, rng: np.random.Generator) -> tuple[str, date | None]:
@@ -242,7 +248,7 @@ def render_moment(
     values = {"C": contact_first, "pp": pp, "name": pet, "when": phrase}
     sentence = template.text.format(**values)
     subject = template.subject.format(**values)
-    return RenderedMoment(kind, sentence, subject, when, kind in SENSITIVE_KINDS, pet)
+    return RenderedMoment(kind, sentence, subject, when, pet)
 
 
 def follow_up_text(moment: RenderedMoment, contact_first: str, resolved: bool) -> str:

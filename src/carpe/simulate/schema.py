@@ -1,8 +1,13 @@
-"""The interchange-format files the simulator writes, and the vocabularies it uses."""
+"""The interchange-format files the simulator writes, and the integer codes of its words.
+
+The words themselves (channels, kinds, statuses, ...) are :mod:`carpe.vocabulary`'s.
+"""
 
 from __future__ import annotations
 
 from typing import Final, Literal
+
+from carpe.vocabulary import CHANNELS, DIRECTIONS, TOUCHPOINT_KINDS
 
 Kind = Literal["b2b", "b2c"]
 """The kind of business: an industrial supplier (``b2b``) or a chain of salons (``b2c``)."""
@@ -114,67 +119,6 @@ COLUMNS: Final[dict[str, tuple[str, ...]]] = {
 
 FILES: Final[tuple[str, ...]] = tuple(COLUMNS)
 GROUND_TRUTH_FILE: Final = "ground_truth.json"
-
-CHANNELS: Final = (
-    "in_person",
-    "phone",
-    "video",
-    "email",
-    "chat",
-    "web",
-    "app",
-    "sms",
-    "letter",
-    "social",
-)
-TOUCHPOINT_KINDS: Final = (
-    "visit",
-    "call",
-    "meeting",
-    "ticket",
-    "order",
-    "delivery",
-    "invoice",
-    "quote",
-    "survey",
-    "other",
-)
-DIRECTIONS: Final = ("inbound", "outbound", "internal")
-ORDER_STATUSES: Final = ("open", "delivered", "cancelled", "returned")
-QUOTE_STATUSES: Final = ("open", "won", "lost")
-INVOICE_STATUSES: Final = ("open", "paid", "void", "disputed")
-SURVEYS: Final = ("nps", "csat", "ces", "review")
-
-MOMENT_KINDS: Final = (
-    "health",
-    "pet",
-    "family",
-    "loss",
-    "celebration",
-    "milestone",
-    "hardship",
-    "travel",
-    "interest",
-    "preference",
-)
-"""The ten kinds of personal moment (issue 3)."""
-
-SENSITIVE_KINDS: Final = frozenset({"health", "loss"})
-
-CONFLICT_TYPES: Final = (
-    "duplicate_invoice",
-    "overbilling",
-    "backbilling",
-    "billing_returned",
-    "promise_lead_time",
-    "promise_price",
-    "kpi_disagreement",
-    "handoff_gap",
-)
-"""The experience-conflict types planted (issue 7)."""
-
-STORY_THEMES: Final = ("billing trust", "delivery rescue", "going the extra mile", "personal care")
-"""Themes of planted hero episodes (issue 9)."""
 
 CURRENCY: Final = "EUR"
 

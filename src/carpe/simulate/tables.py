@@ -12,15 +12,17 @@ from carpe.simulate.commerce import DELIVERED, INV_PAID, OPEN, bill_orders
 from carpe.simulate.context import Block
 from carpe.simulate.routine import invoice_touchpoints, order_touchpoints, quote_touchpoints
 from carpe.simulate.schema import (
-    CHANNELS,
     CURRENCY,
+)
+from carpe.simulate.timeline import dictionary, make_ids, with_nulls
+from carpe.vocabulary import (
+    CHANNELS,
     DIRECTIONS,
     INVOICE_STATUSES,
     ORDER_STATUSES,
     QUOTE_STATUSES,
     TOUCHPOINT_KINDS,
 )
-from carpe.simulate.timeline import dictionary, make_ids, with_nulls
 
 Array = npt.NDArray[Any]
 

@@ -9,8 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from carpe.store.models import ID, Base
 
-ROLES = ("frontline", "manager", "admin")
-SCOPES = ("read", "write", "admin")
 """What an API token may do, each including the one before: read (GET), write (changes),
 admin (also create and revoke tokens, and what the user's role allows admins)."""
 

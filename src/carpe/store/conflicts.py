@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final
 
 from sqlalchemy import DateTime, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carpe.store.models import ID, Base
-
-CONFLICT_STATUSES: Final = ("open", "acknowledged", "resolved", "dismissed")
-"""open → acknowledged → resolved | dismissed (open may go straight to resolved or dismissed)."""
 
 
 class StoredConflict(Base):

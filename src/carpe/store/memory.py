@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Boolean,
+    ColumnElement,
     Date,
     DateTime,
     Float,
@@ -16,13 +16,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from carpe import vocabulary
 from carpe.store.models import ID, Base
-
-MOMENT_REVIEWS = ("suggested", "confirmed", "dismissed")
-"""A moment is suggested by the extractor, then confirmed (possibly edited) or dismissed."""
-FOLLOW_UP_STATUSES = ("open", "done", "snoozed", "dismissed")
 
 
 class StoredMoment(Base):
@@ -48,7 +46,6 @@ class StoredMoment(Base):
     event_on: Mapped[date | None] = mapped_column(Date)
     """The day of the event, when the note says (the extractor's ``when``)."""
     follow_up_on: Mapped[date | None] = mapped_column(Date)
-    sensitive: Mapped[bool] = mapped_column(Boolean)
     confidence: Mapped[float] = mapped_column(Float)
     evidence: Mapped[str] = mapped_column(Text)
     review: Mapped[str] = mapped_column(String(20), default="suggested")
@@ -57,6 +54,25 @@ class StoredMoment(Base):
         ID, ForeignKey("touchpoints.touchpoint_id")
     )
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    @hybrid_property
+    def sensitive(self) -> bool:
+        """Whether the moment is sensitive: derived from its kind, never stored."""
+        return vocabulary.is_sensitive(self.kind)
+
+    @sensitive.inplace.expression
+    @classmethod
+    def _sensitive_expression(cls) -> ColumnElement[bool]:
+        return cls.kind.in_(sorted(vocabulary.SENSITIVE_KINDS))
+
+
+def moment_sensitive(kind: ColumnElement[str]) -> ColumnElement[bool]:
+    """The SQL form of :func:`carpe.vocabulary.is_sensitive` over a ``kind`` column.
+
+    For the prebuilt column statements of the fast read paths, which select
+    ``StoredMoment.__table__.c`` rather than the mapped class.
+    """
+    return kind.in_(sorted(vocabulary.SENSITIVE_KINDS)).label("sensitive")
 
 
 class MomentEvidence(Base):

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final
 
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carpe.store.models import ID, Base
-
-CONSENT_STATUSES: Final = ("internal", "requested", "granted", "declined")
-"""internal → requested → granted | declined (a decision may be recorded again later)."""
 
 
 class StoredStory(Base):

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from carpe.memory import SENSITIVE_KINDS, Moment
 from carpe.services import (
     accounts,
     brief,
@@ -22,7 +21,8 @@ from carpe.services import (
     touchpoints,
     users,
 )
-from carpe.store.memory import StoredMoment
+from carpe.services.confirmed_moments import confirmed_moment, moments_to_keep
+from carpe.vocabulary import FOLLOW_UP_STATUSES
 from carpe.web import schemas
 from carpe.web.auth import ViewerDep, check_csrf
 from carpe.web.routes.deps import CarpeDep, SessionDep, TodayDep, UowDep
@@ -175,7 +175,8 @@ def preview_moments(body: schemas.NoteIn, viewer: ViewerDep) -> Any:
     ]
 
 
-def _row(m: StoredMoment) -> schemas.StoredMomentOut:
+def _row(m: Any) -> schemas.StoredMomentOut:
+    """A stored moment (as the services return it) in the API's form."""
     return schemas.StoredMomentOut(
         moment_id=m.id,
         contact_id=m.contact_id,
@@ -198,22 +199,23 @@ def create_touchpoint(
     body: schemas.TouchpointIn, viewer: ViewerDep, uow: UowDep, today: TodayDep
 ) -> Any:
     """Log a touchpoint with its note and the moments to keep (or those found)."""
-    if body.moments is None:
-        kept = touchpoints.preview_moments(note=body.note or "", noted_on=body.occurred_at.date())
-    else:
-        kept = [
-            Moment(
+    kept = moments_to_keep(
+        note=body.note or "",
+        occurred_at=body.occurred_at,
+        confirmed=None
+        if body.moments is None
+        else [
+            confirmed_moment(
                 kind=m.kind,
                 subject=m.subject,
                 summary=m.summary,
                 when=m.when,
                 follow_up_on=m.follow_up_on,
-                sensitive=m.kind in SENSITIVE_KINDS,
-                confidence=1.0,
                 evidence=m.evidence,
             )
             for m in body.moments
-        ]
+        ],
+    )
     logged = touchpoints.log_touchpoint(
         session=uow.session,
         viewer=viewer,
@@ -224,7 +226,7 @@ def create_touchpoint(
         direction=body.direction,
         subject=body.subject,
         note=body.note,
-        occurred_at=body.occurred_at.replace(tzinfo=None),
+        occurred_at=body.occurred_at,
         moments=kept,
         today=today,
     )
@@ -278,7 +280,7 @@ def list_follow_ups(
         str | None, Query(max_length=128, description="Default: your own")
     ] = None,
     due_by: date | None = None,
-    status: Annotated[str, Query(pattern="^(open|done|snoozed|dismissed|expired)$")] = "open",
+    status: Annotated[str, Query(pattern="^(" + "|".join(FOLLOW_UP_STATUSES) + ")$")] = "open",
 ) -> Any:
     """Follow-ups, soonest first. Frontline staff see their own; managers anyone's."""
     return follow_ups.list_follow_ups(

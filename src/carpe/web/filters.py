@@ -7,6 +7,8 @@ from datetime import date, datetime
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
+from carpe.vocabulary import CHANNELS
+
 CHANNEL_LABELS = {
     "in_person": "in person",
     "phone": "phone",
@@ -97,3 +99,4 @@ def install(env: Environment) -> None:
     env.filters["money"] = _money
     env.filters["sentiment"] = sentiment_class
     env.filters["channel"] = lambda c: CHANNEL_LABELS.get(c, c)
+    env.globals["all_channels"] = CHANNELS

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from carpe.memory.moment import Kind
+from carpe.vocabulary import Channel, Direction, MomentKind, TouchpointKind
 
 
 class Schema(BaseModel):
@@ -86,7 +86,7 @@ class TouchpointPage(Schema):
 
 
 class MomentIn(Schema):
-    kind: Kind
+    kind: MomentKind
     subject: str = Field(max_length=200)
     summary: str = Field(max_length=500)
     when: date | None = None
@@ -108,25 +108,9 @@ class TouchpointIn(Schema):
     account_id: str = Field(max_length=128)
     contact_id: str | None = Field(default=None, max_length=128)
     occurred_at: datetime
-    channel: Literal[
-        "in_person", "phone", "video", "email", "chat", "web", "app", "sms", "letter", "social"
-    ]
-    kind: (
-        Literal[
-            "visit",
-            "call",
-            "meeting",
-            "ticket",
-            "order",
-            "delivery",
-            "invoice",
-            "quote",
-            "survey",
-            "other",
-        ]
-        | None
-    ) = None
-    direction: Literal["inbound", "outbound", "internal"] | None = None
+    channel: Channel
+    kind: TouchpointKind | None = None
+    direction: Direction | None = None
     subject: str | None = Field(default=None, max_length=500)
     note: str | None = Field(default=None, max_length=20_000)
     moments: list[MomentIn] | None = Field(

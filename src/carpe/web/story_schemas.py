@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from carpe.vocabulary import ConsentStatus, StoryTheme
+
 
 class _Schema(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -24,7 +26,7 @@ class SentenceOut(_Schema):
 
 
 class ConsentOut(_Schema):
-    status: Literal["internal", "requested", "granted", "declined"]
+    status: ConsentStatus
     recorded_by: str | None = Field(description="Who recorded the last decision")
     contact_id: str | None = Field(description="The customer's contact who was asked or decided")
     recorded_at: datetime | None
@@ -38,7 +40,7 @@ class StoryOut(_Schema):
     account_name: str
     employee_ids: list[str] = Field(description="The employee who went furthest, then helpers")
     title: str
-    theme: Literal["billing trust", "delivery rescue", "going the extra mile", "personal care"]
+    theme: StoryTheme
     score: float = Field(description="How compelling, 0..1")
     scores: dict[str, float]
     narrative: str

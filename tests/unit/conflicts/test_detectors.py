@@ -9,7 +9,6 @@ import pyarrow as pa
 import pytest
 
 from carpe.analytics.conflicts import (
-    CONFLICT_TYPES,
     DetectorSettings,
     MetricMapping,
     conflict_id,
@@ -18,6 +17,7 @@ from carpe.analytics.conflicts import (
     score_severity,
 )
 from carpe.analytics.conflicts.ledger import build_ledger, period_month
+from carpe.vocabulary import CONFLICT_TYPES
 
 AS_OF = date(2026, 4, 1)
 

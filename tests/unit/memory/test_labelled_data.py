@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from carpe.memory import KINDS, SENSITIVE_KINDS
+from carpe.vocabulary import MOMENT_KINDS as KINDS
+from carpe.vocabulary import SENSITIVE_KINDS
 
 DATA = Path(__file__).resolve().parents[3] / "benchmarks" / "data"
 

@@ -10,20 +10,16 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from carpe.simulate import (
-    COLUMNS,
-    CONFLICT_TYPES,
-    GROUND_TRUTH_FILE,
-    MOMENT_KINDS,
-    STORY_THEMES,
-    simulate_business,
-)
-from carpe.simulate.schema import (
+from carpe.simulate import COLUMNS, GROUND_TRUTH_FILE, simulate_business
+from carpe.vocabulary import (
     CHANNELS,
+    CONFLICT_TYPES,
     DIRECTIONS,
     INVOICE_STATUSES,
+    MOMENT_KINDS,
     ORDER_STATUSES,
     QUOTE_STATUSES,
+    STORY_THEMES,
     TOUCHPOINT_KINDS,
 )
 

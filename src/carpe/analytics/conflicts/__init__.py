@@ -24,7 +24,6 @@ from carpe.analytics.conflicts.ledger import (
     infer_mappings,
 )
 from carpe.analytics.conflicts.model import (
-    CONFLICT_TYPES,
     Conflict,
     DetectorSettings,
     Evidence,
@@ -35,7 +34,6 @@ from carpe.analytics.conflicts.model import (
 )
 
 __all__ = [
-    "CONFLICT_TYPES",
     "Conflict",
     "ConflictReport",
     "DetectorSettings",

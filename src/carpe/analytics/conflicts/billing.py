@@ -9,6 +9,7 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.conflicts.frames import as_frame, day, ids, month_of
 from carpe.analytics.conflicts.model import Conflict, DetectorSettings, Evidence, conflict_id
+from carpe.vocabulary import BILLING_DEPARTMENT, OPERATIONS_DEPARTMENT
 
 INVOICE_COLUMNS: Final = (
     "invoice_id",
@@ -141,7 +142,9 @@ def detect_repeat_billing(
                 period=month_of(later.issued),
                 detail=detail,
             )
-            found.append(_make(kind, str(first.account_id), ("Billing",), evidence, later.amount))
+            found.append(
+                _make(kind, str(first.account_id), (BILLING_DEPARTMENT,), evidence, later.amount)
+            )
     return found
 
 
@@ -180,7 +183,13 @@ def detect_overbilling(
             detail=f"Invoiced {row.amount:,.2f} for an order of {row.amount_order:,.2f}.",
         )
         found.append(
-            _make("overbilling", str(row.account_id), ("Billing", "Operations"), evidence, excess)
+            _make(
+                "overbilling",
+                str(row.account_id),
+                (BILLING_DEPARTMENT, OPERATIONS_DEPARTMENT),
+                evidence,
+                excess,
+            )
         )
     return found
 
@@ -236,7 +245,7 @@ def detect_billing_returned(
             _make(
                 "billing_returned",
                 str(row["account_id"]),
-                ("Billing", "Operations"),
+                (BILLING_DEPARTMENT, OPERATIONS_DEPARTMENT),
                 evidence,
                 net,
             )

@@ -27,7 +27,6 @@ from carpe.analytics.conflicts.handoffs import (
 )
 from carpe.analytics.conflicts.ledger import build_ledger, carpe_signals, infer_mappings
 from carpe.analytics.conflicts.model import (
-    CONFLICT_TYPES,
     Conflict,
     DetectorSettings,
     MetricMapping,
@@ -38,6 +37,7 @@ from carpe.analytics.conflicts.promises import (
     detect_lead_time_promises,
     detect_price_promises,
 )
+from carpe.vocabulary import CONFLICT_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ class ConflictReport:
 
     def by_type(self) -> dict[str, int]:
         """Conflicts per type (every type, zeros included)."""
-        counts = dict.fromkeys(CONFLICT_TYPES, 0)
+        counts: dict[str, int] = dict.fromkeys(CONFLICT_TYPES, 0)
         for c in self.conflicts:
             counts[c.type] = counts.get(c.type, 0) + 1
         return counts

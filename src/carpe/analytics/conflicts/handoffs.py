@@ -22,6 +22,7 @@ import pandas as pd  # type: ignore[import-untyped]
 from carpe.analytics.conflicts.billing import _make
 from carpe.analytics.conflicts.frames import as_frame, day, ids
 from carpe.analytics.conflicts.model import Conflict, DetectorSettings, Evidence
+from carpe.vocabulary import SUPPORT_DEPARTMENT
 
 ACCOUNT_COLUMNS: Final = (
     "account_id",
@@ -351,7 +352,7 @@ def detect_dropped_reopens(
             _make(
                 "handoff_gap",
                 account_id,
-                tuple(sorted(departments or {"Support"})),
+                tuple(sorted(departments or {SUPPORT_DEPARTMENT})),
                 evidence,
                 monthly.get(account_id, 0.0),
             )

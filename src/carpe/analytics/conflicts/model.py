@@ -7,18 +7,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Final
 
-CONFLICT_TYPES: Final = (
-    "duplicate_invoice",
-    "overbilling",
-    "backbilling",
-    "billing_returned",
-    "promise_lead_time",
-    "promise_price",
-    "kpi_disagreement",
-    "handoff_gap",
-)
-"""Every conflict type, in the order the radar shows them."""
-
 COUNT_KEEP: Final = 0.35
 """Share of the ledger score a ``count`` metric keeps per bad event."""
 SEVERITY_LABELS: Final = (("high", 0.6), ("medium", 0.3), ("low", 0.0))
@@ -68,7 +56,7 @@ class Conflict:
     conflict_id : str
         Stable across re-runs: derived from the type, the account and the evidence ids.
     type : str
-        One of :data:`CONFLICT_TYPES`.
+        One of :data:`carpe.vocabulary.CONFLICT_TYPES`.
     account_id : str
         The account it concerns.
     departments : tuple of str

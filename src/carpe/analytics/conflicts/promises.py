@@ -11,6 +11,7 @@ import pandas as pd  # type: ignore[import-untyped]
 from carpe.analytics.conflicts.billing import INVOICE_COLUMNS, ORDER_COLUMNS, _make
 from carpe.analytics.conflicts.frames import as_frame, day, ids, month_of
 from carpe.analytics.conflicts.model import Conflict, DetectorSettings, Evidence
+from carpe.vocabulary import BILLING_DEPARTMENT, OPERATIONS_DEPARTMENT, SALES_DEPARTMENT
 
 QUOTE_COLUMNS: Final = (
     "quote_id",
@@ -242,7 +243,7 @@ def detect_lead_time_promises(
         promised[broken].tolist(),
         strict=True,
     ):
-        seller = departments.get(str(row.employee_id), "Sales")
+        seller = departments.get(str(row.employee_id), SALES_DEPARTMENT)
         evidence = Evidence(
             quote_ids=(str(row.quote_id),),
             order_ids=ids(orders_of.get(str(row.quote_id), ())),
@@ -257,7 +258,7 @@ def detect_lead_time_promises(
             _make(
                 "promise_lead_time",
                 str(row.account_id),
-                tuple(sorted({seller, "Operations"})),
+                tuple(sorted({seller, OPERATIONS_DEPARTMENT})),
                 evidence,
                 price,
             )
@@ -317,7 +318,7 @@ def detect_price_promises(
     departments = _departments(employees)
     found = []
     for row in over.itertuples(index=False):
-        seller = departments.get(str(row.employee_id), "Sales")
+        seller = departments.get(str(row.employee_id), SALES_DEPARTMENT)
         evidence = Evidence(
             invoice_ids=(str(row.invoice_id),),
             order_ids=(str(row.order_id),),
@@ -329,7 +330,7 @@ def detect_price_promises(
             _make(
                 "promise_price",
                 str(row.account_id),
-                tuple(sorted({seller, "Billing"})),
+                tuple(sorted({seller, BILLING_DEPARTMENT})),
                 evidence,
                 float(row.amount) - float(row.price),
             )

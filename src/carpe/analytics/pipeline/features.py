@@ -26,11 +26,11 @@ from typing import Any, Final
 import ibis
 import pyarrow as pa
 
+from carpe.vocabulary import PERSONAL_CHANNELS
+
 LOOKBACK_DAYS: Final = 365
 DECIMALS: Final = 6
 KEYS: Final = ("account_id", "as_of")
-PERSONAL_CHANNELS: Final = ("in_person", "phone", "video")
-"""Face-to-face and ear-to-ear channels: a personal touch."""
 DIGITAL_CHANNELS: Final = ("email", "chat", "web", "app", "sms", "social", "letter")
 
 NEEDS: Final[dict[str, tuple[str, ...]]] = {

@@ -43,8 +43,8 @@ from carpe.analytics.specialists.inputs import (
     TEXT_COLUMNS,
 )
 from carpe.analytics.specialists.praise import PRAISE_HINT
+from carpe.vocabulary import PERSONAL_CHANNELS
 
-PERSONAL_CHANNELS: Final = ("in_person", "phone", "video")
 PROACTIVE_KINDS: Final = ("call", "visit", "meeting")
 
 NEEDS: Final[dict[str, tuple[str, ...]]] = {

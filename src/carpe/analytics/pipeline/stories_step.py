@@ -28,9 +28,9 @@ from carpe.analytics.stories.signals import (
     HARDSHIP_KINDS,
     OFF_HOURS_END,
     OFF_HOURS_START,
-    PERSONAL_CHANNELS,
     ROUTINE_COLUMNS,
 )
+from carpe.vocabulary import PERSONAL_CHANNELS
 
 TOUCHPOINT_COLUMNS: Final = (
     "touchpoint_id",

@@ -14,8 +14,6 @@ from carpe.analytics.stories.draft import draft_story, quote_of
 from carpe.analytics.stories.inputs import ConflictSignal, StoryInputs
 from carpe.analytics.stories.mine import find_problems, mine_stories
 from carpe.analytics.stories.model import (
-    CONSENT_STATES,
-    THEMES,
     Episode,
     Record,
     Scores,
@@ -35,8 +33,6 @@ from carpe.analytics.stories.signals import employee_routine, satisfaction
 from carpe.analytics.stories.themes import choose_theme
 
 __all__ = [
-    "CONSENT_STATES",
-    "THEMES",
     "ConflictSignal",
     "Episode",
     "Finding",

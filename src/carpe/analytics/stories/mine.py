@@ -46,11 +46,11 @@ from carpe.analytics.stories.model import Episode, Record, Scores, Story, StoryS
 from carpe.analytics.stories.signals import (
     HARDSHIP_KINDS,
     REFERRAL_WORDS,
-    SENSITIVE_KINDS,
     name_pattern,
     satisfaction,
 )
 from carpe.analytics.stories.themes import choose_theme
+from carpe.vocabulary import is_sensitive
 
 WEIGHTS: Final = {"problem": 0.2, "effort": 0.3, "turnaround": 0.15, "words": 0.2, "outcome": 0.15}
 """Weight of each part of the compelling score."""
@@ -120,7 +120,7 @@ def find_problems(inputs: StoryInputs, settings: StorySettings) -> list[_Problem
                         ref,
                         0.6,
                         quote=as_text(row.evidence) or None,
-                        sensitive=str(row.kind) in SENSITIVE_KINDS,
+                        sensitive=is_sensitive(str(row.kind)),
                     )
                 )
     for c in inputs.conflicts:

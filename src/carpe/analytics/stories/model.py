@@ -5,13 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
-
-THEMES: Final = ("billing trust", "delivery rescue", "going the extra mile", "personal care")
-"""Every theme, in the order the library shows them."""
-
-CONSENT_STATES: Final = ("internal", "requested", "granted", "declined")
-"""A story is ``internal`` until consent is requested, then ``granted`` or ``declined``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +197,7 @@ class Episode:
     outcomes : tuple of str
         ``stayed``, ``grew``, ``referred``, ``praised by name``.
     theme : str
-        One of :data:`THEMES`.
+        One of :data:`carpe.vocabulary.STORY_THEMES`.
     conflict_ids : tuple of str
         Conflicts of the conflicts step that are part of the problem.
     scores : Scores

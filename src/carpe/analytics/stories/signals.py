@@ -27,15 +27,14 @@ from typing import Final
 
 import pandas as pd  # type: ignore[import-untyped]
 
+from carpe.vocabulary import PERSONAL_CHANNELS
+
 OFF_HOURS_START: Final = 19
 OFF_HOURS_END: Final = 7
-PERSONAL_CHANNELS: Final = ("in_person", "phone", "video")
 EFFORT_KINDS: Final = ("visit", "call", "meeting", "other")
 """Kinds of outbound personal touchpoint that count as proactive contact."""
 HARDSHIP_KINDS: Final = ("hardship", "health", "loss")
 """Moments from customer memory that make a personal-care problem."""
-SENSITIVE_KINDS: Final = frozenset({"health", "loss"})
-"""Moments the anonymised draft never quotes (as customer memory marks them sensitive)."""
 SCALES: Final = {"nps": (0.0, 10.0), "csat": (1.0, 5.0), "review": (1.0, 5.0), "ces": (1.0, 7.0)}
 """Survey → (worst, best) answer; ``ces`` (customer effort) is read reversed."""
 REFERRAL_WORDS: Final = re.compile(

@@ -16,6 +16,8 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
+from carpe.vocabulary import BILLING_DEPARTMENT
+
 BILLING_WORDS: Final = re.compile(
     r"\b(invoic\w*|bill(?:ed|ing)?|back-billed|charg\w*|refund\w*|overcharg\w*|credit note|"
     r"payment|paid twice)\b",
@@ -47,7 +49,7 @@ def choose_theme(kinds: Sequence[str], texts: Sequence[str], departments: Sequen
     Returns
     -------
     str
-        One of :data:`~carpe.analytics.stories.model.THEMES`.
+        One of :data:`carpe.vocabulary.STORY_THEMES`.
 
     Examples
     --------
@@ -59,7 +61,7 @@ def choose_theme(kinds: Sequence[str], texts: Sequence[str], departments: Sequen
     text = " ".join(texts)
     if BILLING_CONFLICTS & set(kinds) or BILLING_WORDS.search(text):
         return "billing trust"
-    if departments and departments[0] == "Billing":
+    if departments and departments[0] == BILLING_DEPARTMENT:
         return "billing trust"
     if RESCUE_WORDS.search(text):
         return "delivery rescue"

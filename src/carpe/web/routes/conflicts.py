@@ -15,19 +15,23 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from carpe.analytics.conflicts import CONFLICT_TYPES
-from carpe.analytics.conflicts.words import SEVERITY_MEANINGS, TYPE_MEANINGS, type_name
 from carpe.services import conflict_ledger
 from carpe.services import conflicts as service
-from carpe.store.conflicts import CONFLICT_STATUSES
+from carpe.vocabulary import (
+    CONFLICT_STATUSES,
+    CONFLICT_TYPE_MEANINGS,
+    CONFLICT_TYPES,
+    SEVERITY_MEANINGS,
+    conflict_type_name,
+)
 from carpe.web import conflict_schemas as schemas
 from carpe.web.api import ERRORS
 from carpe.web.auth import ViewerDep, check_csrf
 from carpe.web.routes.deps import SessionDep, UowDep, is_htmx, render
 
 WORDS = {
-    "type_names": {t: type_name(t) for t in CONFLICT_TYPES},
-    "meanings": TYPE_MEANINGS,
+    "type_names": {t: conflict_type_name(t) for t in CONFLICT_TYPES},
+    "meanings": CONFLICT_TYPE_MEANINGS,
     "severity_meanings": SEVERITY_MEANINGS,
 }
 """Every conflict type and severity in words, for the templates."""

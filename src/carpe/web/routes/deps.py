@@ -11,8 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from carpe.context import Carpe
-from carpe.store.uow import UnitOfWork
+from carpe.context import Carpe, UnitOfWork
 from carpe.web.auth import csrf_token
 
 # Dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency

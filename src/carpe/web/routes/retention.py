@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services import accounts, retention, risk
+from carpe.services.gesture_effect import effect_verdict
 from carpe.web import retention_schemas as schemas
 from carpe.web.api import ERRORS
 from carpe.web.auth import ViewerDep, check_csrf
@@ -47,6 +48,7 @@ def retention_page(
         risks, run = [], None
     model = risk.risk_model(run)
     alive = retention.list_alive(session=session, top=ALIVE_ROWS)
+    effect = retention.gesture_effect(session=session, as_of=today)
     charts = {
         "overall": _chart(
             [overview.overall] if overview.overall else [], "Retention, all accounts"
@@ -64,7 +66,8 @@ def retention_page(
             "run": run,
             "model": model,
             "alive": alive,
-            "effect": retention.gesture_effect(session=session, as_of=today),
+            "effect": effect,
+            "effect_verdict": effect_verdict(effect) if effect else None,
         },
     )
 

@@ -15,11 +15,11 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from carpe.analytics.stories import THEMES
 from carpe.errors import NotFoundError, UsageError
 from carpe.services import accounts, story_consent
 from carpe.services import stories as service
 from carpe.services.users import Viewer
+from carpe.vocabulary import STORY_THEMES
 from carpe.web import story_schemas as schemas
 from carpe.web.api import ERRORS
 from carpe.web.auth import ViewerDep, check_csrf
@@ -32,7 +32,7 @@ api_router = APIRouter(prefix="/api/v1", responses=ERRORS, dependencies=[Depends
 """JSON API endpoints (they appear in the OpenAPI document)."""
 
 StoryId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
-ThemeQuery = Annotated[str | None, Query(pattern="^(" + "|".join(THEMES) + ")$")]
+ThemeQuery = Annotated[str | None, Query(pattern="^(" + "|".join(STORY_THEMES) + ")$")]
 Words = Annotated[str | None, Query(max_length=200)]
 PAGE = 25
 
@@ -47,7 +47,7 @@ def library_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
     """The ranked library of retention stories, by theme and words."""
-    chosen = theme if theme in THEMES else None
+    chosen = theme if theme in STORY_THEMES else None
     found = service.list_stories(
         session=session,
         viewer=viewer,
@@ -61,7 +61,7 @@ def library_page(
         "stories.html",
         {
             "page": found,
-            "themes": THEMES,
+            "themes": STORY_THEMES,
             "chosen": {"theme": chosen, "q": q or ""},
             "number": page,
             "pages": max(1, -(-found.total // PAGE)),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carpe.services import brief, follow_ups, gestures
+from carpe.services.today import snooze_until, todays_follow_ups
 from carpe.web.auth import ViewerDep, check_csrf
 from carpe.web.routes.deps import SessionDep, TodayDep, UowDep, is_htmx, render
 
@@ -21,19 +22,7 @@ def today_page(
 ) -> HTMLResponse:
     """What the signed-in person should do today."""
     mine = viewer.employee_id
-    soon = (  # due now, and coming up in the next two weeks: one read, soonest first
-        follow_ups.list_follow_ups(
-            session=session,
-            today=today,
-            employee_id=mine,
-            due_by=today + timedelta(days=14),
-            viewer=viewer,
-        )
-        if mine
-        else []
-    )
-    due = [f for f in soon if f.due_on <= today]
-    upcoming = [f for f in soon if f.due_on > today]
+    due_soon = todays_follow_ups(session=session, today=today, employee_id=mine, viewer=viewer)
     drifting = (
         brief.losing_touch(session=session, today=today, employee_id=mine, limit=10) if mine else []
     )
@@ -42,8 +31,8 @@ def today_page(
         request,
         "today.html",
         {
-            "due": due,
-            "upcoming": upcoming,
+            "due": due_soon.due,
+            "upcoming": due_soon.upcoming,
             "drifting": drifting,
             "today": today,
             "gesture_ideas": gesture_ideas,
@@ -88,7 +77,7 @@ def snooze(
     until: Annotated[date | None, Form()] = None,
 ) -> Response:
     """Put a follow-up off (by default for three days)."""
-    day = until or today + timedelta(days=3)
+    day = snooze_until(today=today, until=until)
     follow_ups.snooze_follow_up(
         session=uow.session, follow_up_id=follow_up_id, until=day, today=today, viewer=viewer
     )

@@ -9,14 +9,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from carpe.errors import UsageError
-from carpe.ingest.format import CHANNELS, DIRECTIONS, TOUCHPOINT_KINDS
-from carpe.memory import KINDS, SENSITIVE_KINDS, Moment
 from carpe.services import accounts, touchpoints
+from carpe.services.confirmed_moments import MAX_CONFIRMED, Moment, confirmed_moment
+from carpe.vocabulary import CHANNELS, DIRECTIONS, MOMENT_KINDS, TOUCHPOINT_KINDS
 from carpe.web.auth import ViewerDep, check_csrf
 from carpe.web.routes.deps import SessionDep, TodayDep, UowDep, render
 
 router = APIRouter(include_in_schema=False)
-MAX_MOMENTS = 20
 
 
 def _choices() -> dict[str, Any]:
@@ -24,7 +23,7 @@ def _choices() -> dict[str, Any]:
         "channels": CHANNELS,
         "kinds": TOUCHPOINT_KINDS,
         "directions": DIRECTIONS,
-        "moment_kinds": KINDS,
+        "moment_kinds": MOMENT_KINDS,
     }
 
 
@@ -51,13 +50,6 @@ def new_touchpoint(
     return render(request, "touchpoint_new.html", {"view": view, "form": form, **_choices()})
 
 
-def _occurred(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"occurred_at: '{value}' is not a date and time") from None
-
-
 @router.post(
     "/touchpoints/preview", response_class=HTMLResponse, dependencies=[Depends(check_csrf)]
 )
@@ -76,7 +68,7 @@ def preview(
 ) -> HTMLResponse:
     """Show what the note holds, to confirm, edit or dismiss before anything is saved."""
     view = accounts.get_account(session=session, account_id=account_id)
-    when = _occurred(occurred_at)
+    when = touchpoints.parse_occurred_at(occurred_at)
     found = touchpoints.preview_moments(note=note, noted_on=when.date())
     form = {
         "contact_id": contact_id,
@@ -105,25 +97,19 @@ def _day(form: Any, name: str) -> date | None:
 def _confirmed(form: Any) -> list[Moment]:
     """The moments the person kept, with their edits."""
     kept: list[Moment] = []
-    for index in range(MAX_MOMENTS):
+    for index in range(MAX_CONFIRMED):
         prefix = f"m{index}_"
         if f"{prefix}kind" not in form:
             break
         if form.get(f"{prefix}keep") != "on":
             continue
-        kind = str(form.get(f"{prefix}kind"))
-        if kind not in KINDS:
-            raise UsageError(f"moment kind must be one of {', '.join(KINDS)}")
-
         kept.append(
-            Moment(
-                kind=kind,
-                subject=str(form.get(f"{prefix}subject") or "")[:200],
-                summary=str(form.get(f"{prefix}summary") or "")[:500],
+            confirmed_moment(
+                kind=str(form.get(f"{prefix}kind")),
+                subject=str(form.get(f"{prefix}subject") or ""),
+                summary=str(form.get(f"{prefix}summary") or ""),
                 when=_day(form, f"{prefix}when"),
                 follow_up_on=_day(form, f"{prefix}follow_up_on"),
-                sensitive=kind in SENSITIVE_KINDS,
-                confidence=1.0,
                 evidence=str(form.get(f"{prefix}evidence") or ""),
             )
         )
@@ -148,7 +134,7 @@ async def save(
         direction=str(form.get("direction") or "") or None,
         subject=str(form.get("subject") or ""),
         note=str(form.get("note") or ""),
-        occurred_at=_occurred(str(form.get("occurred_at") or "")),
+        occurred_at=touchpoints.parse_occurred_at(str(form.get("occurred_at") or "")),
         moments=_confirmed(form),
         today=today,
     )
