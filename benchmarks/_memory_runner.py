@@ -3,7 +3,8 @@
 Reads JSON lines ``{"id", "note_date", "note", "resolves"?}`` on stdin and writes
 ``{"id", "moments": [...]}`` per line. ``carpe.memory`` is whichever is first on
 ``PYTHONPATH``: this work tree's ``src`` or the frozen copy of the rules taken from git.
-With ``CARPE_MEMORY_FILTER=1`` the learned filter (:mod:`carpe.memory.vetting`) is on.
+With ``CARPE_MEMORY_CLASSIFIER=1`` the sentence classifier (:mod:`carpe.memory.classifier`)
+is on.
 A note that resolves earlier ones (``"resolves": [ids]``) has the moments that only
 restate a resolved one dropped, as the store does.
 """
@@ -21,8 +22,7 @@ from carpe.memory.resolve import drop_resolved, find_resolutions
 
 def main() -> None:
     """Extract every note of stdin."""
-    filtered = os.environ.get("CARPE_MEMORY_FILTER") == "1"
-    extractor = Extractor(use_filter=True) if filtered else Extractor()
+    extractor = Extractor(use_classifier=os.environ.get("CARPE_MEMORY_CLASSIFIER") == "1")
     raw: dict[str, list[Moment]] = {}
     for line in sys.stdin:
         if not line.strip():

@@ -5,8 +5,9 @@ ending in ``_baseline`` is the same figure for the rules at git commit ``BASELIN
 with ``git archive`` into a temp folder and run in a child process in the same run;
 ``--baseline REF`` picks another commit). About 3 minutes; ``--no-outside``,
 ``--no-personachat``, ``--no-tweets`` skip sets. ``--tune`` scores the outside worlds'
-tuning seeds 4-6 instead of the reported seeds 1-3. ``--filter`` adds the figures with the
-learned filter on (suffix ``_filtered``; off by default, see docs/memory.md).
+tuning seeds 4-6 instead of the reported seeds 1-3. The rules
+with the sentence classifier (:mod:`carpe.memory.classifier`) are always printed beside
+the rules alone, with the suffix ``_classifier`` (``--no-classifier`` leaves them out).
 
 Sets and matching rules (also in docs/memory.md):
 
@@ -374,7 +375,7 @@ def _run_with(
         env={
             **os.environ,
             "PYTHONPATH": str(src),
-            "CARPE_MEMORY_FILTER": str(int(suffix == "_filtered")),
+            "CARPE_MEMORY_CLASSIFIER": str(int(suffix == "_classifier")),
         },
     )
     found: dict[str, list[dict[str, Any]]] = {}
@@ -389,8 +390,8 @@ def main() -> None:
     started = time.perf_counter()
     ref = _option("--baseline", BASELINE)
     versions: list[tuple[str, Path]] = [("", ROOT / "src")]
-    if "--filter" in sys.argv:
-        versions.append(("_filtered", ROOT / "src"))
+    if "--no-classifier" not in sys.argv:
+        versions.append(("_classifier", ROOT / "src"))
     base = _baseline_src(ref)
     if base is not None:
         versions.append(("_baseline", base))

@@ -10,10 +10,12 @@ moment, fixed seed) to a temporary JSON Lines file, then measures in the same ru
 * ``extract_cli``: ``python -m carpe.cli.extract_cmd --jsonl FILE`` as a subprocess,
   output to a file, wall time including interpreter start-up and package imports
   (measured alone on a one-note file as ``extract_cli_startup_seconds``);
-* ``extract_in_process``: the same batch path (``run_jsonl``) called in-process;
+* ``extract_in_process``: the same batch path (``run_jsonl``) called in-process, and
+  ``extract_in_process_classifier`` with the sentence classifier on;
 * ``import_notes_phase``: the notes phase of an import (``extract_new_notes``) over the
   first ``--store-notes`` (default 20,000) notes stored as touchpoints of 200 accounts
-  in a fresh SQLite store: reading, extracting, storing moments and follow-ups.
+  in a fresh SQLite store: reading, extracting, storing moments and follow-ups; then
+  the same with the sentence classifier on (``import_notes_phase_classifier``).
 """
 
 from __future__ import annotations
@@ -203,11 +205,17 @@ def main() -> None:
             run_jsonl(iter(fh), io.StringIO())
         in_process = time.perf_counter() - started
         print(f"extract_in_process_notes_per_s: {count / in_process:.0f}")
+        started = time.perf_counter()
+        with src.open(encoding="utf-8") as fh:
+            run_jsonl(iter(fh), io.StringIO(), use_classifier=True)
+        learned = time.perf_counter() - started
+        print(f"extract_in_process_classifier_notes_per_s: {count / learned:.0f}")
         print(f"extract_vs_baseline_slowdown: {cli / baseline:.1f}x")
-        _notes_phase(notes[: _arg("--store-notes", 20_000)], Path(tmp))
+        for suffix in ("", "_classifier"):
+            _notes_phase(notes[: _arg("--store-notes", 20_000)], Path(tmp), suffix)
 
 
-def _notes_phase(notes: list[dict[str, str]], folder: Path) -> None:
+def _notes_phase(notes: list[dict[str, str]], folder: Path, suffix: str) -> None:
     """Time the import's notes phase on a fresh SQLite store holding ``notes``."""
     from datetime import datetime
 
@@ -215,10 +223,11 @@ def _notes_phase(notes: list[dict[str, str]], folder: Path) -> None:
 
     from carpe.config import load_settings
     from carpe.context import Carpe
+    from carpe.memory import Extractor
     from carpe.services.memory import extract_new_notes
     from carpe.store.models import Account, Touchpoint
 
-    carpe = Carpe(load_settings(database_url=f"sqlite:///{folder / 'notes.db'}"))
+    carpe = Carpe(load_settings(database_url=f"sqlite:///{folder / f'notes{suffix}.db'}"))
     carpe.migrate()
     accounts = [
         {"account_id": f"A{i}", "name": f"Account {i}", "started_on": date(2020, 1, 1)}
@@ -238,13 +247,14 @@ def _notes_phase(notes: list[dict[str, str]], folder: Path) -> None:
         connection.execute(insert(Account), accounts)
         connection.execute(insert(Touchpoint), touchpoints)
     cpu = time.process_time()
-    report = extract_new_notes(engine=carpe.engine, today=date(2026, 12, 31))
+    extractor = Extractor(use_classifier=suffix == "_classifier")
+    report = extract_new_notes(engine=carpe.engine, today=date(2026, 12, 31), extractor=extractor)
     cpu = time.process_time() - cpu
     carpe.close()
-    print(f"import_notes_phase_notes: {report.notes_read}")
-    print(f"import_notes_phase_moments: {report.moments_found}")
-    print(f"import_notes_phase_notes_per_s: {report.notes_read / report.seconds:.0f}")
-    print(f"import_notes_phase_notes_per_cpu_s: {report.notes_read / cpu:.0f}")
+    print(f"import_notes_phase{suffix}_notes: {report.notes_read}")
+    print(f"import_notes_phase{suffix}_moments: {report.moments_found}")
+    print(f"import_notes_phase{suffix}_notes_per_s: {report.notes_read / report.seconds:.0f}")
+    print(f"import_notes_phase{suffix}_notes_per_cpu_s: {report.notes_read / cpu:.0f}")
 
 
 if __name__ == "__main__":

@@ -74,7 +74,12 @@ def _read_line(line: str, where: str) -> tuple[Any, str, date]:
 
 
 def run_jsonl(
-    lines: Iterator[str], out: TextIO, *, source: str = "input", date_order: str = "dmy"
+    lines: Iterator[str],
+    out: TextIO,
+    *,
+    source: str = "input",
+    date_order: str = "dmy",
+    use_classifier: bool = False,
 ) -> int:
     """Extract the moments of JSON Lines notes and write one JSON line per note.
 
@@ -88,6 +93,8 @@ def run_jsonl(
         The name used in error messages (the file name).
     date_order : {"dmy", "mdy"}
         How an ambiguous all-number date (3/4) is read.
+    use_classifier : bool
+        Whether the sentence classifier reads beside the rules (docs/memory.md).
 
     Returns
     -------
@@ -108,7 +115,7 @@ def run_jsonl(
     >>> buf.getvalue()
     '{"id": 1, "moments": []}\\n'
     """
-    extractor = note_extractor(date_order=date_order)
+    extractor = note_extractor(date_order=date_order, use_classifier=use_classifier)
     written = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -162,6 +169,13 @@ def extract(
             show_default=False,
         ),
     ] = None,
+    classifier: Annotated[
+        bool,
+        typer.Option(
+            "--classifier",
+            help="Let the sentence classifier read beside the rules (docs/memory.md).",
+        ),
+    ] = False,
 ) -> None:
     """Extract personal moments and facts from a note, or from many as JSON Lines."""
     if date_order is None:
@@ -177,25 +191,34 @@ def extract(
             raise _usage_error(
                 ctx, "--date applies to a single note; --jsonl lines carry their own"
             )
-        _extract_jsonl(jsonl, date_order)
+        _extract_jsonl(jsonl, date_order, classifier)
         return
     assert text is not None
     try:
         day = _parse_date(note_date, "--date") if note_date is not None else date.today()
     except InputError as exc:
         raise _fail(str(exc)) from None
-    moments = [m.to_dict() for m in note_extractor(date_order=date_order).extract(text, day)]
+    extractor = note_extractor(date_order=date_order, use_classifier=classifier)
+    moments = [m.to_dict() for m in extractor.extract(text, day)]
     typer.echo(json.dumps(moments, ensure_ascii=False, indent=2))
 
 
-def _extract_jsonl(path: str, date_order: str) -> None:
+def _extract_jsonl(path: str, date_order: str, classifier: bool) -> None:
     out = sys.stdout
     try:
         if path == "-":
-            run_jsonl(iter(sys.stdin), out, source="stdin", date_order=date_order)
+            run_jsonl(
+                iter(sys.stdin),
+                out,
+                source="stdin",
+                date_order=date_order,
+                use_classifier=classifier,
+            )
         else:
             with Path(path).open(encoding="utf-8") as fh:
-                run_jsonl(iter(fh), out, source=path, date_order=date_order)
+                run_jsonl(
+                    iter(fh), out, source=path, date_order=date_order, use_classifier=classifier
+                )
     except InputError as exc:
         out.flush()
         raise _fail(str(exc)) from None

@@ -26,12 +26,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from carpe.memory.classifier import NONE, SentenceClassifier, load_classifier
 from carpe.memory.dates import DATE_ORDERS, DateMention, find_date_mentions
 from carpe.memory.followup import suggest_follow_up
 from carpe.memory.lexicon import NEGATION, find_pet, find_relation
 from carpe.memory.moment import Moment
 from carpe.memory.rules import BUSINESS_OBJECT, RULES, Rule
-from carpe.memory.vetting import load_filter
 from carpe.vocabulary import DURABLE_KINDS
 
 __all__ = ["Extractor", "extract_moments", "split_sentences"]
@@ -51,6 +51,17 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:if|unless|whether|would|could|might|maybe|perhaps|someday|some day|hopes? to"
     r"|hoping to|wants? to|wish(?:es)?|dreams? of|thinking (?:about|of)|considering"
     r"|asked (?:about|whether|if))\b",
+    re.IGNORECASE,
+)
+# sentences the classifier may add a moment for: a few words and a person in them
+_WORTH_READING = re.compile(
+    r"\b(?:i|i'm|im|i've|my|me|we|we're|our|us|he|she|his|her|they|their)\b|[a-z] [A-Z][a-z]",
+    re.IGNORECASE,
+)
+_OPENING = re.compile(
+    r"^(?:(?:well|so|yeah|yes|oh|haha|lol|and|but|also|actually|honestly)\W+)*"
+    r"(?:i|i'm|im|i've|we|we're|my|he|she|they)\s+(?:(?:really|also|just|do|am|have)\s+)*"
+    r"(?:\w+\s+)?",
     re.IGNORECASE,
 )
 _LOVES = re.compile(r"(?:i|we)\b.{0,30}\b(?:love|enjoy|like|adore)", re.IGNORECASE)
@@ -181,12 +192,14 @@ class Extractor:
     ['pet']
     """
 
-    def __init__(self, *, date_order: str = "dmy", use_filter: bool = False) -> None:
+    def __init__(self, *, date_order: str = "dmy", use_classifier: bool = False) -> None:
         if date_order not in DATE_ORDERS:
             raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}")
         self.rules_ = RULES
         self.date_order = date_order
-        self.filter_ = load_filter() if use_filter else None
+        self.classifier_ = load_classifier() if use_classifier else None
+        if use_classifier and self.classifier_ is None:
+            raise ValueError("the sentence classifier is not trained (see docs/memory.md)")
 
     def extract(self, note: str, note_date: date) -> list[Moment]:
         """Extract the moments of one note.
@@ -203,14 +216,14 @@ class Extractor:
         list of Moment
             In order of appearance; empty for a plain business note.
         """
-        if not note or _PREFILTER.search(note.lower()) is None:
+        if not note:
             return []
         moments: list[Moment] = []
-        for start, end in split_sentences(note):
-            moments.extend(self._extract_sentence(note, start, end, note_date))
-        if self.filter_ is not None:
-            keep = self.filter_.keep
-            moments = [m for m in moments if keep(m.kind, m.evidence)]
+        if self.classifier_ is not None:
+            moments = self._extract_learned(self.classifier_, note, note_date)
+        elif _PREFILTER.search(note.lower()) is not None:
+            for start, end in split_sentences(note):
+                moments.extend(self._extract_sentence(note, start, end, note_date))
         return _dedupe(moments)
 
     def extract_many(self, items: Iterable[tuple[str, date]]) -> Iterator[list[Moment]]:
@@ -228,6 +241,67 @@ class Extractor:
         """
         for note, note_date in items:
             yield self.extract(note, note_date)
+
+    def _extract_learned(self, clf: SentenceClassifier, note: str, note_date: date) -> list[Moment]:
+        """The rules' moments, vetoed or added to by the sentence classifier."""
+        spans = split_sentences(note)
+        by_rule = [self._extract_sentence(note, s, e, note_date) for s, e in spans]
+        read = [
+            i
+            for i, (s, e) in enumerate(spans)
+            if by_rule[i] or (e - s > 12 and _WORTH_READING.search(note, s, e))
+        ]
+        if not read:
+            return [m for ms in by_rule for m in ms]
+        probs = clf.probabilities([note[spans[i][0] : spans[i][1]] for i in read])
+        none = clf.classes.index(NONE)
+        for row, i in zip(probs, read, strict=True):
+            if by_rule[i]:
+                if row[none] >= clf.veto_threshold:
+                    by_rule[i] = []
+                continue
+            best = int(row.argmax())
+            if best != none and row[best] >= clf.add_threshold:
+                s, e = spans[i]
+                added = self._learned_moment(
+                    note, s, e, clf.classes[best], float(row[best]), note_date
+                )
+                by_rule[i] = [added] if added is not None else []
+        return [m for ms in by_rule for m in ms]
+
+    def _learned_moment(
+        self, note: str, s_start: int, s_end: int, kind: str, prob: float, note_date: date
+    ) -> Moment | None:
+        """A moment the classifier read in a sentence: subject and date by the rules."""
+        sentence = note[s_start:s_end]
+        if sentence.rstrip().endswith("?") or NEGATION.search(sentence):
+            return None
+        if _HYPOTHETICAL.search(sentence):
+            return None
+        e_start, e_end = _strip_span(sentence, 0, len(sentence))
+        evidence = sentence[e_start:e_end].rstrip(".;!?,:")
+        subject, generic = _learned_subject(kind, evidence)
+        durable = kind in DURABLE_KINDS
+        mentions = [] if durable else find_date_mentions(sentence, note_date, self.date_order)
+        mention = mentions[0] if mentions else None
+        when = mention.when if mention is not None else None
+        durable = durable or (mention is None and kind in ("family", "pet"))
+        follow_up = suggest_follow_up(
+            kind,
+            note_date=note_date,
+            when=when,
+            horizon=mention.horizon if mention is not None else None,
+            durable=durable,
+        )
+        return Moment(
+            kind=kind,  # type: ignore[arg-type]
+            subject=subject,
+            summary=_summarise(kind, evidence, when),
+            when=when,
+            follow_up_on=follow_up,
+            confidence=round(max(0.05, min(0.9, prob - (0.1 if generic else 0.0))), 2),
+            evidence=evidence,
+        )
 
     def _extract_sentence(
         self, note: str, s_start: int, s_end: int, note_date: date
@@ -423,6 +497,24 @@ def _subject(rule: Rule, cand: _Candidate, sentence: str, evidence: str) -> tupl
     if rule.kind == "preference" and tail:
         return tail, False
     return _event_noun(_clean(cand.cue)), False
+
+
+def _learned_subject(kind: str, evidence: str) -> tuple[str, bool]:
+    """The subject of a moment the classifier read: the rules' pet, relative or name."""
+    if kind in ("pet", "loss"):
+        pet = find_pet(evidence)
+        if pet is not None:
+            return (f"{pet[0]} {pet[1]}" if pet[1] else pet[0]), False
+    if kind in ("health", "loss", "family", "pet"):
+        relation = find_relation(evidence)
+        if relation is not None and relation != "family":
+            return relation, False
+        name = _find_name(evidence)
+        return (name, False) if name else (("pet" if kind == "pet" else "contact"), True)
+    rest = _OPENING.sub("", evidence, count=1)
+    stop = _CHUNK.search(rest)
+    tail = _clean(rest[: stop.start()] if stop else rest, 5) or _clean(evidence, 5)
+    return _event_noun(tail), False
 
 
 _WORD_AGES = {"sixteen": 16, "eighteen": 18, "twenty-one": 21, "thirty": 30, "forty": 40}

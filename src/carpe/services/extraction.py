@@ -8,6 +8,7 @@ from carpe.memory.dates import DATE_ORDERS
 __all__ = ["DATE_ORDERS", "Extractor", "note_extractor"]
 
 
-def note_extractor(*, date_order: str) -> Extractor:
-    """An extractor reading numeric dates in ``date_order`` (one of :data:`DATE_ORDERS`)."""
-    return Extractor(date_order=date_order)
+def note_extractor(*, date_order: str, use_classifier: bool = False) -> Extractor:
+    """An extractor reading numeric dates in ``date_order`` (one of :data:`DATE_ORDERS`),
+    with the sentence classifier reading beside the rules when ``use_classifier``."""
+    return Extractor(date_order=date_order, use_classifier=use_classifier)
