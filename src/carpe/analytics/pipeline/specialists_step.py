@@ -40,6 +40,7 @@ from carpe.analytics.specialists.inputs import (
     FIRST_INVOLVEMENT_COLUMNS,
     FOLLOW_UP_COLUMNS,
     INVOLVEMENT_COLUMNS,
+    INVOLVEMENT_MONTH_COLUMNS,
     OUTCOME_DAYS,
     TEXT_COLUMNS,
 )
@@ -91,12 +92,8 @@ def history_start(context: Context) -> date | None:
     return None if first is None or pd.isna(first) else pd.Timestamp(first).date()
 
 
-def _involvement(tables: dict[str, Any], w: Windows) -> Any:
-    """Per (account, employee) in ``[exposure_start, T)``: the first day, and how many before T0.
-
-    One scan gives both the involvement before the retention window (``n``;
-    pairs with ``n == 0`` started later) and the hazard model's first day.
-    """
+def _involved(tables: dict[str, Any], w: Windows) -> Any:
+    """Every touchpoint, order and quote with an employee in ``[exposure_start, T)``, dated."""
     lo, hi = w.exposure_start, w.as_of
     tp, orders, quotes = tables["touchpoints"], tables["orders"], tables["quotes"]
     parts = [
@@ -110,7 +107,16 @@ def _involvement(tables: dict[str, Any], w: Windows) -> Any:
             quotes.issued_at >= _ts(lo), quotes.issued_at < _ts(hi), quotes.employee_id.notnull()
         ).select("account_id", "employee_id", at=quotes.issued_at),
     ]
-    union = ibis.union(*parts, distinct=False)
+    return ibis.union(*parts, distinct=False)
+
+
+def _involvement(tables: dict[str, Any], w: Windows) -> Any:
+    """Per (account, employee) in ``[exposure_start, T)``: the first day, and how many before T0.
+
+    One scan gives both the involvement before the retention window (``n``;
+    pairs with ``n == 0`` started later) and the hazard model's first day.
+    """
+    union = _involved(tables, w)
     before = (union.at < _ts(w.outcome_start)).cast("int64")
     return union.group_by(["account_id", "employee_id"]).aggregate(
         n=before.sum(), first_at=union.at.min()
@@ -119,6 +125,13 @@ def _involvement(tables: dict[str, Any], w: Windows) -> Any:
 
 def _month_index(column: Any) -> Any:
     return column.year() * 12 + column.month() - 1
+
+
+def _involvement_months(tables: dict[str, Any], w: Windows) -> Any:
+    """Per (account, employee, calendar month): their touchpoints, orders and quotes."""
+    union = _involved(tables, w)
+    dated = union.select("account_id", "employee_id", month=_month_index(union.at))
+    return dated.group_by(["account_id", "employee_id", "month"]).aggregate(n=dated.count())
 
 
 def _account_months(tables: dict[str, Any], w: Windows) -> Any:
@@ -400,6 +413,7 @@ def gather_inputs(
             context, engagement.filter(engagement.period < month), ENGAGEMENT_COLUMNS
         ),
         first_involvement=involved[list(FIRST_INVOLVEMENT_COLUMNS)],
+        involvement_months=_frame(context, _involvement_months(t, w), INVOLVEMENT_MONTH_COLUMNS),
         account_months=_frame(context, _account_months(t, w), ACCOUNT_MONTH_COLUMNS),
         account_kpis=(
             _frame(context, _account_kpis(t, months), ACCOUNT_KPI_COLUMNS)

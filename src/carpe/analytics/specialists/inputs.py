@@ -79,6 +79,7 @@ ACCOUNT_STATS_COLUMNS: Final = (
     "gestures_pre",
 )
 FIRST_INVOLVEMENT_COLUMNS: Final = ("account_id", "employee_id", "first_at")
+INVOLVEMENT_MONTH_COLUMNS: Final = ("account_id", "employee_id", "month", "n")
 ACCOUNT_MONTH_COLUMNS: Final = ("account_id", "month", "touches", "nps_sum", "nps_n", "gestures")
 ACCOUNT_KPI_COLUMNS: Final = ("account_id", "month", "metric", "value_sum", "value_n")
 TEXT_COLUMNS: Final = ("source", "source_id", "account_id", "employee_id", "at", "text")
@@ -206,6 +207,13 @@ class SpecialistInputs:
         of each employee's touchpoints, orders or quotes with each account (the
         monthly hazard model's exposures). Empty: derived from ``involvement``
         as if every pair had started on ``exposure_start``.
+    involvement_months : pandas.DataFrame
+        :data:`INVOLVEMENT_MONTH_COLUMNS`: per account, employee and calendar
+        month (as in ``account_months``) in ``[exposure_start, T)``, their
+        touchpoints, orders and quotes (the hazard model's *recent*
+        exposures: who worked on the account in the months just before).
+        Empty: the model has no recent exposures (only involvement since the
+        first day).
     account_months : pandas.DataFrame
         :data:`ACCOUNT_MONTH_COLUMNS`: per account and calendar month
         (``month`` = year * 12 + month - 1) in ``[exposure_start, T)``:
@@ -230,6 +238,9 @@ class SpecialistInputs:
     engagement: pd.DataFrame = field(default_factory=lambda: _empty(ENGAGEMENT_COLUMNS))
     first_involvement: pd.DataFrame = field(
         default_factory=lambda: _empty(FIRST_INVOLVEMENT_COLUMNS)
+    )
+    involvement_months: pd.DataFrame = field(
+        default_factory=lambda: _empty(INVOLVEMENT_MONTH_COLUMNS)
     )
     account_months: pd.DataFrame = field(default_factory=lambda: _empty(ACCOUNT_MONTH_COLUMNS))
     account_kpis: pd.DataFrame = field(default_factory=lambda: _empty(ACCOUNT_KPI_COLUMNS))
