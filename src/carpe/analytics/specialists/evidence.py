@@ -75,7 +75,7 @@ def months_to_settle(
     >>> m = months_to_settle(np.array([0.5]), np.array([0.4]), np.array([1.0]),
     ...     fdr=0.1, tested=40, flagged=0, history_months=21)
     >>> round(float(m[0]))
-    95
+    85
     """
     b = np.asarray(benefit, dtype=np.float64)
     s = np.asarray(std_error, dtype=np.float64)
