@@ -99,6 +99,12 @@ def test_pipeline_gives_identical_features_and_risk_ranks_on_duckdb_and_spark(
         [d.text for d in a.drivers] for a in risk_spark.accounts
     ]
 
+    specialists_duckdb = on_duckdb.results["specialists"].specialists
+    specialists_spark = on_spark.results["specialists"].specialists
+    assert [(s.employee_id, s.verdict, s.components) for s in specialists_duckdb] == [
+        (s.employee_id, s.verdict, s.components) for s in specialists_spark
+    ]
+
     conflicts_duckdb = on_duckdb.results["conflicts"]
     conflicts_spark = on_spark.results["conflicts"]
     assert conflicts_duckdb.conflicts, "the simulated business plants conflicts"

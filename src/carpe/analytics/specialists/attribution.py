@@ -343,7 +343,9 @@ def attribute_retention(
         :func:`retention_cohort` of ``inputs``, when already computed.
     habits : dict of str to float, optional
         :func:`~carpe.analytics.specialists.components.habit_scores` of
-        ``inputs``, when already computed (read only when ``weighted``).
+        ``inputs``, when already computed (the weights when ``weighted``;
+        always the mechanisms of
+        :func:`~carpe.analytics.specialists.evidence.safer_accounts`).
 
     Returns
     -------
@@ -363,12 +365,10 @@ def attribute_retention(
         p_values = np.where(np.isfinite(benefit) & (se > 0), stats.norm.sf(benefit / se), np.nan)
     tested = np.isfinite(p_values)
     plain = benjamini_hochberg(p_values)
-    if not weighted:
-        habits = {}
-    elif habits is None:
+    if habits is None:
         habits = habit_scores(inputs)
     habit_z = np.array([habits.get(str(n), np.nan) for n in fit.employees], dtype=np.float64)
-    weights = habit_weights(habit_z, tested)
+    weights = habit_weights(habit_z if weighted else np.full(habit_z.size, np.nan), tested)
     q_values = weighted_benjamini_hochberg(p_values, np.where(tested, weights, 1.0))
     mean, sd = shrink_effects(benefit, se)
     # without an own estimate, the prior applies to a typical account, not to their few accounts
@@ -383,7 +383,7 @@ def attribute_retention(
 
     passed = (q_values <= fdr) & (mean > 0)
     passed_plain = (plain <= fdr) & (mean > 0)
-    safer = safer_accounts(fit.selection, fit.selection_se)
+    safer = safer_accounts(fit.selection, fit.selection_se, habit_z)
     verdict = verdicts(passed, safer, np.where(tested, mean, np.nan))
     w = inputs.windows
     history = max(1.0, (w.as_of - w.exposure_start).days / MONTH_DAYS - BURN_IN_MONTHS)

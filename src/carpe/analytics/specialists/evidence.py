@@ -11,8 +11,9 @@ false-discovery test, into one verdict per person:
   and is not explained by which accounts they serve;
 * ``"safer accounts"`` — their accounts also stay clearly better when they
   have not worked on them lately (a one-sided z of at least
-  :data:`SELECTION_Z`): the benefit may be the accounts they were given, so
-  they are not flagged, whatever the test says;
+  :data:`SELECTION_Z`) and no working habit of theirs shows how: the benefit
+  may be the accounts they were given, so they are not flagged, whatever the
+  test says;
 * ``"not enough evidence"`` — the estimate leans their way but the test
   does not hold yet; :func:`months_to_settle` says how much more history of
   this workload would make it hold if the estimate is right;
@@ -27,8 +28,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-SELECTION_Z: Final = 1.645
-"""Their accounts' prior-risk contrast at or below -this (one-sided 5 %): safer accounts."""
+SELECTION_Z: Final = 1.2815515655446004
+"""Their accounts' prior-risk contrast at or below -this (one-sided 10 %, the flags'
+false-discovery rate): safer accounts, unless their own work shows how (:data:`MECHANISM_Z`)."""
+MECHANISM_Z: Final = 2.0
+"""A working habit this much better than their peers' (the bar at which the page lists a
+component) is a mechanism: their accounts being safer is then not taken for selection."""
 MAX_SETTLE_MONTHS: Final = 48.0
 """Beyond this much more history the page says "more than four years"."""
 VERDICTS: Final = ("specialist", "safer accounts", "not enough evidence", "no sign")
@@ -36,17 +41,28 @@ VERDICTS: Final = ("specialist", "safer accounts", "not enough evidence", "no si
 FloatArray = NDArray[np.float64]
 
 
-def safer_accounts(selection: FloatArray, selection_se: FloatArray) -> NDArray[np.bool_]:
+def safer_accounts(
+    selection: FloatArray, selection_se: FloatArray, habit_z: FloatArray
+) -> NDArray[np.bool_]:
     """Employees whose accounts stay clearly better even without their recent work.
+
+    Not when one of their own working habits (faster replies, on-time
+    go-lives, proactive outreach...) is clearly better than their peers':
+    that is a way their work can keep customers beyond the months counted as
+    recent (a problem solved fast does not come back), not a sign of the
+    accounts they were given.
 
     Examples
     --------
-    >>> safer_accounts(np.array([-0.9, -0.5, np.nan]), np.array([0.4, 0.4, np.nan])).tolist()
-    [True, False, False]
+    >>> se = np.array([0.4, 0.4, 0.4, np.nan])
+    >>> safer_accounts(np.array([-0.9, -0.4, -0.9, np.nan]), se,
+    ...     np.array([0.5, 0.5, 3.0, np.nan])).tolist()
+    [True, False, False, False]
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         z = selection / selection_se
-    return np.asarray(np.isfinite(z) & (z <= -SELECTION_Z), dtype=np.bool_)
+    habit = np.nan_to_num(np.asarray(habit_z, dtype=np.float64), nan=-np.inf)
+    return np.asarray(np.isfinite(z) & (z <= -SELECTION_Z) & (habit < MECHANISM_Z), dtype=np.bool_)
 
 
 def months_to_settle(

@@ -195,7 +195,7 @@ def find_specialists(
         seed=seed,
         weighted=weighted,
         cohort=cohort,
-        habits=habit_scores(inputs, candidates=candidates) if weighted else None,
+        habits=habit_scores(inputs, candidates=candidates),
     )
     effects = {a.employee_id: a for a in found}
     components = compare_components(inputs, candidates=candidates)
