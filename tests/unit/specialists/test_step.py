@@ -176,7 +176,7 @@ def test_specialists_step_times_each_problem_to_its_reply_and_sees_it_come_back(
                 "outbound",
                 "inbound",
                 "outbound",
-            ],  # fmt: skip
+            ],
             "occurred_at": at(
                 [
                     "2026-01-05",
@@ -188,7 +188,7 @@ def test_specialists_step_times_each_problem_to_its_reply_and_sees_it_come_back(
                     "2026-01-02",
                     "2026-01-10",
                 ]
-            ),  # fmt: skip
+            ),
         }
     )
     orders = pd.DataFrame(
