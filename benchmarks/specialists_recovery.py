@@ -27,6 +27,10 @@ the same names suffixed ``_<N>m``, e.g. ``recall_flagged_48m``):
   above 1 (a working habit clearly better than their peers'), and how many of
   them are planted (``planted_in_habit_group``) or decoys
   (``decoys_in_habit_group``);
+* the verdicts: ``safer_accounts`` = employees whose accounts stay as well
+  without their recent work (not flagged, :mod:`carpe.analytics.specialists.evidence`),
+  of them decoys (``decoys_safer_accounts``), and planted specialists told
+  "not enough evidence" (``planted_not_enough_evidence``);
 * ``precision_at_k``: share of the top k by effect that are planted (k = number planted),
   and ``decoys_in_top_k``;
 * baselines in the same run: ranking by the raw retention rate of each employee's
@@ -211,6 +215,13 @@ def score(
         "hazard_precision_at_k": len(hazard_top & planted) / k,
         "hazard_decoys_in_top_k": float(len(hazard_top & decoys)),
         "flagged": float(len(flagged)),
+        "safer_accounts": float(sum(s.verdict == "safer accounts" for s in rows)),
+        "decoys_safer_accounts": float(
+            sum(s.verdict == "safer accounts" and s.employee_id in decoys for s in rows)
+        ),
+        "planted_not_enough_evidence": float(
+            sum(s.verdict == "not enough evidence" and s.employee_id in planted for s in rows)
+        ),
         "flagged_unweighted": float(len(plain)),
         "habit_group": float(len(group)),
         "planted_in_habit_group": float(len(group & planted)),

@@ -27,6 +27,7 @@ from carpe.analytics.pipeline import (
     open_engine,
     snapshot_tables,
 )
+from carpe.analytics.specialists import SpecialistsResult
 from carpe.ingest import import_folder
 from carpe.store import Base, create_store_engine, migrate
 
@@ -108,6 +109,12 @@ def test_pipeline_gives_identical_features_and_risk_ranks_on_duckdb_and_spark(
     )
     assert [[d.text for d in a.drivers] for a in risk_duckdb.accounts] == [
         [d.text for d in a.drivers] for a in risk_spark.accounts
+    ]
+
+    specialists_duckdb = _output(on_duckdb, SpecialistsResult).specialists
+    specialists_spark = _output(on_spark, SpecialistsResult).specialists
+    assert [(s.employee_id, s.verdict, s.components) for s in specialists_duckdb] == [
+        (s.employee_id, s.verdict, s.components) for s in specialists_spark
     ]
 
     conflicts_duckdb = _output(on_duckdb, ConflictReport)

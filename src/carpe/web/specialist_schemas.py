@@ -41,6 +41,12 @@ class SpecialistOut(_Schema):
         " false-discovery budget; null: not tested)",
     )
     flagged: bool = Field(description="The positive effect holds after false-discovery control")
+    verdict: str = Field(
+        default="no sign",
+        description="specialist, safer accounts (their accounts stay as well without their"
+        " recent work: not flagged), not enough evidence, or no sign",
+    )
+    settle: str = Field(default="", description="What would settle it, in words")
     n_accounts: int
     n_touchpoints: int
     naive_retention: float | None = Field(description="Raw retention of their accounts (0..1)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from carpe.analytics.pipeline.specialists_step import (
     NEEDS,
     SpecialistsStep,
     _account_kpis,
+    _handling,
     _kpi_months,
     gather_inputs,
 )
@@ -152,3 +154,58 @@ def test_specialists_step_reads_the_owner_departments_health_by_month() -> None:
         ["A1", 2026 * 12, "pipeline_health", 190.0, 3],  # Support's csat is not the owner's
         ["A2", 2025 * 12 + 11, "health_score", 75.0, 1],  # Sales does not own A2
     ]
+
+
+def test_specialists_step_times_each_problem_to_its_reply_and_sees_it_come_back() -> None:
+    """E1 replies in 1 day and the account is back 10 days later; E2 replies in 7 days, not back;
+    E3's problem has no reply; a reply before the problem does not count; E2's order is late."""
+    backend = ibis.duckdb.connect()
+    at = pd.to_datetime
+    touchpoints = pd.DataFrame(
+        {
+            "touchpoint_id": ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8"],
+            "account_id": ["A1", "A1", "A1", "A2", "A2", "A3", "A3", "A1"],
+            "employee_id": ["E1", "E1", "E9", "E2", "E2", "E3", "E3", "E1"],
+            "kind": ["ticket"] * 7 + ["call"],
+            "direction": [
+                "inbound",
+                "outbound",
+                "inbound",
+                "inbound",
+                "outbound",
+                "outbound",
+                "inbound",
+                "outbound",
+            ],
+            "occurred_at": at(
+                [
+                    "2026-01-05",
+                    "2026-01-06",
+                    "2026-01-16",
+                    "2026-01-01",
+                    "2026-01-08",
+                    "2026-01-01",
+                    "2026-01-02",
+                    "2026-01-10",
+                ]
+            ),
+        }
+    )
+    orders = pd.DataFrame(
+        {
+            "employee_id": ["E2", "E2", None],
+            "promised_on": at(["2026-01-10", "2026-01-10", "2026-01-10"]).date,
+            "delivered_on": at(["2026-01-09", "2026-01-20", "2026-01-30"]).date,
+        }
+    )
+    tables = {"touchpoints": ibis.memtable(touchpoints), "orders": ibis.memtable(orders)}
+    w = Windows(date(2026, 3, 1), date(2025, 9, 1), date(2025, 3, 1), date(2025, 3, 1))
+    frame = backend.execute(_handling(tables, w)).set_index("employee_id").sort_index()
+    print(frame)
+    assert frame.loc["E1", ["problems", "replied", "reopened"]].tolist() == [1, 1, 1]
+    assert frame.loc["E1", "log_days_sum"] == pytest.approx(math.log(2.0))
+    assert frame.loc["E2", ["problems", "replied", "reopened"]].tolist() == [1, 1, 0]
+    assert frame.loc["E2", "log_days_sum"] == pytest.approx(math.log(8.0))
+    assert frame.loc["E2", ["own_orders", "own_late"]].tolist() == [2, 1]
+    assert frame.loc["E3", ["problems", "replied"]].tolist() == [1, 0]
+    assert frame.loc["E9", ["problems", "replied", "reopened"]].tolist() == [1, 0, 0]

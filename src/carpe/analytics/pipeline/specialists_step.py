@@ -38,8 +38,11 @@ from carpe.analytics.specialists.inputs import (
     ENGAGEMENT_COLUMNS,
     FIRST_INVOLVEMENT_COLUMNS,
     FOLLOW_UP_COLUMNS,
+    HANDLING_COLUMNS,
     INVOLVEMENT_COLUMNS,
+    INVOLVEMENT_MONTH_COLUMNS,
     OUTCOME_DAYS,
+    REOPEN_DAYS,
     TEXT_COLUMNS,
 )
 from carpe.analytics.specialists.praise import PRAISE_HINT
@@ -90,12 +93,8 @@ def history_start(context: Context) -> date | None:
     return None if first is None or pd.isna(first) else pd.Timestamp(first).date()
 
 
-def _involvement(tables: dict[str, Any], w: Windows) -> Any:
-    """Per (account, employee) in ``[exposure_start, T)``: the first day, and how many before T0.
-
-    One scan gives both the involvement before the retention window (``n``;
-    pairs with ``n == 0`` started later) and the hazard model's first day.
-    """
+def _involved(tables: dict[str, Any], w: Windows) -> Any:
+    """Every touchpoint, order and quote with an employee in ``[exposure_start, T)``, dated."""
     lo, hi = w.exposure_start, w.as_of
     tp, orders, quotes = tables["touchpoints"], tables["orders"], tables["quotes"]
     parts = [
@@ -109,7 +108,16 @@ def _involvement(tables: dict[str, Any], w: Windows) -> Any:
             quotes.issued_at >= _ts(lo), quotes.issued_at < _ts(hi), quotes.employee_id.notnull()
         ).select("account_id", "employee_id", at=quotes.issued_at),
     ]
-    union = ibis.union(*parts, distinct=False)
+    return ibis.union(*parts, distinct=False)
+
+
+def _involvement(tables: dict[str, Any], w: Windows) -> Any:
+    """Per (account, employee) in ``[exposure_start, T)``: the first day, and how many before T0.
+
+    One scan gives both the involvement before the retention window (``n``;
+    pairs with ``n == 0`` started later) and the hazard model's first day.
+    """
+    union = _involved(tables, w)
     before = (union.at < _ts(w.outcome_start)).cast("int64")
     return union.group_by(["account_id", "employee_id"]).aggregate(
         n=before.sum(), first_at=union.at.min()
@@ -118,6 +126,13 @@ def _involvement(tables: dict[str, Any], w: Windows) -> Any:
 
 def _month_index(column: Any) -> Any:
     return column.year() * 12 + column.month() - 1
+
+
+def _involvement_months(tables: dict[str, Any], w: Windows) -> Any:
+    """Per (account, employee, calendar month): their touchpoints, orders and quotes."""
+    union = _involved(tables, w)
+    dated = union.select("account_id", "employee_id", month=_month_index(union.at))
+    return dated.group_by(["account_id", "employee_id", "month"]).aggregate(n=dated.count())
 
 
 def _account_months(tables: dict[str, Any], w: Windows) -> Any:
@@ -252,6 +267,83 @@ def _activity(tables: dict[str, Any], w: Windows) -> Any:
         touches.positive,
         per_handler.tickets.fill_null(0).name("tickets"),
         per_handler.first_contact.fill_null(0).name("first_contact"),
+    )
+
+
+def _handling(tables: dict[str, Any], w: Windows) -> Any:
+    """Per employee, recent year: problems given, replied, days to reply, back again; own orders.
+
+    A problem is an inbound ticket touchpoint with an employee; its reply is
+    the same employee's next outbound ticket touchpoint on the account; it is
+    back when the account raises another problem within ``REOPEN_DAYS`` of
+    the reply.
+    """
+    tp, orders = tables["touchpoints"], tables["orders"]
+    tickets = tp.filter(
+        tp.kind == "ticket",
+        tp.employee_id.notnull(),
+        tp.occurred_at >= _ts(w.recent_start),
+        tp.occurred_at < _ts(w.as_of),
+    )
+    asked = tickets.filter(tickets.direction == "inbound").select(
+        "touchpoint_id", "account_id", "employee_id", at=tickets.occurred_at
+    )
+    out = tickets.filter(tickets.direction == "outbound").select(
+        r_account=tickets.account_id, r_employee=tickets.employee_id, r_at=tickets.occurred_at
+    )
+    pairs = asked.left_join(
+        out,
+        [
+            asked.account_id == out.r_account,
+            asked.employee_id == out.r_employee,
+            out.r_at > asked.at,
+        ],
+    )
+    first = pairs.group_by(["touchpoint_id", "account_id", "employee_id", "at"]).aggregate(
+        reply_at=pairs.r_at.min()
+    )
+    again = asked.select(g_account=asked.account_id, g_at=asked.at)
+    back = first.left_join(
+        again,
+        [
+            first.account_id == again.g_account,
+            again.g_at > first.reply_at,
+            again.g_at <= first.reply_at + ibis.interval(days=REOPEN_DAYS),
+        ],
+    )
+    per_problem = back.group_by(["touchpoint_id", "employee_id", "at", "reply_at"]).aggregate(
+        back=back.g_at.count()
+    )
+    days = (per_problem.reply_at.epoch_seconds() - per_problem.at.epoch_seconds()) / 86400.0
+    log_days = (days.clip(lower=0) + 1.0).ln()
+    problems = per_problem.group_by("employee_id").aggregate(
+        problems=per_problem.count(),
+        replied=per_problem.reply_at.count(),
+        log_days_sum=log_days.sum(),
+        log_days_sq=(log_days * log_days).sum(),
+        reopened=(per_problem.back > 0).cast("int64").sum(),
+    )
+    own = orders.filter(
+        orders.employee_id.notnull(),
+        orders.delivered_on.notnull(),
+        orders.promised_on.notnull(),
+        orders.delivered_on >= ibis.literal(w.recent_start),
+        orders.delivered_on < ibis.literal(w.as_of),
+    )
+    delivered = own.group_by("employee_id").aggregate(
+        own_orders=own.count(),
+        own_late=(own.delivered_on > own.promised_on).cast("int64").sum(),
+    )
+    joined = problems.outer_join(delivered, problems.employee_id == delivered.employee_id)
+    return joined.select(
+        employee_id=ibis.coalesce(problems.employee_id, delivered.employee_id),
+        problems=problems.problems.fill_null(0),
+        replied=problems.replied.fill_null(0),
+        log_days_sum=problems.log_days_sum.fill_null(0.0),
+        log_days_sq=problems.log_days_sq.fill_null(0.0),
+        reopened=problems.reopened.fill_null(0),
+        own_orders=delivered.own_orders.fill_null(0),
+        own_late=delivered.own_late.fill_null(0),
     )
 
 
@@ -399,6 +491,8 @@ def gather_inputs(
             context, engagement.filter(engagement.period < month), ENGAGEMENT_COLUMNS
         ),
         first_involvement=involved[list(FIRST_INVOLVEMENT_COLUMNS)],
+        involvement_months=_frame(context, _involvement_months(t, w), INVOLVEMENT_MONTH_COLUMNS),
+        handling=_frame(context, _handling(t, w), HANDLING_COLUMNS),
         account_months=_frame(context, _account_months(t, w), ACCOUNT_MONTH_COLUMNS),
         account_kpis=(
             _frame(context, _account_kpis(t, months), ACCOUNT_KPI_COLUMNS)

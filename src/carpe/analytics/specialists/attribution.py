@@ -30,7 +30,13 @@ from scipy import stats
 
 from carpe.analytics.effects import benjamini_hochberg, weighted_benjamini_hochberg
 from carpe.analytics.specialists.components import habit_scores
-from carpe.analytics.specialists.hazard import hazard_effects, retention_points
+from carpe.analytics.specialists.evidence import (
+    months_to_settle,
+    safer_accounts,
+    settle_text,
+    verdicts,
+)
+from carpe.analytics.specialists.hazard import BURN_IN_MONTHS, hazard_effects, retention_points
 from carpe.analytics.specialists.inputs import MONTH_DAYS, SpecialistInputs
 
 CONFOUNDERS: Final = (
@@ -82,6 +88,16 @@ class Attribution:
         NaN: not tested).
     q_value_unweighted, flagged_unweighted : float, bool
         The same with plain Benjamini-Hochberg (every weight 1).
+    verdict : str
+        One of :data:`~carpe.analytics.specialists.evidence.VERDICTS`.
+    months_to_settle : float
+        More months of history at this workload for the test to hold if the
+        estimate is right (NaN: nothing to settle that way).
+    settle : str
+        The same, or what else would settle it, in words ("" when nothing).
+    prior_risk_z : float
+        Their accounts' contrast without their recent work, in standard
+        errors (negative: safer accounts; NaN: not measured).
     """
 
     employee_id: str
@@ -97,6 +113,10 @@ class Attribution:
     weight: float = float("nan")
     q_value_unweighted: float = float("nan")
     flagged_unweighted: bool = False
+    verdict: str = "no sign"
+    months_to_settle: float = float("nan")
+    settle: str = ""
+    prior_risk_z: float = float("nan")
 
 
 def retention_cohort(inputs: SpecialistInputs) -> pd.DataFrame:
@@ -323,7 +343,9 @@ def attribute_retention(
         :func:`retention_cohort` of ``inputs``, when already computed.
     habits : dict of str to float, optional
         :func:`~carpe.analytics.specialists.components.habit_scores` of
-        ``inputs``, when already computed (read only when ``weighted``).
+        ``inputs``, when already computed (the weights when ``weighted``;
+        always the mechanisms of
+        :func:`~carpe.analytics.specialists.evidence.safer_accounts`).
 
     Returns
     -------
@@ -343,12 +365,10 @@ def attribute_retention(
         p_values = np.where(np.isfinite(benefit) & (se > 0), stats.norm.sf(benefit / se), np.nan)
     tested = np.isfinite(p_values)
     plain = benjamini_hochberg(p_values)
-    if not weighted:
-        habits = {}
-    elif habits is None:
+    if habits is None:
         habits = habit_scores(inputs)
     habit_z = np.array([habits.get(str(n), np.nan) for n in fit.employees], dtype=np.float64)
-    weights = habit_weights(habit_z, tested)
+    weights = habit_weights(habit_z if weighted else np.full(habit_z.size, np.nan), tested)
     q_values = weighted_benjamini_hochberg(p_values, np.where(tested, weights, 1.0))
     mean, sd = shrink_effects(benefit, se)
     # without an own estimate, the prior applies to a typical account, not to their few accounts
@@ -360,6 +380,27 @@ def attribute_retention(
     base = np.where(np.isfinite(benefit), fit.base_hazard, typical)
     months = inputs.windows.outcome_days / MONTH_DAYS if inputs.windows.outcome_days else 12.0
     z = 1.959963984540054
+
+    passed = (q_values <= fdr) & (mean > 0)
+    passed_plain = (plain <= fdr) & (mean > 0)
+    safer = safer_accounts(fit.selection, fit.selection_se, habit_z)
+    verdict = verdicts(passed, safer, np.where(tested, mean, np.nan))
+    w = inputs.windows
+    history = max(1.0, (w.as_of - w.exposure_start).days / MONTH_DAYS - BURN_IN_MONTHS)
+    settle_months = months_to_settle(
+        np.where(tested, mean, np.nan),
+        se,
+        np.where(tested, weights, 1.0),
+        fdr=fdr,
+        tested=int(tested.sum()),
+        flagged=int((passed & ~safer).sum()),
+        history_months=history,
+    )
+    settle_months = np.where(
+        np.array([v == "not enough evidence" for v in verdict]), settle_months, np.nan
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prior_z = fit.selection / fit.selection_se
 
     def points(log_odds: FloatArray) -> FloatArray:
         return retention_points(-log_odds, base, months)
@@ -379,12 +420,16 @@ def attribute_retention(
             raw_effect=float(raw[i]),
             p_value=float(p_values[i]),
             q_value=float(q_values[i]),
-            flagged=bool(q_values[i] <= fdr) and bool(mean[i] > 0),
+            flagged=bool(passed[i] and not safer[i]),
             n_accounts=int(fit.n_accounts[i]),
             naive_retention=float(naive.get(n, np.nan)),
             weight=float(weights[i]),
             q_value_unweighted=float(plain[i]),
-            flagged_unweighted=bool(plain[i] <= fdr) and bool(mean[i] > 0),
+            flagged_unweighted=bool(passed_plain[i] and not safer[i]),
+            verdict=verdict[i],
+            months_to_settle=float(settle_months[i]),
+            settle=settle_text(verdict[i], float(settle_months[i])),
+            prior_risk_z=float(prior_z[i]),
         )
         for i, n in enumerate(fit.employees)
         if involved[i]

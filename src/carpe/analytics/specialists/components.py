@@ -15,6 +15,11 @@ their retention test (:func:`habit_scores`).
 | proactive outreach | outbound calls, visits, meetings a month | the employee's accounts |
 | personal follow-ups kept | follow-ups completed of those due | the employee's follow-ups |
 | sentiment of their touchpoints | mean sentiment | the employee's touchpoints |
+| resolution speed | mean ``log(1 + days)`` from a problem to their reply | problems given them |
+| problems not back | replied problems not followed by another within 30 days | the same |
+| own orders on time | their own orders delivered by the promised day (go-lives) | their orders |
+
+(A problem is an inbound ticket touchpoint; lower resolution times are better.)
 """
 
 from __future__ import annotations
@@ -26,7 +31,12 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-from carpe.analytics.specialists.inputs import MONTH_DAYS, SpecialistInputs, involvement_starts
+from carpe.analytics.specialists.inputs import (
+    HANDLING_COLUMNS,
+    MONTH_DAYS,
+    SpecialistInputs,
+    involvement_starts,
+)
 
 COMPONENTS: Final = (
     "on-time delivery",
@@ -35,6 +45,9 @@ COMPONENTS: Final = (
     "proactive outreach",
     "personal follow-ups kept",
     "sentiment of their touchpoints",
+    "resolution speed",
+    "problems not back",
+    "own orders on time",
 )
 
 
@@ -162,6 +175,11 @@ def _rates(inputs: SpecialistInputs) -> pd.DataFrame:
     fu = inputs.follow_ups.set_index("employee_id")
     per["due"] = pd.to_numeric(per.index.map(fu["due"]) if len(fu) else 0.0, errors="coerce")
     per["kept"] = pd.to_numeric(per.index.map(fu["kept"]) if len(fu) else 0.0, errors="coerce")
+    handling = inputs.handling.set_index(inputs.handling["employee_id"].astype(str))
+    for column in HANDLING_COLUMNS[1:]:
+        values = handling[column] if column in handling else pd.Series(dtype=float)
+        per[column] = pd.to_numeric(per.index.map(values), errors="coerce")
+    per = per.fillna({c: 0.0 for c in HANDLING_COLUMNS[1:]})
     department = inputs.employees.set_index("employee_id")["department"].astype(str)
     per["department"] = per.index.map(department).fillna("unknown")
     return per.fillna({"due": 0.0, "kept": 0.0})
@@ -173,10 +191,17 @@ PROPORTIONS: Final = (
     ("first-contact resolution", "first_contact", "tickets", False),
     ("billing accuracy", "disputed", "invoices", True),
     ("personal follow-ups kept", "kept", "due", False),
+    ("problems not back", "reopened", "replied", True),
+    ("own orders on time", "own_late", "own_orders", True),
 )
 """The components that are a share of good outcomes, compared as proportions."""
 
-HABITS: Final = ("proactive outreach", "first-contact resolution")
+HABITS: Final = (
+    "proactive outreach",
+    "first-contact resolution",
+    "resolution speed",
+    "own orders on time",
+)
 """The components that measure the employee's own working habits, not their customers.
 
 They weight the retention test (:func:`habit_scores`). The others are left
@@ -232,6 +257,12 @@ def component_candidates(inputs: SpecialistInputs) -> dict[str, list[Component]]
         act["sentiment_n"], errors="coerce"
     ).replace(0, np.nan)
     sd = float(np.nanstd(sentiment)) if sentiment.notna().sum() > 1 else 0.0
+    replied = float(per["replied"].sum())
+    if replied > 1:
+        mean = float(per["log_days_sum"].sum()) / replied
+        speed_sd = float(np.sqrt(max(0.0, float(per["log_days_sq"].sum()) / replied - mean**2)))
+    else:
+        speed_sd = 0.0
     found: dict[str, list[Component]] = {}
     numeric = per.select_dtypes("number").fillna(0.0)
     # each one's peers: their department's totals minus their own
@@ -261,8 +292,21 @@ def component_candidates(inputs: SpecialistInputs) -> dict[str, list[Component]]
                 ),
                 int(row["sentiment_n"]),
             ),
+            _speed(row, peers, speed_sd),
         ]
     return found
+
+
+def _speed(row: Mapping[str, Any], peers: Mapping[str, Any], sd: float) -> Component:
+    """Resolution speed: their mean ``log(1 + days)`` to a reply against their peers' (lower wins).
+
+    ``value`` and ``peers`` are shown as days (the geometric mean, minus one).
+    """
+    mine, theirs = row["replied"], peers["replied"]
+    value = float(np.expm1(row["log_days_sum"] / mine)) if mine else np.nan
+    peer = float(np.expm1(peers["log_days_sum"] / theirs)) if theirs else np.nan
+    z = -_mean_z(row["log_days_sum"], mine, peers["log_days_sum"], theirs, sd)
+    return Component("resolution speed", value, peer, z, int(mine))
 
 
 def compare_components(

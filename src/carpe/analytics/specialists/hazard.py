@@ -50,6 +50,8 @@ EMPLOYEE_PENALTY: Final = 0.1
 """L2 penalty on each employee's coefficient (a normal prior with sd ~3.2 log-odds)."""
 NPS_PRIOR_ANSWERS: Final = 1.0
 """An account's mean NPS so far is shrunk towards everyone's mean by this many answers."""
+RECENT_MONTHS: Final = 6
+"""An employee's work on an account counts as *recent* for this many months after it."""
 HEALTH_PRIOR_REPORTS: Final = 1.0
 """An account's health so far is shrunk towards the metric's mean by this many reports."""
 MAX_TENURE_YEARS: Final = 10.0
@@ -92,6 +94,13 @@ class HazardEffects:
         Accounts the employee was an exposure of, in the modelled months.
     n_months : numpy.ndarray
         Account-months the employee was an exposure of.
+    selection, selection_se : numpy.ndarray
+        Log-odds of leaving, against a typical colleague, in the months of the
+        employee's accounts *after* their first involvement but without their
+        recent work, with its standard error (from a second fit with both
+        kinds of exposure; NaN without recent exposures): how much safer the
+        accounts they serve are anyway — the account's prior risk, not their
+        effect.
     rows, events : int
         Account-months at risk, and the departures among them.
     """
@@ -102,6 +111,8 @@ class HazardEffects:
     base_hazard: FloatArray
     n_accounts: IntArray
     n_months: IntArray
+    selection: FloatArray
+    selection_se: FloatArray
     rows: int
     events: int
 
@@ -126,6 +137,7 @@ class _Design:
     y: FloatArray
     confounders: FloatArray
     exposures: sparse.csr_matrix
+    involved: sparse.csr_matrix | None
     employees: list[str]
     departments: NDArray[np.str_]
     account_of_row: IntArray
@@ -174,6 +186,46 @@ def _health_grids(
     frame = kpis[["account_id", "month"]].assign(z=z_sum.fillna(0.0), n=count)
     z, n = _grid_cumulative(frame, ("z", "n"), account_index, first, n_months)
     return z, n
+
+
+def _recent_exposures(
+    months: pd.DataFrame,
+    account_index: pd.Series,
+    employee_index: pd.Series,
+    row_of: IntArray,
+    ends: IntArray,
+    first_month: int,
+) -> sparse.csr_matrix | None:
+    """Rows where each employee worked on the account in the :data:`RECENT_MONTHS` before.
+
+    ``ends`` is, per employee, the first modelled month they had left by
+    (``row_of.shape[1]``: still there). None without ``months``.
+    """
+    if not len(months):
+        return None
+    n_months = row_of.shape[1]
+    a = months["account_id"].astype(str).map(account_index)
+    e = months["employee_id"].astype(str).map(employee_index)
+    k = pd.to_numeric(months["month"], errors="coerce") - first_month
+    ok = (a.notna() & e.notna() & k.notna()).to_numpy()
+    a_i = a[ok].astype(int).to_numpy()
+    e_i = e[ok].astype(int).to_numpy()
+    k_i = k[ok].astype(int).to_numpy()
+    span = RECENT_MONTHS
+    pa, pe = np.repeat(a_i, span), np.repeat(e_i, span)
+    pm = np.repeat(k_i, span) + np.tile(np.arange(1, span + 1), k_i.size)
+    inside = (pm >= 0) & (pm < n_months)
+    pa, pe, pm = pa[inside], pe[inside], pm[inside]
+    still = pm < ends[pe] if ends.size else np.zeros(pm.size, dtype=bool)
+    rows = row_of[pa[still], pm[still]]
+    at = rows >= 0
+    matrix = sparse.csr_matrix(
+        (np.ones(int(at.sum())), (rows[at], pe[still][at])),
+        shape=(int(row_of.max()) + 1, len(employee_index)),
+    )
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix
 
 
 def _design(inputs: SpecialistInputs) -> _Design | None:
@@ -234,6 +286,12 @@ def _design(inputs: SpecialistInputs) -> _Design | None:
     )
     exposures.sum_duplicates()
     exposures.data[:] = 1.0
+    gone = np.where(
+        np.isnan(left_days), n_months, np.searchsorted(starts[:-1], left_days, side="right")
+    )
+    recent = _recent_exposures(
+        inputs.involvement_months, account_index, employee_index, row_of, gone, first_month
+    )
 
     # confounders, all measured before the month
     columns: list[FloatArray] = []
@@ -283,7 +341,8 @@ def _design(inputs: SpecialistInputs) -> _Design | None:
         confounders=matrix,
         month_level=rows_m - BURN_IN_MONTHS - 1,  # calendar months, the first the reference (-1)
         n_month_levels=max(0, n_months - BURN_IN_MONTHS - 1),
-        exposures=exposures,
+        exposures=exposures if recent is None else recent,
+        involved=exposures if recent is not None else None,
         employees=ids,
         departments=departments,
         account_of_row=rows_a.astype(np.int64),
@@ -311,18 +370,7 @@ def hazard_effects(inputs: SpecialistInputs) -> HazardEffects | None:
     n_conf = design.confounders.shape[1]
     dense = np.column_stack([np.ones(n_rows), design.confounders])
     fixed = 1 + n_conf + design.n_month_levels
-    penalty = np.concatenate(
-        [np.full(fixed, 1e-6), np.full(len(design.employees), EMPLOYEE_PENALTY)]
-    )
-    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
-        beta, covariance = fit_penalized_logit(
-            dense,
-            design.exposures,
-            design.y,
-            penalty,
-            levels=design.month_level,
-            n_levels=design.n_month_levels,
-        )
+    beta, covariance = _fit(design, dense, design.exposures)
     gamma = beta[fixed:]
     cov = covariance[fixed:, fixed:]
     E = design.exposures.tocsc()
@@ -335,6 +383,7 @@ def hazard_effects(inputs: SpecialistInputs) -> HazardEffects | None:
         pairs // (int(design.account_of_row.max()) + 1), minlength=E.shape[1]
     ).astype(np.int64)
     contrast, std_error = _department_contrasts(gamma, cov, n_months, design.departments)
+    selection, selection_se = _selection(design, dense, fixed)
     eta = np.asarray(dense @ beta[: 1 + n_conf] + design.exposures @ gamma)
     level = design.month_level
     eta[level >= 0] += beta[1 + n_conf : fixed][level[level >= 0]]
@@ -350,9 +399,49 @@ def hazard_effects(inputs: SpecialistInputs) -> HazardEffects | None:
         base_hazard=base,
         n_accounts=n_accounts,
         n_months=n_months,
+        selection=selection,
+        selection_se=selection_se,
         rows=n_rows,
         events=int(design.y.sum()),
     )
+
+
+def _fit(
+    design: _Design, dense: FloatArray, exposures: sparse.csr_matrix
+) -> tuple[FloatArray, FloatArray]:
+    """The penalised fit of the hazard model on ``dense``, the months and ``exposures``."""
+    fixed = dense.shape[1] + design.n_month_levels
+    penalty = np.concatenate([np.full(fixed, 1e-6), np.full(exposures.shape[1], EMPLOYEE_PENALTY)])
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        return fit_penalized_logit(
+            dense,
+            exposures,
+            design.y,
+            penalty,
+            levels=design.month_level,
+            n_levels=design.n_month_levels,
+        )
+
+
+def _selection(design: _Design, dense: FloatArray, fixed: int) -> tuple[FloatArray, FloatArray]:
+    """Each employee's contrast in their accounts' months without their recent work, with SE.
+
+    A second fit holds, for every employee, both "involved since their
+    first contact" and "worked on the account in the last months": the first
+    one's contrast with department colleagues is the risk of *their* accounts
+    when they had not worked on them lately. Someone given the safest
+    accounts shows it there; someone whose work keeps customers does not.
+    """
+    n_emp = len(design.employees)
+    nan = np.full(n_emp, np.nan)
+    if design.involved is None:
+        return nan, nan.copy()
+    both = sparse.hstack([design.involved, design.exposures]).tocsr()
+    beta, covariance = _fit(design, dense, both)
+    gamma = beta[fixed : fixed + n_emp]
+    cov = covariance[fixed : fixed + n_emp, fixed : fixed + n_emp]
+    weight = np.asarray(design.involved.sum(axis=0), dtype=np.int64).ravel()
+    return _department_contrasts(gamma, cov, weight, design.departments)
 
 
 def _department_contrasts(

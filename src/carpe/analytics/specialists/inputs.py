@@ -79,6 +79,19 @@ ACCOUNT_STATS_COLUMNS: Final = (
     "gestures_pre",
 )
 FIRST_INVOLVEMENT_COLUMNS: Final = ("account_id", "employee_id", "first_at")
+INVOLVEMENT_MONTH_COLUMNS: Final = ("account_id", "employee_id", "month", "n")
+HANDLING_COLUMNS: Final = (
+    "employee_id",
+    "problems",
+    "replied",
+    "log_days_sum",
+    "log_days_sq",
+    "reopened",
+    "own_orders",
+    "own_late",
+)
+REOPEN_DAYS: Final = 30
+"""A new problem from the same account this soon after a reply counts as the problem back."""
 ACCOUNT_MONTH_COLUMNS: Final = ("account_id", "month", "touches", "nps_sum", "nps_n", "gestures")
 ACCOUNT_KPI_COLUMNS: Final = ("account_id", "month", "metric", "value_sum", "value_n")
 TEXT_COLUMNS: Final = ("source", "source_id", "account_id", "employee_id", "at", "text")
@@ -206,6 +219,21 @@ class SpecialistInputs:
         of each employee's touchpoints, orders or quotes with each account (the
         monthly hazard model's exposures). Empty: derived from ``involvement``
         as if every pair had started on ``exposure_start``.
+    involvement_months : pandas.DataFrame
+        :data:`INVOLVEMENT_MONTH_COLUMNS`: per account, employee and calendar
+        month (as in ``account_months``) in ``[exposure_start, T)``, their
+        touchpoints, orders and quotes (the hazard model's *recent*
+        exposures: who worked on the account in the months just before).
+        Empty: the model has no recent exposures (only involvement since the
+        first day).
+    handling : pandas.DataFrame
+        :data:`HANDLING_COLUMNS`, per employee over the recent year: the
+        problems (inbound ticket touchpoints) they were given, how many they
+        replied to (an outbound ticket touchpoint of theirs on the same
+        account afterwards), the sum and sum of squares of ``log(1 + days)``
+        to that reply, how many came back (another problem from the account
+        within :data:`REOPEN_DAYS` days of the reply), and their own orders
+        delivered with a promised day, of which late.
     account_months : pandas.DataFrame
         :data:`ACCOUNT_MONTH_COLUMNS`: per account and calendar month
         (``month`` = year * 12 + month - 1) in ``[exposure_start, T)``:
@@ -231,6 +259,10 @@ class SpecialistInputs:
     first_involvement: pd.DataFrame = field(
         default_factory=lambda: _empty(FIRST_INVOLVEMENT_COLUMNS)
     )
+    involvement_months: pd.DataFrame = field(
+        default_factory=lambda: _empty(INVOLVEMENT_MONTH_COLUMNS)
+    )
+    handling: pd.DataFrame = field(default_factory=lambda: _empty(HANDLING_COLUMNS))
     account_months: pd.DataFrame = field(default_factory=lambda: _empty(ACCOUNT_MONTH_COLUMNS))
     account_kpis: pd.DataFrame = field(default_factory=lambda: _empty(ACCOUNT_KPI_COLUMNS))
 

@@ -67,6 +67,14 @@ class Specialist:
         Their test's weight (mean 1 over the tested; NaN: not tested).
     q_value_unweighted, flagged_unweighted : float, bool
         The same with plain Benjamini-Hochberg (every weight 1).
+    verdict : str
+        ``"specialist"``, ``"safer accounts"`` (their accounts stay as well
+        without their recent work: not flagged), ``"not enough evidence"`` or
+        ``"no sign"`` (:mod:`~carpe.analytics.specialists.evidence`).
+    settle : str
+        What would settle it, in words ("about 9 more months of this workload ...").
+    months_to_settle : float
+        The months in ``settle`` (NaN: not that kind of verdict).
     """
 
     employee_id: str
@@ -88,6 +96,9 @@ class Specialist:
     weight: float = float("nan")
     q_value_unweighted: float = float("nan")
     flagged_unweighted: bool = False
+    verdict: str = "no sign"
+    settle: str = ""
+    months_to_settle: float = float("nan")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +195,7 @@ def find_specialists(
         seed=seed,
         weighted=weighted,
         cohort=cohort,
-        habits=habit_scores(inputs, candidates=candidates) if weighted else None,
+        habits=habit_scores(inputs, candidates=candidates),
     )
     effects = {a.employee_id: a for a in found}
     components = compare_components(inputs, candidates=candidates)
@@ -236,6 +247,9 @@ def find_specialists(
                 weight=a.weight if a else nan,
                 q_value_unweighted=a.q_value_unweighted if a else nan,
                 flagged_unweighted=bool(a and a.flagged_unweighted),
+                verdict=a.verdict if a else "no sign",
+                settle=a.settle if a else "",
+                months_to_settle=a.months_to_settle if a else nan,
             )
         )
     rows.sort(key=lambda s: (-s.effect if np.isfinite(s.effect) else np.inf, s.employee_id))
