@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from benchmarks._common import OUT, SIM_END, emit, simulated_folder
-from carpe.analytics.better_day import BetterDayEstimator, feedback_sentiment
+from carpe.analytics.better_day import BetterDayEstimator, feedback_sentiment, resolved_tickets
 from carpe.analytics.specialists import find_praise
 
 OUTSIDE = Path(__file__).resolve().parents[2] / "shared" / "eval" / "outside"
@@ -71,6 +71,7 @@ def load_world(folder: Path) -> dict[str, pd.DataFrame]:
                     "source": "touchpoint",
                     "source_id": tp["touchpoint_id"],
                     "account_id": tp["account_id"],
+                    "employee_id": tp["employee_id"],
                     "at": tp["occurred_at"],
                     "sentiment": tp["sentiment"],
                 }
@@ -126,6 +127,7 @@ def load_world(folder: Path) -> dict[str, pd.DataFrame]:
             "text": [m.text for m in mentions],
         }
     )
+    events = pd.concat([events, resolved_tickets(tp)], ignore_index=True)
     contacts = staffed.loc[
         :,
         [

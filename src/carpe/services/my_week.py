@@ -41,6 +41,7 @@ ROLE_ORDER: Final = {"before": 0, "after": 1, "event": 2}
 EVENT_WORDS: Final[dict[str, str]] = {
     "praise": "praised you by name",
     "resolved": "you closed something they had told us about",
+    "ticket": "you answered their ticket and the problem did not come back",
     "follow_up": "you remembered and asked about",
     "thanked": "thanked you for a gesture",
 }
@@ -53,7 +54,7 @@ class Basis:
     role: str
     """``before``, ``after`` or ``event``."""
     kind: str
-    """``touchpoint``, ``feedback`` or an event kind (praise, resolved, follow_up, thanked)."""
+    """``touchpoint``, ``feedback`` or an event kind (``better_day.EVENT_KINDS``)."""
     source_id: str
     on: date
     sentiment: float | None

@@ -16,7 +16,7 @@ import pandas as pd  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carpe.analytics.better_day import feedback_sentiment
+from carpe.analytics.better_day import feedback_sentiment, resolved_tickets
 from carpe.analytics.specialists import find_praise
 from carpe.store.memory import FollowUp, StoredMoment
 from carpe.store.models import Employee, Feedback, Gesture, Touchpoint
@@ -122,6 +122,7 @@ def load_inputs(
                     "source": "touchpoint",
                     "source_id": said["touchpoint_id"],
                     "account_id": said["account_id"],
+                    "employee_id": said["employee_id"],
                     "at": said["occurred_at"],
                     "sentiment": said["sentiment"].astype(float),
                 }
@@ -164,7 +165,7 @@ def _events(
     employee_ids: list[str] | None,
     after_days: int,
 ) -> pd.DataFrame:
-    """Praise naming an employee, moments they closed, follow-ups done, gestures thanked."""
+    """Praise naming an employee, moments and tickets resolved, follow-ups, gestures thanked."""
     found: list[dict[str, Any]] = []
     window = rows[(rows["occurred_at"] >= lo) & (rows["occurred_at"] < hi)]
     recent = fb[(fb["received_at"] >= lo) & (fb["received_at"] < hi)]
@@ -229,6 +230,8 @@ def _events(
              "text": f"{about}" + (f" — {outcome}" if outcome and not sensitive else "")}
         )  # fmt: skip
     found += _thanked(session=session, rows=rows, fb=fb, lo=lo, hi=hi, after_days=after_days)
+    tickets = resolved_tickets(rows, after_days=after_days)
+    found += tickets[(tickets["at"] >= lo) & (tickets["at"] < hi)].to_dict("records")
     events = pd.DataFrame(
         found,
         columns=["kind", "source", "source_id", "account_id", "employee_id", "at", "text"],
