@@ -203,7 +203,7 @@ class BetterDayEstimator:
         events = _empty_events() if events is None else events
         _require(events, EVENT_COLUMNS, "events")
         words = words.dropna(subset=["sentiment"]).copy()
-        words["at"] = pd.to_datetime(words["at"])
+        words["at"] = pd.to_datetime(words["at"], cache=False)
         if "text" not in words.columns:
             words["text"] = None
         self.reference_ = float(words["sentiment"].median()) if len(words) else 0.0
@@ -223,7 +223,7 @@ class BetterDayEstimator:
     def _group(self, contacts: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
         extra = [c for c in ("kind",) if c in contacts.columns]
         tp = contacts.loc[:, [*CONTACT_COLUMNS, *extra]].copy()
-        tp["occurred_at"] = pd.to_datetime(tp["occurred_at"])
+        tp["occurred_at"] = pd.to_datetime(tp["occurred_at"], cache=False)
         tp["day"] = tp["occurred_at"].dt.normalize()
         keys = ["employee_id", "account_id", "day"]
         grouped = (
@@ -240,7 +240,7 @@ class BetterDayEstimator:
         )
         if len(events):
             ev = events.copy()
-            ev["at"] = pd.to_datetime(ev["at"])
+            ev["at"] = pd.to_datetime(ev["at"], cache=False)
             joined = self._attach(grouped, ev)
             lonely = ev[joined < 0]
             if len(lonely):
@@ -324,7 +324,7 @@ class BetterDayEstimator:
         if events.empty:
             return pd.DataFrame()
         ev = events.copy()
-        ev["at"] = pd.to_datetime(ev["at"])
+        ev["at"] = pd.to_datetime(ev["at"], cache=False)
         row = self._attach(table, ev)
         ev = ev[row >= 0].assign(contact=row[row >= 0])
         return pd.DataFrame(
@@ -455,7 +455,7 @@ def resolved_tickets(
     tp = touchpoints[touchpoints["kind"].astype(str) == "ticket"]
     if tp.empty:
         return _empty_events()
-    tp = tp.assign(occurred_at=pd.to_datetime(tp["occurred_at"]))
+    tp = tp.assign(occurred_at=pd.to_datetime(tp["occurred_at"], cache=False))
     subject = tp["subject"].fillna("").astype(str)
     said = subject + " " + (tp["note"].fillna("").astype(str) if "note" in tp else "")
     tp = tp.assign(
@@ -464,31 +464,41 @@ def resolved_tickets(
     ).sort_values(["account_id", "thread", "occurred_at", "touchpoint_id"], kind="stable")
     known = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.max
     window = pd.Timedelta(days=after_days)
-    found: list[dict[str, object]] = []
-    for _, thread in tp.groupby(["account_id", "thread"], sort=False):
-        rows = list(thread.itertuples(index=False))
-        opening = None
-        for i, row in enumerate(rows):
-            inbound = str(row.direction) == "inbound"
-            if inbound:
-                opening = opening or row
-                continue
-            if opening is None or pd.isna(row.employee_id) or row.occurred_at + window > known:
-                continue
-            reply = next(
-                (r for r in rows[i + 1 :] if str(r.direction) == "inbound"
-                 and r.occurred_at <= row.occurred_at + window),
-                None,
-            )  # fmt: skip
-            if reply is not None and (
-                reply.back or (pd.notna(reply.sentiment) and reply.sentiment < 0)
-            ):
-                continue
-            text = getattr(opening, "note", None) or opening.subject
-            found.append(
-                {"kind": "ticket", "source": "touchpoint", "source_id": row.touchpoint_id,
-                 "account_id": row.account_id, "employee_id": row.employee_id,
-                 "at": row.occurred_at, "text": f"their problem: {text}"}
-            )  # fmt: skip
-            opening = None
-    return pd.DataFrame(found, columns=list(EVENT_COLUMNS)) if found else _empty_events()
+    tp = tp.reset_index(drop=True)
+    key = tp["account_id"].astype(str) + "\x00" + tp["thread"]
+    group = (key != key.shift()).cumsum()
+    inbound = (tp["direction"].astype(str) == "inbound").to_numpy()
+    position = pd.Series(np.arange(len(tp)), dtype=float)
+    asked = position.where(inbound).groupby(group).ffill()  # the customer's latest message
+    answers = position.where(~inbound)
+    previous = answers.groupby(group).shift().groupby(group).ffill()  # the answer before
+    after = position.where(inbound).groupby(group).shift(-1).groupby(group).bfill()
+    open_problem = asked.notna() & (previous.isna() | (asked > previous))
+    at = tp["occurred_at"]
+    reply = after.fillna(-1).astype(np.int64).to_numpy()
+    has_reply = (reply >= 0) & (at.to_numpy()[np.maximum(reply, 0)] <= (at + window).to_numpy())
+    sentiment = pd.to_numeric(tp["sentiment"], errors="coerce").to_numpy()
+    unhappy = tp["back"].to_numpy() | (sentiment < 0)
+    came_back = has_reply & unhappy[np.maximum(reply, 0)]
+    resolved = (
+        ~inbound & tp["employee_id"].notna().to_numpy() & open_problem.to_numpy()
+        & ~came_back & (at + window <= known).to_numpy()
+    )  # fmt: skip
+    if not resolved.any():
+        return _empty_events()
+    opening = tp.iloc[asked[resolved].astype(np.int64).to_numpy()]
+    said = opening["note"] if "note" in opening else opening["subject"]
+    text = said.where(said.notna(), opening["subject"]).fillna("").astype(str).to_numpy()
+    done = tp[resolved]
+    return pd.DataFrame(
+        {
+            "kind": "ticket",
+            "source": "touchpoint",
+            "source_id": done["touchpoint_id"].to_numpy(),
+            "account_id": done["account_id"].to_numpy(),
+            "employee_id": done["employee_id"].to_numpy(),
+            "at": done["occurred_at"].to_numpy(),
+            "text": ["their problem: " + t for t in text],
+        },
+        columns=list(EVENT_COLUMNS),
+    )
