@@ -1,7 +1,9 @@
 """Better days: does carpe's per-employee better-day share rank those who truly lift customers?
 
 Run: ``uv run python benchmarks/better_day.py [--seeds 1,2,3] [--worlds carpe,clinic,saas]
-[--accounts 600] [--weeks 26] [--min-contacts 20]`` (prints ``name: value`` lines).
+[--accounts 600] [--weeks 26] [--min-contacts 20]`` (prints ``name: value`` lines), or
+``--page-store STORE.db`` to time a My week page view (``my_week_page_seconds``) against
+judging every employee's contacts (``my_week_baseline_judge_everyone_seconds``).
 
 For each world and seed, the last ``--weeks`` weeks of the history are judged with
 :class:`carpe.analytics.better_day.BetterDayEstimator` (its defaults, the settings the
@@ -44,7 +46,7 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 from benchmarks._common import OUT, SIM_END, emit, simulated_folder
-from carpe.analytics.better_day import BetterDayEstimator, feedback_sentiment
+from carpe.analytics.better_day import BetterDayEstimator, feedback_sentiment, resolved_tickets
 from carpe.analytics.specialists import find_praise
 
 OUTSIDE = Path(__file__).resolve().parents[2] / "shared" / "eval" / "outside"
@@ -71,6 +73,7 @@ def load_world(folder: Path) -> dict[str, pd.DataFrame]:
                     "source": "touchpoint",
                     "source_id": tp["touchpoint_id"],
                     "account_id": tp["account_id"],
+                    "employee_id": tp["employee_id"],
                     "at": tp["occurred_at"],
                     "sentiment": tp["sentiment"],
                 }
@@ -126,6 +129,7 @@ def load_world(folder: Path) -> dict[str, pd.DataFrame]:
             "text": [m.text for m in mentions],
         }
     )
+    events = pd.concat([events, resolved_tickets(tp)], ignore_index=True)
     contacts = staffed.loc[
         :,
         [
@@ -220,6 +224,55 @@ def run(world: str, seed: int, args: argparse.Namespace) -> tuple[float, float, 
     )
 
 
+def page_seconds(store: Path, day: str | None) -> None:
+    """Time a My week page view on a store: the busiest employee of the last week.
+
+    Baseline in the same run: judging every employee's contacts of the eight
+    weeks and keeping the page's (how the page was built before). Median of 3.
+    """
+    import time
+    from datetime import date, timedelta
+
+    from sqlalchemy import func, select
+
+    from carpe.config import load_settings
+    from carpe.context import Carpe
+    from carpe.services import my_week
+    from carpe.services.users import Viewer
+    from carpe.store.models import Touchpoint
+
+    carpe = Carpe(load_settings(database_url=f"sqlite:///{store}"))
+    try:
+        with carpe.unit_of_work() as uow:
+            session = uow.session
+            last = date.fromisoformat(day) if day else session.scalar(
+                select(func.max(Touchpoint.occurred_at))
+            ).date()  # fmt: skip
+            busiest = session.execute(
+                select(Touchpoint.employee_id, func.count())
+                .where(Touchpoint.occurred_at >= last - timedelta(days=6))
+                .group_by(Touchpoint.employee_id).order_by(func.count().desc()).limit(1)
+            ).scalar_one()  # fmt: skip
+            viewer = Viewer(0, "bench", "frontline", busiest)
+
+            def page() -> None:
+                my_week.my_week(session=session, viewer=viewer, employee_id=busiest, day=last)
+
+            def everyone() -> None:
+                start = my_week._starts(last, my_week.TREND_WEEKS)[0]
+                my_week._judge(session, start, last)
+
+            for name, call in (("page", page), ("baseline_judge_everyone", everyone)):
+                took = []
+                for _ in range(3):
+                    started = time.perf_counter()
+                    call()
+                    took.append(time.perf_counter() - started)
+                emit(f"my_week_{name}_seconds", float(np.median(took)))
+    finally:
+        carpe.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1,2,3")
@@ -232,7 +285,12 @@ def main() -> None:
     parser.add_argument("--after-days", type=int, default=defaults.after_days)
     parser.add_argument("--margin", type=float, default=defaults.margin)
     parser.add_argument("--next-words-only", action="store_true")
+    parser.add_argument("--page-store", type=Path, help="time a My week page on this store")
+    parser.add_argument("--page-day", help="the page's last day (default: the last touchpoint's)")
     args = parser.parse_args()
+    if args.page_store:
+        page_seconds(args.page_store, args.page_day)
+        return
     seeds = [int(s) for s in args.seeds.split(",")]
     emit("seeds", args.seeds)
     emit("weeks", args.weeks)

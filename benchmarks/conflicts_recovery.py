@@ -1,7 +1,8 @@
 """Recovery of planted experience conflicts, and billing-error tweets found in real text.
 
 Run: ``uv run python benchmarks/conflicts_recovery.py [--accounts N] [--kinds b2b,b2c]``
-(prints ``name: value`` lines).
+(prints ``name: value`` lines); ``--scale N`` only times detection on one planted b2b
+business of N accounts.
 
 Part 1, simulated businesses. For seeds 1–5 (b2b and b2c alternately unless
 ``--kinds`` is given), a business of ``--accounts`` accounts over 24 months is
@@ -278,6 +279,27 @@ def tweets() -> None:
     emit("tweets_baseline_keyword_recall", recall)
 
 
+def scale(accounts: int) -> None:
+    """Detection time on one planted b2b business of ``accounts`` accounts (CSV read first).
+
+    Prints ``scale_<n>_read_seconds`` (reading the CSV files: the floor any detector
+    pays), ``scale_<n>_detect_seconds`` (wall) and ``_detect_cpu_seconds`` (this
+    process's CPU, every thread), and the pooled precision and recall.
+    """
+    folder = _business("b2b", accounts, 1, plant=True)
+    started = time.perf_counter()
+    tables = {name: pd.read_csv(folder / f"{name}.csv", low_memory=False) for name in TABLES}
+    emit(f"scale_{accounts}_read_seconds", time.perf_counter() - started)
+    started, cpu = time.perf_counter(), time.process_time()
+    report = detect_conflicts(tables, as_of=SIM_END + timedelta(days=1), settings=_settings())
+    emit(f"scale_{accounts}_detect_seconds", time.perf_counter() - started)
+    emit(f"scale_{accounts}_detect_cpu_seconds", time.process_time() - cpu)
+    truth = json.loads((folder / "ground_truth.json").read_text())["conflicts"]
+    matched = sum(_match(report.conflicts, truth).values())
+    emit(f"scale_{accounts}_precision", matched / max(len(report.conflicts), 1))
+    emit(f"scale_{accounts}_recall", matched / max(len(truth), 1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accounts", type=int, default=1000)
@@ -286,7 +308,11 @@ def main() -> None:
     parser.add_argument("--worlds", default="clinic,saas", help="outside worlds ('' for none)")
     parser.add_argument("--world-seeds", default="1,2,3", help="reported: 1,2,3; tuning: 4,5,6")
     parser.add_argument("--skip-simulated", action="store_true")
+    parser.add_argument("--scale", type=int, help="only time detection at this many accounts")
     args = parser.parse_args()
+    if args.scale:
+        scale(args.scale)
+        return
     if not args.skip_simulated:
         simulated(args.accounts, args.kinds.split(","), args.seeds)
     if args.worlds:

@@ -55,7 +55,8 @@ def test_my_week_counts_a_contact_with_nothing_to_go_on(store: Carpe) -> None:
     assert page.week.unknown == 1
     (silent,) = [c for c in page.customers if c.verdict == "unknown"]
     assert silent.words == "nothing to go on" and silent.account_id == "A2"
-    assert [b.role for b in silent.basis] == ["before"]  # words before, none after
+    # No words after; the words before on A2 are E2's own, which say nothing of how A2 came in.
+    assert [b.role for b in silent.basis] == []
 
 
 def test_team_week_totals_a_department_and_refuses_the_frontline(store: Carpe) -> None:
@@ -70,3 +71,24 @@ def test_team_week_totals_a_department_and_refuses_the_frontline(store: Carpe) -
             my_week.team_week(session=uow.session, viewer=BOSS, day=DAY, department="Nope")
         with pytest.raises(ForbiddenError):
             my_week.set_sharing(session=uow.session, viewer=BOSS, employee_id="E1", shared=True)
+
+
+def test_my_week_counts_a_ticket_answered_that_did_not_come_back(
+    carpe: Carpe, tmp_path: Path
+) -> None:
+    files = small_business()
+    files["touchpoints"] += [
+        make_touchpoint(touchpoint_id="K1", occurred_at="2026-03-04T09:00:00", kind="ticket",
+                        direction="inbound", subject="Ticket S7: scanner offline",
+                        note="Scanner offline again", sentiment="-0.6"),
+        make_touchpoint(touchpoint_id="K2", occurred_at="2026-03-04T15:00:00", kind="ticket",
+                        direction="outbound", subject="Ticket S7: scanner offline",
+                        note="Replaced the cable", sentiment=""),
+    ]  # fmt: skip
+    import_folder(write_folder(tmp_path / "in", files), engine=carpe.engine)
+    with carpe.unit_of_work() as uow:
+        page = my_week.my_week(session=uow.session, viewer=ANA, employee_id="E1", day=DAY)
+    tickets = [b for c in page.customers for b in c.basis if b.kind == "ticket"]
+    assert [(b.source_id, b.link) for b in tickets] == [("K2", "/accounts/A1#tp-K2")]
+    assert tickets[0].label == "you answered their ticket and the problem did not come back"
+    assert "Scanner offline again" in (tickets[0].text or "")

@@ -6,19 +6,21 @@ words before the contact with their words after it:
 
 * **before** — the sentiment of the customer's last words (touchpoint
   sentiment, or a survey score read as a sentiment, see
-  :func:`feedback_sentiment`) in the ``before_days`` before the contact began;
+  :func:`feedback_sentiment`) in the ``before_days`` before the contact began,
+  read away from this employee: with colleagues, or in a survey;
 * **after** — the sentiment of their first words from the contact on, up to
   ``after_days`` after it ended: the contact's own recorded sentiment when it
   has one, else their next words (with ``own_words=False`` always their next
   words);
-* the **change** is after minus before, less the *usual* change after a
-  contact of the same kind when that is an improvement (a ticket answered
-  usually lifts a customer; only a lift beyond that is the employee's);
+* the **change** is after minus before (optionally, ``usual=True``, less the
+  usual change after a contact of the same kind when that is an improvement);
   **better** when it exceeds ``margin``, **worse** when it falls below
   ``-margin``, **same** otherwise. With no words before, the after words are
   compared with the business's typical words (the median of every word read);
 * a positive **event** — praise naming the employee, a moment of theirs the
-  employee resolved, a follow-up done, a gesture that was thanked — makes the
+  employee resolved, a ticket of theirs the employee answered that did not
+  come back (:func:`resolved_tickets`), a follow-up done, a gesture that was
+  thanked — makes the
   contact *better* whatever the sentiment says, and is shown as its basis;
 * with no words after and no event the contact has **nothing to go on**
   (``unknown``): it is counted, never guessed, and left out of the share.
@@ -30,6 +32,7 @@ An employee's *better-day share* is ``better / (better + same + worse)``;
 
 from __future__ import annotations
 
+import re
 from typing import Final, Self
 
 import numpy as np
@@ -39,7 +42,7 @@ from sklearn.exceptions import NotFittedError
 VERDICTS: Final = ("better", "same", "worse", "unknown")
 """What a contact can be judged: better off, about the same, worse off, or nothing to go on."""
 
-EVENT_KINDS: Final = ("praise", "resolved", "follow_up", "thanked")
+EVENT_KINDS: Final = ("praise", "resolved", "ticket", "follow_up", "thanked")
 """Events that show a better day on their own."""
 
 SURVEY_SCALES: Final[dict[str, tuple[float, float]]] = {
@@ -109,10 +112,16 @@ class BetterDayEstimator:
     own_words : bool, default True
         Whether the sentiment recorded on the contact's own touchpoints counts
         as the customer's words after it (False: only their next words count).
-    usual : bool, default True
+    usual : bool, default False
         Whether a contact must beat the usual change after contacts of its
         ``kind`` (the median change, when that is an improvement) to count as
         better; needs a ``kind`` column in the contacts.
+    others_before : bool, default True
+        Whether the words before a contact are read only from the customer's
+        contacts with *other* employees (and surveys), when ``words`` has an
+        ``employee_id`` column. An employee's own earlier touchpoints carry
+        their own way with this customer (and often their own way of recording
+        it): comparing them with the contact says nothing about the contact.
 
     Attributes
     ----------
@@ -147,13 +156,15 @@ class BetterDayEstimator:
         after_days: int = 7,
         margin: float = 0.0,
         own_words: bool = True,
-        usual: bool = True,
+        usual: bool = False,
+        others_before: bool = True,
     ) -> None:
         self.before_days = before_days
         self.after_days = after_days
         self.margin = margin
         self.own_words = own_words
         self.usual = usual
+        self.others_before = others_before
 
     def _validate(self) -> None:
         if self.before_days < 1 or self.after_days < 0:
@@ -192,7 +203,7 @@ class BetterDayEstimator:
         events = _empty_events() if events is None else events
         _require(events, EVENT_COLUMNS, "events")
         words = words.dropna(subset=["sentiment"]).copy()
-        words["at"] = pd.to_datetime(words["at"])
+        words["at"] = pd.to_datetime(words["at"], cache=False)
         if "text" not in words.columns:
             words["text"] = None
         self.reference_ = float(words["sentiment"].median()) if len(words) else 0.0
@@ -212,7 +223,7 @@ class BetterDayEstimator:
     def _group(self, contacts: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
         extra = [c for c in ("kind",) if c in contacts.columns]
         tp = contacts.loc[:, [*CONTACT_COLUMNS, *extra]].copy()
-        tp["occurred_at"] = pd.to_datetime(tp["occurred_at"])
+        tp["occurred_at"] = pd.to_datetime(tp["occurred_at"], cache=False)
         tp["day"] = tp["occurred_at"].dt.normalize()
         keys = ["employee_id", "account_id", "day"]
         grouped = (
@@ -229,7 +240,7 @@ class BetterDayEstimator:
         )
         if len(events):
             ev = events.copy()
-            ev["at"] = pd.to_datetime(ev["at"])
+            ev["at"] = pd.to_datetime(ev["at"], cache=False)
             joined = self._attach(grouped, ev)
             lonely = ev[joined < 0]
             if len(lonely):
@@ -263,8 +274,10 @@ class BetterDayEstimator:
         return out
 
     def _words_basis(self, table: pd.DataFrame, words: pd.DataFrame) -> pd.DataFrame:
-        rows = table.loc[:, ["account_id", "started_at", "ended_at", "touchpoint_ids"]]
-        rows = rows.reset_index().rename(columns={"index": "contact"})
+        rows = table.loc[
+            :, ["account_id", "employee_id", "started_at", "ended_at", "touchpoint_ids"]
+        ]
+        rows = rows.reset_index().rename(columns={"index": "contact", "employee_id": "judged"})
         pairs = rows.merge(words, on="account_id", how="inner")
         before = (pairs["at"] < pairs["started_at"]) & (
             pairs["at"] >= pairs["started_at"] - pd.Timedelta(days=self.before_days)
@@ -285,6 +298,8 @@ class BetterDayEstimator:
         if not self.own_words:
             after &= ~own
         before &= ~own
+        if self.others_before and "employee_id" in pairs.columns:
+            before &= (pairs["employee_id"] != pairs["judged"]).to_numpy()
         pairs = pairs.assign(role=np.where(before, "before", np.where(after, "after", "")))
         pairs = pairs[pairs["role"] != ""]
         pairs = pairs.sort_values(["contact", "at", "source_id"], kind="stable")
@@ -309,7 +324,7 @@ class BetterDayEstimator:
         if events.empty:
             return pd.DataFrame()
         ev = events.copy()
-        ev["at"] = pd.to_datetime(ev["at"])
+        ev["at"] = pd.to_datetime(ev["at"], cache=False)
         row = self._attach(table, ev)
         ev = ev[row >= 0].assign(contact=row[row >= 0])
         return pd.DataFrame(
@@ -387,3 +402,103 @@ class BetterDayEstimator:
         counts["share"] = counts["better"] / judged
         counts["smoothed"] = (counts["better"] + 1) / (counts["judged"] + 2)
         return counts
+
+
+REOPEN: Final = re.compile(r"\breopen", re.IGNORECASE)
+"""A customer's ticket message whose subject or note says the problem is back."""
+TICKET_NAMES: Final = re.compile(r"^\s*ticket\s+\S*\d", re.IGNORECASE)
+"""A subject that names its ticket (``Ticket S00000002: …``): the thread is that subject."""
+
+
+def resolved_tickets(
+    touchpoints: pd.DataFrame, *, after_days: int = 7, as_of: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """``ticket`` events: a customer's ticket answered, and the problem did not come back.
+
+    Tickets are touchpoints of kind ``ticket``; a thread is the subject when it
+    names the ticket (``Ticket S00000002: …``), else the account's stream of
+    tickets. A customer's message (inbound) opens a problem; an employee's
+    answer (outbound or internal, with an employee) to an open problem resolves
+    it when, within ``after_days``, the customer neither writes back saying it
+    is back (``reopen``) nor writes back unhappy (sentiment below 0). A thank-you
+    or nothing at all is a resolution. Answers fewer than ``after_days`` before
+    ``as_of`` are not judged yet; without ``as_of`` they are judged on what is
+    known so far, like the rest of a week that has not ended (a later reopen
+    takes the event back).
+
+    Parameters
+    ----------
+    touchpoints : pandas.DataFrame
+        ``touchpoint_id, account_id, employee_id, occurred_at, kind, direction,
+        subject, sentiment``; optional ``note``.
+    after_days : int, default 7
+        How long the problem must stay away.
+    as_of : pandas.Timestamp, optional
+        Judge only answers whose ``after_days`` have passed by then.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`EVENT_COLUMNS` (``kind`` ``ticket``, ``source`` ``touchpoint``,
+        ``source_id`` the answer, ``text`` the customer's opening message).
+
+    Examples
+    --------
+    >>> tp = pd.DataFrame({"touchpoint_id": ["t1", "t2"], "account_id": ["a", "a"],
+    ...     "employee_id": ["e", "e"], "kind": ["ticket", "ticket"],
+    ...     "occurred_at": pd.to_datetime(["2026-03-01", "2026-03-02"]),
+    ...     "direction": ["inbound", "outbound"], "subject": ["Printer jam"] * 2,
+    ...     "sentiment": [-0.6, 0.1], "note": ["printer jams again", "fixed the tray"]})
+    >>> resolved_tickets(tp, as_of=pd.Timestamp("2026-03-20"))["source_id"].tolist()
+    ['t2']
+    """
+    tp = touchpoints[touchpoints["kind"].astype(str) == "ticket"]
+    if tp.empty:
+        return _empty_events()
+    tp = tp.assign(occurred_at=pd.to_datetime(tp["occurred_at"], cache=False))
+    subject = tp["subject"].fillna("").astype(str)
+    said = subject + " " + (tp["note"].fillna("").astype(str) if "note" in tp else "")
+    tp = tp.assign(
+        thread=np.where(subject.str.match(TICKET_NAMES), subject, ""),
+        back=said.str.contains(REOPEN).to_numpy(),
+    ).sort_values(["account_id", "thread", "occurred_at", "touchpoint_id"], kind="stable")
+    known = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.max
+    window = pd.Timedelta(days=after_days)
+    tp = tp.reset_index(drop=True)
+    key = tp["account_id"].astype(str) + "\x00" + tp["thread"]
+    group = (key != key.shift()).cumsum()
+    inbound = (tp["direction"].astype(str) == "inbound").to_numpy()
+    position = pd.Series(np.arange(len(tp)), dtype=float)
+    asked = position.where(inbound).groupby(group).ffill()  # the customer's latest message
+    answers = position.where(~inbound)
+    previous = answers.groupby(group).shift().groupby(group).ffill()  # the answer before
+    after = position.where(inbound).groupby(group).shift(-1).groupby(group).bfill()
+    open_problem = asked.notna() & (previous.isna() | (asked > previous))
+    at = tp["occurred_at"]
+    reply = after.fillna(-1).astype(np.int64).to_numpy()
+    has_reply = (reply >= 0) & (at.to_numpy()[np.maximum(reply, 0)] <= (at + window).to_numpy())
+    sentiment = pd.to_numeric(tp["sentiment"], errors="coerce").to_numpy()
+    unhappy = tp["back"].to_numpy() | (sentiment < 0)
+    came_back = has_reply & unhappy[np.maximum(reply, 0)]
+    resolved = (
+        ~inbound & tp["employee_id"].notna().to_numpy() & open_problem.to_numpy()
+        & ~came_back & (at + window <= known).to_numpy()
+    )  # fmt: skip
+    if not resolved.any():
+        return _empty_events()
+    opening = tp.iloc[asked[resolved].astype(np.int64).to_numpy()]
+    said = opening["note"] if "note" in opening else opening["subject"]
+    text = said.where(said.notna(), opening["subject"]).fillna("").astype(str).to_numpy()
+    done = tp[resolved]
+    return pd.DataFrame(
+        {
+            "kind": "ticket",
+            "source": "touchpoint",
+            "source_id": done["touchpoint_id"].to_numpy(),
+            "account_id": done["account_id"].to_numpy(),
+            "employee_id": done["employee_id"].to_numpy(),
+            "at": done["occurred_at"].to_numpy(),
+            "text": ["their problem: " + t for t in text],
+        },
+        columns=list(EVENT_COLUMNS),
+    )

@@ -13,8 +13,11 @@ looks different in the data, and each pattern is a flag a manager can read:
   reason: no moment noted about the contact (or account) in the weeks before,
   no note of those weeks that speaks of what the gesture is about (whether or
   not carpe's extractor found a moment in it), no birthday, no anniversary of
-  the account, no recent problem. The flag names examples: which gesture, to
-  whom, on which day.
+  the account, no recent problem. What carpe can link depends on how much the
+  business writes down, so the flag is relative: raised only when most of the
+  giver's gestures lack an occasion beyond doubt *and* more than for nearly
+  all the business's other givers (see :func:`_stands_out`). The flag
+  names examples: which gesture, to whom, on which day.
 
 The score is 1 minus a weighted sum of the four shares (each 0..1), so 1 is
 entirely personal and 0 entirely templated. It is coaching for a manager, not a
@@ -146,19 +149,41 @@ EVIDENCE_Z = 1.2816
 """One-sided 90 % confidence: a flag needs more than a coin flip's worth of gestures."""
 
 
-def _mostly(hits: int, n: int) -> bool:
-    """Whether most of ``n`` gestures are ``hits`` beyond doubt (Wilson bound above one half).
-
-    Two of four gestures without an occasion is no evidence a manager would
-    accept; 30 of 30 is.
-    """
+def _lower_bound(hits: int, n: int) -> float:
+    """The share ``hits / n`` beyond doubt: its one-sided 90 % Wilson lower bound."""
     if n == 0:
-        return False
+        return 0.0
     share = hits / n
     z2 = EVIDENCE_Z**2
     centre = share + z2 / (2 * n)
     margin = EVIDENCE_Z * np.sqrt(share * (1 - share) / n + z2 / (4 * n * n))
-    return bool((centre - margin) / (1 + z2 / n) > 0.5)
+    return float((centre - margin) / (1 + z2 / n))
+
+
+PEER_QUANTILE = 0.9
+"""A share stands out when it is beyond doubt above nine in ten of the other givers' shares."""
+MIN_PEERS = 4
+"""Other givers needed for a peer comparison; with fewer, evidence alone decides."""
+
+
+def _stands_out(hits: int, n: int, peers: np.ndarray) -> bool:
+    """Whether most of ``n`` gestures lack an occasion, and more than for nearly every peer.
+
+    Two of four gestures without an occasion is no evidence a manager would
+    accept; 30 of 30 is (the lower bound above one half). What carpe can link
+    depends on how much a business writes down about its customers, which moves
+    every giver's share together, so the share is also compared with the
+    business's other givers (``peers``, one share each whatever their volume, so
+    two busy voucher programmes do not set the norm): its lower bound must
+    exceed the :data:`PEER_QUANTILE` quantile of theirs. An ordinary giver is
+    above nine in ten of their peers about one time in ten, and beyond doubt
+    less often still. With fewer than :data:`MIN_PEERS` peers there is nothing
+    to compare with and the evidence alone decides.
+    """
+    bound = _lower_bound(hits, n)
+    if bound <= 0.5:
+        return False
+    return len(peers) < MIN_PEERS or bound > float(np.quantile(peers, PEER_QUANTILE))
 
 
 def _cadence(days: pd.Series) -> tuple[float, float]:
@@ -231,11 +256,13 @@ def score_genuineness(
     )
     frame["day"] = pd.to_datetime(frame["given_on"]).dt.normalize()
     frame["linked"] = _linked(frame, moments, link_days, occasions, notes)
+    judged = {
+        e: own for e, own in frame.groupby("employee_id", sort=True) if len(own) >= min_gestures
+    }
+    shares = {e: 1.0 - float(own["linked"].mean()) for e, own in judged.items()}
     results: list[GenuinenessScore] = []
-    for employee_id, own in frame.groupby("employee_id", sort=True):
+    for employee_id, own in judged.items():
         n = len(own)
-        if n < min_gestures:
-            continue
         flags: list[str] = []
         # A favourite gift that answers different occasions is no template: count the
         # identical gestures that answer nothing.
@@ -257,17 +284,24 @@ def score_genuineness(
         regularity, gap = _cadence(own["given_on"])
         if regularity >= 0.5:
             flags.append(f"gestures on a fixed cadence (about every {gap:.0f} days)")
-        unlinked = 1.0 - float(own["linked"].mean())
-        if _mostly(int((~own["linked"]).sum()), n):
+        unlinked = shares[employee_id]
+        peers = np.asarray([v for e, v in shares.items() if e != employee_id])
+        if _stands_out(int((~own["linked"]).sum()), n, peers):
             alone = own[~own["linked"]]
             shown = "; ".join(
                 f"{g.get('gesture_id') or g['kind']} to {g['contact_id'] or g['account_id']} "
                 f"on {pd.Timestamp(g['given_on']):%Y-%m-%d}"
                 for g in alone.head(2).to_dict("records")
             )
+            usual = (
+                f"; {np.median(peers):.0%} for a usual giver here"
+                if len(peers) >= MIN_PEERS
+                else ""
+            )
             flags.append(
                 f"{len(alone)} of {n} gestures follow no occasion (no moment, note, birthday, "
-                f"account anniversary or problem in the {link_days} days before), e.g. {shown}"
+                f"account anniversary or problem in the {link_days} days before{usual}), "
+                f"e.g. {shown}"
             )
         penalty = (
             WEIGHTS["repeated"] * repeated

@@ -41,6 +41,7 @@ ROLE_ORDER: Final = {"before": 0, "after": 1, "event": 2}
 EVENT_WORDS: Final[dict[str, str]] = {
     "praise": "praised you by name",
     "resolved": "you closed something they had told us about",
+    "ticket": "you answered their ticket and the problem did not come back",
     "follow_up": "you remembered and asked about",
     "thanked": "thanked you for a gesture",
 }
@@ -53,7 +54,7 @@ class Basis:
     role: str
     """``before``, ``after`` or ``event``."""
     kind: str
-    """``touchpoint``, ``feedback`` or an event kind (praise, resolved, follow_up, thanked)."""
+    """``touchpoint``, ``feedback`` or an event kind (``better_day.EVENT_KINDS``)."""
     source_id: str
     on: date
     sentiment: float | None
@@ -170,12 +171,20 @@ def _employee(session: Session, employee_id: str) -> Employee:
     return found
 
 
-def _judge(session: Session, start: date, end: date) -> tuple[BetterDayEstimator, Inputs]:
-    """Every contact from ``start`` to ``end`` judged (the usual change is the business's)."""
+def _judge(
+    session: Session, start: date, end: date, employee_ids: list[str] | None = None
+) -> tuple[BetterDayEstimator, Inputs]:
+    """The contacts from ``start`` to ``end`` (of everyone, or these employees) judged.
+
+    A contact's verdict rests on its customer's words and its events alone, and
+    the reference for a contact with no words before is read from every
+    account's words, so judging one employee's contacts gives the same verdicts
+    as judging everyone's.
+    """
     model = BetterDayEstimator()
     inputs = load_inputs(
         session=session, start=start, end=end, before_days=model.before_days,
-        after_days=model.after_days,
+        after_days=model.after_days, employee_ids=employee_ids,
     )  # fmt: skip
     return model.fit(inputs.contacts, inputs.words, inputs.events), inputs
 
@@ -249,7 +258,7 @@ def my_week(
         why = "; this one is not shared with managers" if viewer.is_manager else ""
         raise ForbiddenError(f"a My week page is its employee's own{why}")
     starts = _starts(day, weeks)
-    model, inputs = _judge(session, starts[0], day)
+    model, inputs = _judge(session, starts[0], day, [employee_id])
     contacts = model.contacts_
     rows = contacts[contacts["employee_id"] == employee_id]
     trend = _counts(rows, starts)
@@ -305,8 +314,8 @@ def team_week(
         raise NotFoundError("department", department)
     ids = [e for e, _ in staff]
     starts = _starts(day, weeks)
-    contacts = _judge(session, starts[0], day)[0].contacts_
-    trend = _counts(contacts[contacts["employee_id"].isin(ids)], starts)
+    contacts = _judge(session, starts[0], day, ids)[0].contacts_
+    trend = _counts(contacts, starts)
     sharing = set(
         session.scalars(
             select(MyWeekSharing.employee_id).where(
@@ -343,11 +352,14 @@ def _customers(
     }
     found = []
     order = {"better": 0, "worse": 1, "same": 2, "unknown": 3}
+    theirs = basis[basis["contact"].isin(rows.index)]
+    by_contact: dict[Any, list[Any]] = {}
+    for b in theirs.itertuples(index=False):
+        by_contact.setdefault(b.contact, []).append(b)
     for index, r in rows.iterrows():
-        mine = basis[basis["contact"] == index]
         items = tuple(
             sorted(
-                (_basis(b, inputs) for b in mine.itertuples(index=False)),
+                (_basis(b, inputs) for b in by_contact.get(index, ())),
                 key=lambda b: (ROLE_ORDER[b.role], b.on),
             )
         )

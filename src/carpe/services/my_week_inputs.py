@@ -16,7 +16,7 @@ import pandas as pd  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carpe.analytics.better_day import feedback_sentiment
+from carpe.analytics.better_day import feedback_sentiment, resolved_tickets
 from carpe.analytics.specialists import find_praise
 from carpe.store.memory import FollowUp, StoredMoment
 from carpe.store.models import Employee, Feedback, Gesture, Touchpoint
@@ -86,7 +86,7 @@ def load_inputs(
         session.execute(query).all(),
         columns=TOUCHPOINT_FIELDS,
     )
-    rows["occurred_at"] = pd.to_datetime(rows["occurred_at"])
+    rows["occurred_at"] = pd.to_datetime(rows["occurred_at"], cache=False)
     staffed = rows[
         rows["employee_id"].notna()
         & (rows["direction"] != "internal")
@@ -104,16 +104,16 @@ def load_inputs(
         ).all(),
         columns=FEEDBACK_FIELDS,
     )  # fmt: skip
-    fb["received_at"] = pd.to_datetime(fb["received_at"])
+    fb["received_at"] = pd.to_datetime(fb["received_at"], cache=False)
     events = _events(
         session=session, rows=rows, fb=fb, lo=lo, hi=hi, employee_ids=employee_ids,
         after_days=after_days,
     )  # fmt: skip
     accounts = set(staffed["account_id"]) | set(events["account_id"])
-    said = rows[rows["account_id"].isin(accounts) & rows["sentiment"].notna()]
-    scored = fb[fb["account_id"].isin(accounts)].assign(
-        sentiment=lambda f: feedback_sentiment(f["survey"], f["score"])
-    )
+    # Every account's words, not only those of the contacts judged: what customers
+    # typically say (the reference for a contact with no words before) is the business's.
+    said = rows[rows["sentiment"].notna()]
+    scored = fb.assign(sentiment=lambda f: feedback_sentiment(f["survey"], f["score"]))
     scored = scored[scored["sentiment"].notna()]
     words = pd.concat(
         [
@@ -122,6 +122,7 @@ def load_inputs(
                     "source": "touchpoint",
                     "source_id": said["touchpoint_id"],
                     "account_id": said["account_id"],
+                    "employee_id": said["employee_id"],
                     "at": said["occurred_at"],
                     "sentiment": said["sentiment"].astype(float),
                 }
@@ -164,10 +165,14 @@ def _events(
     employee_ids: list[str] | None,
     after_days: int,
 ) -> pd.DataFrame:
-    """Praise naming an employee, moments they closed, follow-ups done, gestures thanked."""
+    """Praise naming an employee, moments and tickets resolved, follow-ups, gestures thanked."""
     found: list[dict[str, Any]] = []
     window = rows[(rows["occurred_at"] >= lo) & (rows["occurred_at"] < hi)]
     recent = fb[(fb["received_at"] >= lo) & (fb["received_at"] < hi)]
+    if employee_ids is not None:  # praise counts only on accounts the employee served
+        served_by = rows.loc[rows["employee_id"].isin(employee_ids), "account_id"]
+        window = window[window["account_id"].isin(served_by)]
+        recent = recent[recent["account_id"].isin(served_by)]
     employees = pd.DataFrame(
         session.execute(select(Employee.employee_id, Employee.name, Employee.department)).all(),
         columns=["employee_id", "name", "department"],
@@ -229,6 +234,8 @@ def _events(
              "text": f"{about}" + (f" — {outcome}" if outcome and not sensitive else "")}
         )  # fmt: skip
     found += _thanked(session=session, rows=rows, fb=fb, lo=lo, hi=hi, after_days=after_days)
+    tickets = resolved_tickets(rows, after_days=after_days)
+    found += tickets[(tickets["at"] >= lo) & (tickets["at"] < hi)].to_dict("records")
     events = pd.DataFrame(
         found,
         columns=["kind", "source", "source_id", "account_id", "employee_id", "at", "text"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from carpe.analytics.better_day import BetterDayEstimator, feedback_sentiment
+from carpe.analytics.better_day import BetterDayEstimator, feedback_sentiment, resolved_tickets
 
 T = pd.Timestamp
 
@@ -128,8 +128,45 @@ def test_better_day_estimator_asks_more_than_the_usual_lift_of_a_kind_of_contact
         ("t0", "a0", "2026-03-02 10:00", -0.2),
         *[(f"t{i}", f"a{i}", "2026-03-02 10:00", 0.1) for i in range(1, 5)],
     )
-    assert _verdicts(BetterDayEstimator().fit(contacts, words))["a0"] == "worse"
-    assert _verdicts(BetterDayEstimator(usual=False).fit(contacts, words))["a0"] == "better"
+    assert _verdicts(BetterDayEstimator(usual=True).fit(contacts, words))["a0"] == "worse"
+    assert _verdicts(BetterDayEstimator().fit(contacts, words))["a0"] == "better"
+
+
+def test_better_day_estimator_reads_the_words_before_away_from_the_employee_judged() -> None:
+    """Her own cheerful note of yesterday is no measure of how the customer came in."""
+    contacts = _contacts(("t2", "a", "e", "2026-03-02 10:00"))
+    words = _words(
+        ("p0", "a", "2026-02-26", -0.4),  # with a colleague
+        ("p1", "a", "2026-03-01", 0.6),  # her own note of yesterday
+        ("t2", "a", "2026-03-02 10:00", 0.3),
+    ).assign(employee_id=["o", "e", "e"])
+    assert _verdicts(BetterDayEstimator().fit(contacts, words))["a"] == "better"
+    assert _verdicts(BetterDayEstimator(others_before=False).fit(contacts, words))["a"] == "worse"
+
+
+def test_resolved_tickets_are_answers_the_customer_did_not_come_back_on() -> None:
+    tp = pd.DataFrame(
+        [
+            ("k1", "a", "e", "2026-03-01", "inbound", "Ticket S1: printer", -0.6, "jams"),
+            ("k2", "a", "e", "2026-03-02", "outbound", "Ticket S1: printer", 0.1, "fixed"),
+            ("k3", "a", "e", "2026-03-04", "inbound", "Ticket S1: printer", 0.7, "thanks!"),
+            ("k4", "b", "e", "2026-03-01", "inbound", "Ticket S2: login", -0.5, "locked"),
+            ("k5", "b", "e", "2026-03-02", "outbound", "Ticket S2: login", 0.1, "reset"),
+            ("k6", "b", "f", "2026-03-05", "inbound", "Ticket S2: login", -0.1, "reopened"),
+            ("k7", "b", "f", "2026-03-06", "outbound", "Ticket S2: login", 0.2, "reset again"),
+            ("k8", "c", "e", "2026-03-18", "inbound", "Ticket S3: fan", -0.4, "noisy"),
+            ("k9", "c", "e", "2026-03-19", "outbound", "Ticket S3: fan", 0.1, "replaced"),
+        ],
+        columns=["touchpoint_id", "account_id", "employee_id", "occurred_at", "direction",
+                 "subject", "sentiment", "note"],
+    ).assign(kind="ticket")  # fmt: skip
+    found = resolved_tickets(tp, as_of=T("2026-03-20"))
+    # k5 came back reopened (f resolved it, k7); k9 is too recent to know.
+    assert list(zip(found.source_id, found.employee_id, strict=True)) == [
+        ("k2", "e"),
+        ("k7", "f"),
+    ]
+    assert set(found.kind) == {"ticket"}
 
 
 def test_better_day_estimator_is_deterministic_and_refuses_bad_settings() -> None:

@@ -160,6 +160,27 @@ def test_promise_price_is_an_invoice_above_the_quoted_price(found: dict) -> None
     assert found["promise_price"] == [("A2", ("I8",))]
 
 
+def test_promise_price_is_not_raised_when_the_order_kept_the_quoted_price() -> None:
+    from carpe.analytics.conflicts.promises import detect_price_promises
+
+    quotes = pd.DataFrame(
+        {"quote_id": ["Q1", "Q2"], "account_id": ["A1", "A2"], "employee_id": ["E1", "E1"],
+         "issued_at": ["2025-01-01T10:00:00"] * 2, "promised_lead_days": [None, None],
+         "price": [1000.0, 1000.0], "status": ["won", "won"]}
+    )  # fmt: skip
+    orders = pd.DataFrame(
+        {"order_id": ["O1", "O2"], "account_id": ["A1", "A2"], "quote_id": ["Q1", "Q2"],
+         "amount": [1000.0, 1250.0]}  # O1 booked as quoted, O2 above the quote
+    )  # fmt: skip
+    invoices = pd.DataFrame(
+        {"invoice_id": ["I1", "I2"], "account_id": ["A1", "A2"], "order_id": ["O1", "O2"],
+         "issued_on": ["2025-01-20"] * 2, "amount": [1250.0, 1250.0], "status": ["open"] * 2}
+    )  # fmt: skip
+    found = detect_price_promises(quotes, invoices, None, orders)
+    # I1 is above its order (overbilling, the billing detectors' case); I2 broke the quote.
+    assert [(c.account_id, c.evidence.invoice_ids) for c in found] == [("A2", ("I2",))]
+
+
 def _kpi_business() -> dict[str, pd.DataFrame]:
     """40 accounts over 4 months, each department's metric in its own unit and direction.
 

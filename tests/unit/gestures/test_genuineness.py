@@ -133,3 +133,47 @@ def test_score_genuineness_credits_a_gesture_that_follows_a_moment() -> None:
 def test_score_genuineness_skips_givers_with_too_few_gestures() -> None:
     assert score_genuineness(gestures(templated(months=1, contacts=2))) == []
     assert score_genuineness(gestures([])) == []
+
+
+def _varied(
+    employee: str, n: int, linked: int
+) -> tuple[list[tuple[str, str, str, str, str]], list[str]]:
+    """``n`` varied gestures at irregular days, no batch, the first ``linked`` after a moment."""
+    start = date(2026, 1, 1)
+    rows = [
+        (
+            employee,
+            f"{employee}C{i}",
+            (start + timedelta(days=11 * i + (i * i * 7) % 10)).isoformat(),
+            "gift",
+            f"small gift number {i}",
+        )
+        for i in range(n)
+    ]
+    return rows, [r[1] for r in rows[:linked]]
+
+
+def test_no_occasion_is_flagged_only_when_it_stands_out_from_the_other_givers() -> None:
+    rows: list[tuple[str, str, str, str, str]] = []
+    noted: list[str] = []
+    # Ordinary givers here link about 40-60 %: what the business writes down allows no more.
+    for employee, n, linked in [("O1", 20, 12), ("O2", 15, 9), ("O3", 25, 10), ("O4", 12, 6)]:
+        own, found = _varied(employee, n, linked)
+        rows += own
+        noted += found
+    usual, found = _varied("U1", 32, 12)  # 20 of 32 with no occasion: like the others
+    never, _ = _varied("N1", 30, 0)  # 30 of 30: beyond any colleague
+    rows += usual + never
+    noted += found
+    moments = pd.DataFrame(
+        {
+            "contact_id": noted,
+            "account_id": ["A" + c for c in noted],
+            "noted_on": [next(r[2] for r in rows if r[1] == c) for c in noted],
+        }
+    )
+    scores = {s.employee_id: s for s in score_genuineness(gestures(rows), moments)}
+    assert scores["U1"].unlinked_share == 0.625 and scores["U1"].flags == ()
+    (flag,) = scores["N1"].flags
+    assert flag.startswith("30 of 30 gestures follow no occasion")
+    assert "% for a usual giver here" in flag

@@ -274,7 +274,13 @@ def detect_price_promises(
     employees: Any = None,
     settings: DetectorSettings | None = None,
 ) -> list[Conflict]:
-    """``promise_price``: an order from a quote invoiced above the quoted price.
+    """``promise_price``: an order from a quote booked and invoiced above the quoted price.
+
+    Above means beyond the business's usual band of invoiced over quoted (its
+    median plus ``price_spread_z`` robust standard deviations), and at least
+    ``amount_tolerance``. When the order itself was booked within that band, the
+    promise was kept and an invoice above the order is ``overbilling`` (the
+    billing detectors'), not a broken quote.
 
     Parameters
     ----------
@@ -285,11 +291,12 @@ def detect_price_promises(
     touchpoints : table
         ``subject`` (links orders to quotes).
     orders : table, optional
-        Used when it has a ``quote_id`` column.
+        ``order_id, amount`` (what was booked against the quote); its
+        ``quote_id`` column links orders to quotes when it has one.
     employees : table, optional
         ``employee_id, department``.
     settings : DetectorSettings, optional
-        ``amount_tolerance``.
+        ``amount_tolerance``, ``price_spread_z``.
 
     Returns
     -------
@@ -314,7 +321,13 @@ def detect_price_promises(
         spread = 1.4826 * float((excess - middle).abs().median())
         usual = middle + settings.price_spread_z * spread
     allowed = max(settings.amount_tolerance, usual)
-    over = joined[excess > allowed]
+    # An order booked at the quoted price kept the promise: an invoice above that order
+    # is billing's error against the order (``overbilling``), not a broken quote.
+    booked = as_frame(orders, ("order_id", "amount")).drop_duplicates("order_id", keep="last")
+    amounts = pd.to_numeric(booked["amount"], errors="coerce").to_numpy()
+    ordered = joined["order_id"].map(pd.Series(amounts, index=booked["order_id"].astype(str)))
+    kept = (ordered / joined["price"] - 1 <= allowed).to_numpy()
+    over = joined[(excess > allowed).to_numpy() & ~kept]
     departments = _departments(employees)
     found = []
     for row in over.itertuples(index=False):
