@@ -72,7 +72,9 @@ class Attribution:
         Its weighted Benjamini-Hochberg q-value (BH on ``p_value / weight``).
     flagged : bool
         The positive effect holds after false-discovery-rate control
-        (``q_value <= fdr`` and a positive shrunk effect).
+        (``q_value <= fdr``) and the interval shown lies above zero (``ci_low > 0``):
+        a flag never sits on an interval that cannot tell the person from a
+        typical colleague.
     n_accounts : int
         Accounts of the cohort the employee was involved with.
     naive_retention : float
@@ -379,12 +381,12 @@ def attribute_retention(
             raw_effect=float(raw[i]),
             p_value=float(p_values[i]),
             q_value=float(q_values[i]),
-            flagged=bool(q_values[i] <= fdr) and bool(mean[i] > 0),
+            flagged=bool(q_values[i] <= fdr) and bool(low[i] > 0),
             n_accounts=int(fit.n_accounts[i]),
             naive_retention=float(naive.get(n, np.nan)),
             weight=float(weights[i]),
             q_value_unweighted=float(plain[i]),
-            flagged_unweighted=bool(plain[i] <= fdr) and bool(mean[i] > 0),
+            flagged_unweighted=bool(plain[i] <= fdr) and bool(low[i] > 0),
         )
         for i, n in enumerate(fit.employees)
         if involved[i]
