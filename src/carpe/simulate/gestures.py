@@ -34,6 +34,7 @@ def tenure_words(days: int) -> str:
         return "a year with us"
     return f"{NUMBER_WORDS[years - 2] if years <= 10 else years} years with us"
 
+
 TEMPLATED = ("gift card", "€20 thank-you voucher for our valued customers", 20.0)
 AD_HOC = (
     ("card", "Thank-you card after the big order", 4.0),
