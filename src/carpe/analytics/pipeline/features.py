@@ -29,6 +29,8 @@ import pyarrow as pa
 LOOKBACK_DAYS: Final = 365
 DECIMALS: Final = 6
 KEYS: Final = ("account_id", "as_of")
+DETRACTOR_MAX: Final = 6
+"""The highest NPS score that counts as a detractor's (0–6)."""
 PERSONAL_CHANNELS: Final = ("in_person", "phone", "video")
 """Face-to-face and ear-to-ear channels: a personal touch."""
 DIGITAL_CHANNELS: Final = ("email", "chat", "web", "app", "sms", "social", "letter")
@@ -250,7 +252,7 @@ def _feedback_features(feedback: Any, grid: Any) -> Any:
     nps = w.survey == "nps"
     return w.group_by(KEYS).aggregate(
         nps_365d=w.score.mean(where=nps),
-        detractor_answers_365d=_tally(nps & (w.score <= 6)),
+        detractor_answers_365d=_tally(nps & (w.score <= DETRACTOR_MAX)),
         **feedback_metrics(w),
     )
 
