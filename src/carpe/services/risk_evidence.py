@@ -158,9 +158,9 @@ def _invoices(session: Session, account_id: str, as_of: date, disputed: bool) ->
     return found
 
 
-def _day(when: date) -> str:
+def _day(when: date | None) -> str:
     """``7 Dec 2026``: as every page writes a day."""
-    return f"{when.day} {when:%b %Y}"
+    return "" if when is None else f"{when.day} {when:%b %Y}"
 
 
 def _feedback(

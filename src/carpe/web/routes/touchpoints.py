@@ -13,6 +13,8 @@ from carpe.ingest.format import CHANNELS, DIRECTIONS, TOUCHPOINT_KINDS
 from carpe.memory import KINDS, SENSITIVE_KINDS, Moment
 from carpe.services import accounts, touchpoints
 from carpe.web.auth import ViewerDep, check_csrf
+from carpe.web.dates import parse_day, parse_moment
+from carpe.web.filters import format_datetime
 from carpe.web.routes.deps import SessionDep, TodayDep, UowDep, render
 
 router = APIRouter(include_in_schema=False)
@@ -44,7 +46,7 @@ def new_touchpoint(
         "channel": "in_person",
         "kind": "visit",
         "direction": "inbound",
-        "occurred_at": now.isoformat(timespec="minutes"),
+        "occurred_at": format_datetime(now),
         "subject": "",
         "note": "",
     }
@@ -52,10 +54,7 @@ def new_touchpoint(
 
 
 def _occurred(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"occurred_at: '{value}' is not a date and time") from None
+    return parse_moment(value, "occurred_at")
 
 
 @router.post(
@@ -95,11 +94,7 @@ def preview(
 
 
 def _day(form: Any, name: str) -> date | None:
-    value = str(form.get(name) or "")
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise UsageError(f"{name}: '{value}' is not a date") from None
+    return parse_day(str(form.get(name) or ""), name)
 
 
 def _confirmed(form: Any) -> list[Moment]:
