@@ -65,3 +65,13 @@ def test_dates_are_typed_as_the_pages_write_them_and_an_ambiguous_one_is_refused
     )
     assert refused.status_code == 422
     assert "Period start" in refused.text and "write the day as" in refused.text
+
+
+def test_your_account_and_the_users_page_name_the_employee_not_their_id(
+    signed_in: Callable[[str], TestClient],
+) -> None:
+    own = signed_in("ana").get("/account").text
+    assert "Ana Ruiz" in own and "employee E1" not in own
+    users_page = signed_in("root").get("/admin/users").text
+    row = users_page[users_page.index('id="user-ana"') :].split("</tr>")[0]
+    assert "<td>Ana Ruiz</td>" in row

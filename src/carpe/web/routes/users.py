@@ -28,7 +28,11 @@ def _page(request: Request, uow: UowDep, *, notice: str | None, error: str | Non
         for user in users.list_users(session=uow.session)
     ]
     tokens = users.list_tokens(session=uow.session)
+    names = users.employee_names(
+        session=uow.session, employee_ids=[user.employee_id for user, _ in people]
+    )
     context = {"people": people, "tokens": tokens, "notice": notice, "error": error}
+    context["names"] = names
     return render(request, "users.html", context, status_code=400 if error else 200)
 
 
@@ -127,6 +131,7 @@ def _own_page(
 ) -> HTMLResponse:
     tokens = users.list_tokens(session=uow.session, username=viewer.username)
     context = {"tokens": tokens, "notice": notice, "error": error, "new_token": new_token}
+    context["names"] = users.employee_names(session=uow.session, employee_ids=[viewer.employee_id])
     return render(request, "me.html", context, status_code=400 if error else 200)
 
 
