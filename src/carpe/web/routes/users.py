@@ -31,8 +31,8 @@ def _page(request: Request, uow: UowDep, *, notice: str | None, error: str | Non
     names = users.employee_names(
         session=uow.session, employee_ids=[user.employee_id for user, _ in people]
     )
-    context = {"people": people, "tokens": tokens, "notice": notice, "error": error}
-    context["names"] = names
+    context: dict[str, object] = {"people": people, "tokens": tokens, "names": names}
+    context |= {"notice": notice, "error": error}
     return render(request, "users.html", context, status_code=400 if error else 200)
 
 
