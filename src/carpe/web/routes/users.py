@@ -130,8 +130,9 @@ def _own_page(
     new_token: str | None = None,
 ) -> HTMLResponse:
     tokens = users.list_tokens(session=uow.session, username=viewer.username)
-    context = {"tokens": tokens, "notice": notice, "error": error, "new_token": new_token}
-    context["names"] = users.employee_names(session=uow.session, employee_ids=[viewer.employee_id])
+    names = users.employee_names(session=uow.session, employee_ids=[viewer.employee_id])
+    context: dict[str, object] = {"tokens": tokens, "notice": notice, "error": error}
+    context |= {"new_token": new_token, "names": names}
     return render(request, "me.html", context, status_code=400 if error else 200)
 
 
