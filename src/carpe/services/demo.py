@@ -110,20 +110,17 @@ def prepare_demo(
         frontline_id, frontline_name = owners[1] if len(owners) > 1 else (None, None)
         with carpe.unit_of_work() as uow:
             ensure_instance_secret(session=uow.session)
-            add_user(
-                session=uow.session,
-                username=DEMO_USER,
-                password=password,
-                role="manager",
-                employee_id=employee_id,
-            )
-            add_user(
-                session=uow.session,
-                username=DEMO_FRONTLINE_USER,
-                password=frontline_password,
-                role="frontline",
-                employee_id=frontline_id,
-            )
+            for username, secret, role, employee in (
+                (DEMO_USER, password, "manager", employee_id),
+                (DEMO_FRONTLINE_USER, frontline_password, "frontline", frontline_id),
+            ):
+                add_user(
+                    session=uow.session,
+                    username=username,
+                    password=secret,
+                    role=role,
+                    employee_id=employee,
+                )
             uow.commit()
     finally:
         carpe.close()
