@@ -101,3 +101,17 @@ def test_every_page_renders_fits_the_screen_and_names_people(
             problems.append(f"{path}: ids where names belong: {ids[:5]}")
     assert seen >= 15 if role == "manager" else seen >= 10
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_sign_in_page_fits_the_screen(
+    demo: tuple[str, Demo], browser: object, width: int
+) -> None:
+    base, _ = demo
+    context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    shot(page, f"pages-signed-out-{width}-login")
+    assert page.get_by_role("button", name="Sign in").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
