@@ -210,7 +210,7 @@ def _invoice_problems(
         else:
             assert due_on is not None
             text, conflict = _noted(
-                f"Invoice {invoice_id} is overdue since {due_on.isoformat()}", note
+                f"Invoice {invoice_id} is overdue since {due_on.day} {due_on:%b %Y}", note
             )
             overdue.append(Problem("billing", text, due_on, conflict))
     return disputed + overdue
