@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from carpe.config import load_settings
 from carpe.context import Carpe
 from carpe.ingest import import_folder
 from carpe.services import users
+from carpe.services.demo import Demo, prepare_demo
 from tests.factories import small_business, write_folder
 
 CHROMIUM = "/usr/bin/chromium"
@@ -114,6 +116,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     carpe.close()
     process, log, base = serve(url, folder, workers=2)
     yield base
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+DEMO_ACCOUNTS = 500
+"""The demo's own size: a smaller business leaves the manager's Today nearly empty on some days."""
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Demo]]:
+    """The demo, prepared once and served: (base url, what ``prepare_demo`` returned)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    folder = tmp_path_factory.mktemp("demo")
+    prepared = prepare_demo(folder=folder, today=date.today(), accounts=DEMO_ACCOUNTS)
+    process, log, base = serve(f"sqlite:///{folder / 'carpe.db'}", folder)
+    yield base, prepared
     process.terminate()
     process.wait(timeout=10)
     log.close()

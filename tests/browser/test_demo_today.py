@@ -8,40 +8,20 @@ went."). This reads every card of the demo's Today as its manager sees it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import date
-from pathlib import Path
 
 import pytest
 
-from carpe.services.demo import DEMO_USER, prepare_demo
-from tests.browser.conftest import CHROMIUM, serve, shot, sign_in
+from carpe.services.demo import DEMO_USER, Demo
+from tests.browser.conftest import shot, sign_in
 
 pytestmark = pytest.mark.browser
 
-ACCOUNTS = 500
-"""The demo's own size: a smaller business leaves the manager's Today nearly empty on some days."""
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """The demo, prepared and served: (base url, the demo manager's password)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    folder = tmp_path_factory.mktemp("demo")
-    prepared = prepare_demo(folder=folder, today=date.today(), accounts=ACCOUNTS)
-    process, log, base = serve(f"sqlite:///{folder / 'carpe.db'}", folder)
-    yield base, prepared.password
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
-
 
 def test_every_card_on_the_demos_today_names_its_subject_and_no_moment_shows_twice(
-    demo: tuple[str, str], browser: object
+    demo: tuple[str, Demo], browser: object
 ) -> None:
-    base, password = demo
-    page = sign_in(browser, base, DEMO_USER, password=password)
+    base, prepared = demo
+    page = sign_in(browser, base, DEMO_USER, password=prepared.password)
     shot(page, "demo-today")
     cards = page.locator("li.card[id^='fu-']")
     assert cards.count() >= 3, "the demo's manager should have follow-ups to read"
@@ -64,3 +44,17 @@ def test_every_card_on_the_demos_today_names_its_subject_and_no_moment_shows_twi
         key = (contact, opener)
         assert key not in seen, f"two cards for one moment: {contact}, {kind}: {opener}"
         seen.add(key)
+
+
+def test_the_demo_has_a_frontline_user_who_sees_a_frontline_day(
+    demo: tuple[str, Demo], browser: object
+) -> None:
+    base, prepared = demo
+    assert prepared.frontline_password and prepared.frontline_employee
+    page = sign_in(browser, base, prepared.frontline_username, password=prepared.frontline_password)
+    assert page.locator("header .role").inner_text() == "frontline"
+    nav = page.inner_text("nav")
+    assert "Retention" not in nav and "Specialists" not in nav  # a manager's pages
+    assert page.locator("li.card[id^='fu-']").count() >= 1, "their own follow-ups"
+    assert page.goto(f"{base}/retention").status == 403  # type: ignore[union-attr]
+    shot(page, "demo-frontline-forbidden")

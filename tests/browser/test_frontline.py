@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from carpe.web.filters import format_date
 from tests.browser.conftest import shot, sign_in
 
 
@@ -27,7 +28,7 @@ def test_frontline_logs_a_note_confirms_the_pet_moment_and_completes_the_follow_
     assert offered.count() == 1
     assert "Max" in offered.locator("input[name$='_subject']").input_value()
     friday = coming_friday(date.today())
-    assert offered.locator("input[name$='_when']").input_value() == friday.isoformat()
+    assert offered.locator("input[name$='_when']").input_value() == format_date(friday)
     shot(page, "confirm-moment")
     page.get_by_role("button", name="Save touchpoint").click()
     page.wait_for_url(f"{server}/contacts/C1?saved=*")

@@ -49,6 +49,10 @@ def test_own_budget_and_pool_are_shown_apart_and_agree_everywhere(
     assert "Your budget left: <strong>€25.50</strong>." in brief
     assert "Operations pool, shared with your department: €260 left." in brief
     assert "285.5" not in brief  # never the two added up as if they were hers
+    log = signed_in("ana").get("/gestures/log?contact_id=C1").text
+    room = log[log.index('id="budget-room"') :].split("</p>")[0]
+    assert "Your budget left: <strong>€25.50</strong>." in room
+    assert "Operations pool, shared with your department: €260 left." in room
 
     budgets = signed_in("mona").get("/gestures/budgets?all=1").text
     _, spent, _, left = _cells(budgets, "Ana Ruiz")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -71,6 +72,8 @@ def test_retention_page_shows_curves_risk_reasons_and_the_gesture_effect(
     assert "Accounts most at risk, and why" in page.text
     assert page.text.count('class="reason"') >= 10
     assert "percentage points" in page.text or "Too few accounts" in page.text
+    # a difference is "less often", never "−0.5 percentage points more often"
+    assert not re.search(r"[−-]\d[\d.]* percentage points? (more|less) often", page.text)
 
 
 def test_retention_page_is_for_managers(analysed: tuple[Carpe, dict[str, str]]) -> None:

@@ -62,6 +62,24 @@ def test_specialists_page_shows_intervals_recognition_and_key_people(
     assert not re.search(r"<td>E\d+</td>", board)  # owners by name, never an id
 
 
+def test_specialists_page_never_calls_someone_a_specialist_on_an_interval_crossing_zero(
+    stored: World, signed_in: Callable[[str], TestClient]
+) -> None:
+    html = signed_in("mona").get("/specialists").text
+    table = html[
+        html.index('id="specialists"') : html.index("</table>", html.index('id="specialists"'))
+    ]
+    rows = re.findall(r"<tr( class=\"flagged\")?><td>(.*?)</tr>", table, flags=re.S)
+    assert rows
+    for flagged, row in rows:
+        low, high = (float(v) for v in re.findall(r"<td>([+-]\d+\.\d) to ([+-]\d+\.\d)", row)[0])
+        unproven = "not enough evidence yet" in row
+        assert unproven == (low <= 0 <= high), row
+        assert not (flagged and unproven), row
+        assert bool(flagged) == ("<strong>specialist</strong>" in row)
+    assert any(flagged for flagged, _ in rows)
+
+
 def test_specialists_page_is_refused_to_frontline_staff(
     stored: World, signed_in: Callable[[str], TestClient]
 ) -> None:
@@ -83,7 +101,9 @@ def test_specialists_api_lists_effects_sorted_for_managers_only(
     effects = [s["effect"] for s in body["specialists"] if s["effect"] is not None]
     assert effects == sorted(effects, reverse=True)
     flagged = {s["employee_id"] for s in body["specialists"] if s["flagged"]}
-    assert {"E01", "E02"} <= flagged and not flagged & {"E03", "E04"}
+    # E02, a planted hero, holds only with the habit weighting and its interval crosses zero
+    assert "E01" in flagged and not flagged & {"E02", "E03", "E04"}
+    assert all(s["ci_low"] > 0 for s in body["specialists"] if s["flagged"])
     assert body["outcome_days"] == 365
     tested = [s["weight"] for s in body["specialists"] if s["q_value"] is not None]
     assert tested and all(w is not None for w in tested)

@@ -58,7 +58,7 @@ def _act(carpe: Carpe, action: str) -> None:
 
 def test_brief_tells_the_caller_not_to_chase_an_invoice_billed_twice(billed_twice: Carpe) -> None:
     assert _overdue_line(billed_twice) == (
-        "Invoice I2 is overdue since 2026-03-01: billed twice — "
+        "Invoice I2 is overdue since 1 Mar 2026: billed twice — "
         "billing is looking into it; don't chase payment yet"
     )
     _act(billed_twice, "resolve")
@@ -69,7 +69,7 @@ def test_brief_tells_the_caller_not_to_chase_an_invoice_billed_twice(billed_twic
 
 def test_a_dismissed_conflict_leaves_the_invoice_as_it_is(billed_twice: Carpe) -> None:
     _act(billed_twice, "dismiss")
-    assert _overdue_line(billed_twice) == "Invoice I2 is overdue since 2026-03-01"
+    assert _overdue_line(billed_twice) == "Invoice I2 is overdue since 1 Mar 2026"
 
 
 def test_account_page_notes_each_invoice_and_order_the_conflict_names(

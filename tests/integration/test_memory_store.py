@@ -45,7 +45,7 @@ def test_brief_suggests_asking_about_the_pet_by_name(imported: Carpe) -> None:
     assert [m.opener for m in found.open_moments] == ["Ask how Max is doing."]
     assert found.address_as == "Maria"
     assert found.last_gesture is not None and found.last_gesture.kind == "card"
-    assert any("arrived 2 day(s) late" in p.text for p in found.open_problems)
+    assert any("arrived 2 days late" in p.text for p in found.open_problems)
     assert found.recent_touchpoints[0].touchpoint_id == "T2"
 
 

@@ -129,6 +129,9 @@ def test_the_demo_signs_in_once_and_sign_out_reaches_the_sign_in_page(
         assert response.headers["location"] == "/login"
         login = browser.get("/login", headers={"accept": "text/html"})
         assert login.status_code == 200 and 'name="password"' in login.text
+        # the demo's sign-in page names its two users, never a password
+        hint = login.text[login.text.index('id="demo-users"') :].split("</p>")[0]
+        assert "<strong>root</strong>" in hint and "<strong>frontline</strong>" in hint
         again = browser.get("/today", headers={"accept": "text/html"}, follow_redirects=False)
         assert again.headers["location"].startswith("/login")
         assert sign_in(browser, "root") == 303

@@ -25,7 +25,7 @@ def _effect(low: float, high: float) -> EffectEstimate:
     [
         (-0.08, -0.02, "Gestures go with customers staying."),
         (0.02, 0.08, "Gestures go with customers leaving — look at how they are given."),
-        (-0.03, 0.04, "The data cannot tell yet."),
+        (-0.03, 0.04, "The data cannot tell yet whether gestures make a difference."),
     ],
 )
 def test_effect_verdict_says_only_what_the_interval_supports(

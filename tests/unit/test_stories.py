@@ -361,6 +361,25 @@ def test_every_sentence_of_the_draft_is_backed_by_the_records_it_cites() -> None
     assert "Nora Berg (Billing)" in story.narrative
 
 
+def test_draft_tells_the_episode_in_date_order_whatever_the_role_of_each_record() -> None:
+    from carpe.analytics.stories import draft_story
+
+    history = _history()
+    story = mine_stories(history)[0]
+    records = _records([story], history)
+    # a helper from another department who worked on it before the effort
+    first_effort = records[story.episode.effort_ids[0]]
+    helper = replace(first_effort, record_id="H1", at=first_effort.at - timedelta(hours=1))
+    episode = replace(story.episode, helper_ids=("H1",))
+    redrafted = draft_story("S", episode, records | {"H1": helper}, account_name="Acme")
+    cited = [
+        s.touchpoint_ids[0] if s.touchpoint_ids else s.feedback_ids[0] for s in redrafted.sentences
+    ]
+    times = [(records | {"H1": helper})[rid].at for rid in cited]
+    assert times == sorted(times)
+    assert cited.index("H1") < cited.index(story.episode.effort_ids[0])
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [

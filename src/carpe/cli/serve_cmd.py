@@ -156,6 +156,11 @@ def demo(
         f"the first browser to open it is signed in as manager '{prepared.username}'{who}; "
         f"after signing out, or elsewhere, use password {prepared.password}"
     )
+    also = f" (as employee {prepared.frontline_employee})" if prepared.frontline_employee else ""
+    out.print(
+        f"to see carpe as a frontline employee, sign out and sign in as "
+        f"'{prepared.frontline_username}'{also} with password {prepared.frontline_password}"
+    )
     if no_serve:
         return
     chosen = _free_port(host, port)

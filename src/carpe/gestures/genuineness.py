@@ -215,7 +215,8 @@ def score_genuineness(
     gestures : pandas.DataFrame
         Columns ``employee_id``, ``contact_id``, ``account_id``, ``given_on``,
         ``kind``, ``description``; optionally ``moment_id`` (the moment a gesture
-        says it answers: such a gesture is never without an occasion).
+        says it answers: such a gesture is never without an occasion) and
+        ``contact_name`` (how the flags name the person, else by id).
     moments : pandas.DataFrame, optional
         Columns ``contact_id``, ``account_id``, ``noted_on``: what customers told
         staff. Without it every gesture counts as having no occasion.
@@ -289,8 +290,9 @@ def score_genuineness(
         if _stands_out(int((~own["linked"]).sum()), n, peers):
             alone = own[~own["linked"]]
             shown = "; ".join(
-                f"{g.get('gesture_id') or g['kind']} to {g['contact_id'] or g['account_id']} "
-                f"on {pd.Timestamp(g['given_on']):%Y-%m-%d}"
+                f"{g['kind'] or 'a gesture'} to "
+                f"{g.get('contact_name') or g['contact_id'] or g['account_id']} on "
+                f"{pd.Timestamp(g['given_on']).day} {pd.Timestamp(g['given_on']):%b %Y}"
                 for g in alone.head(2).to_dict("records")
             )
             usual = (

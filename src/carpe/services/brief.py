@@ -210,7 +210,7 @@ def _invoice_problems(
         else:
             assert due_on is not None
             text, conflict = _noted(
-                f"Invoice {invoice_id} is overdue since {due_on.isoformat()}", note
+                f"Invoice {invoice_id} is overdue since {due_on.day} {due_on:%b %Y}", note
             )
             overdue.append(Problem("billing", text, due_on, conflict))
     return disputed + overdue
@@ -226,12 +226,12 @@ def _order_problems(
     ):
         assert promised_on is not None
         if delivered_on is None:
-            text = f"Order {order_id} is late (promised {promised_on.isoformat()})"
+            text = f"Order {order_id} is late (promised {promised_on.day} {promised_on:%b %Y})"
             text, conflict = _noted(text, notes.get(f"order:{order_id}"))
             late.append(Problem("delivery", text, promised_on, conflict))
         else:
             days = (delivered_on - promised_on).days
-            text = f"Order {order_id} arrived {days} day(s) late"
+            text = f"Order {order_id} arrived {days} day{'' if days == 1 else 's'} late"
             text, conflict = _noted(text, notes.get(f"order:{order_id}"))
             arrived_late.append(Problem("delivery", text, delivered_on, conflict))
     return late + arrived_late

@@ -1,4 +1,4 @@
-"""The demo: a simulated business in a fresh SQLite store, with a signed-in manager."""
+"""The demo: a simulated business in a fresh SQLite store, a signed-in manager, a frontline user."""
 
 from __future__ import annotations
 
@@ -25,11 +25,17 @@ DEMO_MONTHS = 48
 """Four years of history: what the specialists model reads, and what a retention team has."""
 DEMO_SEED = 7
 DEMO_USER = "demo"
+DEMO_FRONTLINE_USER = "frontline"
+"""A frontline user of the demo, for seeing carpe as the people who serve the accounts do."""
 
 
 @dataclass(frozen=True, slots=True)
 class Demo:
-    """A prepared demo: where its files are, what was imported, who is signed in."""
+    """A prepared demo: where its files are, what was imported, who is signed in.
+
+    ``frontline_*``: the demo's frontline user (signs in with its password; never
+    signed in automatically).
+    """
 
     folder: Path
     settings: Settings
@@ -38,20 +44,23 @@ class Demo:
     username: str
     password: str
     employee: str | None
+    frontline_username: str = DEMO_FRONTLINE_USER
+    frontline_password: str = ""
+    frontline_employee: str | None = None
 
 
-def _busiest_owner(carpe: Carpe) -> tuple[str | None, str | None]:
-    """The employee with the most open follow-ups: the demo manager sees a full Today."""
+def _busiest_owners(carpe: Carpe) -> list[tuple[str, str]]:
+    """The two employees with the most open follow-ups: the demo's users see a full Today."""
     with carpe.unit_of_work() as uow:
-        row = uow.session.execute(
+        rows = uow.session.execute(
             select(FollowUp.employee_id, Employee.name, func.count().label("n"))
             .join(Employee, Employee.employee_id == FollowUp.employee_id)
             .where(FollowUp.status == "open")
             .group_by(FollowUp.employee_id, Employee.name)
             .order_by(func.count().desc(), FollowUp.employee_id)
-            .limit(1)
-        ).first()
-    return (row[0], row[1]) if row else (None, None)
+            .limit(2)
+        ).all()
+    return [(str(row[0]), str(row[1])) for row in rows]
 
 
 def prepare_demo(
@@ -68,9 +77,11 @@ def prepare_demo(
     consumer business (households that just stop buying: probability alive).
 
     A manager user ``demo``, linked to the employee with the most open
-    follow-ups, is created with a random password; the returned settings sign
-    the first browser that opens a page in as that user (development only; once:
-    after signing out, the sign-in page asks for the password). The store gets a
+    follow-ups, is created with a random password, and a frontline user
+    ``frontline``, linked to the employee with the next most, with another; the
+    returned settings sign the first browser that opens a page in as the manager
+    (development only; once: after signing out, the sign-in page asks for the
+    password). The store gets a
     random secret of its own for its session cookies. Anything from
     an earlier demo in ``folder`` is replaced; nothing outside it is touched.
     """
@@ -89,22 +100,40 @@ def prepare_demo(
     url = f"sqlite:///{database.resolve()}"
     carpe = Carpe(load_settings(database_url=url))
     password = secrets.token_urlsafe(12)
+    frontline_password = secrets.token_urlsafe(12)
     try:
         carpe.migrate()
         outcome = import_data(engine=carpe.engine, folder=business, today=today)
         analysed = run_analysis(engine=carpe.engine, today=today)
-        employee_id, employee_name = _busiest_owner(carpe)
+        owners = _busiest_owners(carpe)
+        employee_id, employee_name = owners[0] if owners else (None, None)
+        frontline_id, frontline_name = owners[1] if len(owners) > 1 else (None, None)
         with carpe.unit_of_work() as uow:
             ensure_instance_secret(session=uow.session)
-            add_user(
-                session=uow.session,
-                username=DEMO_USER,
-                password=password,
-                role="manager",
-                employee_id=employee_id,
-            )
+            for username, secret, role, employee in (
+                (DEMO_USER, password, "manager", employee_id),
+                (DEMO_FRONTLINE_USER, frontline_password, "frontline", frontline_id),
+            ):
+                add_user(
+                    session=uow.session,
+                    username=username,
+                    password=secret,
+                    role=role,
+                    employee_id=employee,
+                )
             uow.commit()
     finally:
         carpe.close()
     settings = load_settings(database_url=url, demo_user=DEMO_USER, environment="development")
-    return Demo(folder, settings, outcome, analysed, DEMO_USER, password, employee_name)
+    return Demo(
+        folder,
+        settings,
+        outcome,
+        analysed,
+        DEMO_USER,
+        password,
+        employee_name,
+        DEMO_FRONTLINE_USER,
+        frontline_password,
+        frontline_name,
+    )

@@ -25,4 +25,4 @@ def effect_verdict(effect: EffectEstimate) -> str:
         return "Gestures go with customers staying."
     if effect.ci_low > 0:
         return "Gestures go with customers leaving — look at how they are given."
-    return "The data cannot tell yet."
+    return "The data cannot tell yet whether gestures make a difference."

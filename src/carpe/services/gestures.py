@@ -74,9 +74,12 @@ def review_givers(
                 Gesture.description,
                 GestureRequest.moment_id,
                 Employee.department,
+                Contact.first_name,
+                Contact.last_name,
             )
             .outerjoin(GestureRequest, GestureRequest.gesture_id == Gesture.gesture_id)
             .outerjoin(Employee, Employee.employee_id == Gesture.employee_id)
+            .outerjoin(Contact, Contact.contact_id == Gesture.contact_id)
         ).all(),
         columns=[
             "gesture_id",
@@ -88,8 +91,13 @@ def review_givers(
             "description",
             "moment_id",
             "department",
+            "first_name",
+            "last_name",
         ],
     )
+    gestures["contact_name"] = (
+        gestures["first_name"].fillna("") + " " + gestures["last_name"].fillna("")
+    ).str.strip()
     if by == "department":
         gestures["employee_id"] = gestures["department"].fillna("(no department)")
     moments = pd.DataFrame(

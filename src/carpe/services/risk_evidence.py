@@ -15,9 +15,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Final
 from urllib.parse import quote
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from carpe.analytics.pipeline.features import DETRACTOR_MAX
 from carpe.store.models import Contact, Employee, Feedback, Invoice, Order, Touchpoint
 from carpe.vocabulary import PERSONAL_CHANNELS
 
@@ -61,7 +62,7 @@ def _touches(
     ).scalars()
     return [
         Evidence(
-            f"{t.kind or t.channel} {t.touchpoint_id} on {t.occurred_at:%d %b %Y}"
+            f"{t.kind or t.channel} {t.touchpoint_id} on {_day(t.occurred_at)}"
             + (f": {t.subject}" if t.subject else ""),
             f"{_account(account_id)}#tp-{quote(t.touchpoint_id, safe='')}",
         )
@@ -116,7 +117,7 @@ def _orders(session: Session, account_id: str, as_of: date, days: int) -> list[E
     ).scalars()
     return [
         Evidence(
-            f"order {o.order_id} on {o.ordered_at:%d %b %Y}: {o.amount:,.2f}",
+            f"order {o.order_id} on {_day(o.ordered_at)}: {o.amount:,.2f}",
             f"{_account(account_id)}#order-{o.order_id}",
         )
         for o in rows
@@ -144,7 +145,7 @@ def _invoices(session: Session, account_id: str, as_of: date, disputed: bool) ->
     found = []
     for i in rows:
         if disputed:
-            what = f"disputed, issued {i.issued_on:%d %b %Y}"
+            what = f"disputed, issued {_day(i.issued_on)}"
         else:
             late = (as_of - i.due_on).days if i.due_on else 0
             what = f"{i.amount:,.2f} {i.currency or ''} unpaid {late} days past due".replace(
@@ -158,9 +159,20 @@ def _invoices(session: Session, account_id: str, as_of: date, disputed: bool) ->
     return found
 
 
+def _day(when: date | None) -> str:
+    """``7 Dec 2026``: as every page writes a day."""
+    return "" if when is None else f"{when.day} {when:%b %Y}"
+
+
 def _feedback(
-    session: Session, account_id: str, as_of: date, days: int, survey: str
+    session: Session,
+    account_id: str,
+    as_of: date,
+    days: int,
+    survey: str,
+    most: float | None = None,
 ) -> list[Evidence]:
+    """The answers to ``survey`` in ``days``, lowest first (``most``: only scores up to it)."""
     rows = session.execute(
         select(Feedback)
         .where(
@@ -168,13 +180,14 @@ def _feedback(
             Feedback.survey == survey,
             Feedback.received_at >= _since(as_of, days),
             Feedback.received_at < _start(as_of),
+            true() if most is None else Feedback.score <= most,
         )
         .order_by(Feedback.score, Feedback.received_at.desc())
         .limit(MAX_ITEMS)
     ).scalars()
     return [
         Evidence(
-            f"{f.survey.upper()} {f.score:g} on {f.received_at:%d %b %Y}"
+            f"{f.survey.upper()} {f.score:g} on {_day(f.received_at)}"
             + (f": “{f.comment}”" if f.comment else ""),
             f"{_account(account_id)}#feedback-{f.feedback_id}",
         )
@@ -202,7 +215,7 @@ def _quiet_contacts(session: Session, account_id: str, as_of: date) -> list[Evid
         Evidence(
             f"{first} {last_name or ''}".strip()
             + (f" ({title})" if title else "")
-            + f": last in touch {seen:%d %b %Y}",
+            + f": last in touch {_day(seen)}",
             f"/contacts/{quote(cid, safe='')}",
         )
         for cid, first, last_name, title, seen in rows
@@ -223,7 +236,7 @@ def _leavers(session: Session, account_id: str, as_of: date) -> list[Evidence]:
     ).all()
     return [
         Evidence(
-            f"{name} ({department}) left on {left:%d %b %Y}", f"{_account(account_id)}#timeline-h"
+            f"{name} ({department}) left on {_day(left)}", f"{_account(account_id)}#timeline-h"
         )
         for name, department, left in rows
     ]
@@ -239,7 +252,7 @@ _FINDERS: Final[dict[str, Finder]] = {
     "oldest_overdue_days": lambda s, a, d: _invoices(s, a, d, disputed=False),
     "open_disputes": lambda s, a, d: _invoices(s, a, d, disputed=True),
     "disputes_180d": lambda s, a, d: _invoices(s, a, d, disputed=True),
-    "detractor_answers_365d": lambda s, a, d: _feedback(s, a, d, 365, "nps"),
+    "detractor_answers_365d": lambda s, a, d: _feedback(s, a, d, 365, "nps", most=DETRACTOR_MAX),
     "nps_365d": lambda s, a, d: _feedback(s, a, d, 365, "nps"),
     "csat_mean_180d": lambda s, a, d: _feedback(s, a, d, 180, "csat"),
     "csat_min_180d": lambda s, a, d: _feedback(s, a, d, 180, "csat"),

@@ -10,7 +10,7 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from carpe.errors import NotFoundError, UsageError
-from carpe.ingest.instants import parse_instant, stored_instant
+from carpe.ingest.instants import stored_instant
 from carpe.memory import Extractor, Moment
 from carpe.services.memory import NoteSource, open_moments_of, record_note
 from carpe.services.users import Viewer
@@ -28,23 +28,6 @@ def _extractor() -> Extractor:
 def preview_moments(*, note: str, noted_on: date) -> list[Moment]:
     """What the extractor finds in a note, without saving anything."""
     return _extractor().extract(note, noted_on) if note.strip() else []
-
-
-def parse_occurred_at(text: str) -> datetime:
-    """When a touchpoint happened, from a form's text, as the store keeps it.
-
-    An offset is converted to UTC, as for an import and the API
-    (:func:`carpe.ingest.instants.stored_instant`).
-
-    Raises
-    ------
-    UsageError
-        Not an ISO 8601 date and time.
-    """
-    try:
-        return parse_instant(text)
-    except ValueError:
-        raise UsageError(f"occurred_at: '{text}' is not a date and time") from None
 
 
 @dataclass(frozen=True, slots=True)

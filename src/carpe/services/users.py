@@ -185,6 +185,17 @@ def set_active(*, session: Session, username: str, active: bool) -> User:
     return user
 
 
+def employee_names(*, session: Session, employee_ids: list[str | None]) -> dict[str, str]:
+    """The names of the employees ``employee_ids`` name (by id; unknown ids are left out)."""
+    wanted = sorted({e for e in employee_ids if e})
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Employee.employee_id, Employee.name).where(Employee.employee_id.in_(wanted))
+    )
+    return {str(e): str(name) for e, name in rows if name}
+
+
 def list_users(*, session: Session) -> list[User]:
     """Every user, by name."""
     return list(session.scalars(select(User).order_by(User.username_key)))

@@ -16,11 +16,30 @@ from carpe.simulate.timeline import Timeline, add_months, make_ids
 
 Array = npt.NDArray[Any]
 
+NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def tenure_words(days: int) -> str:
+    """How long a customer has been with us, as a thank-you call says it.
+
+    Examples
+    --------
+    >>> tenure_words(200), tenure_words(400), tenure_words(3 * 365 + 10)
+    ('choosing us this year', 'a year with us', 'three years with us')
+    """
+    years = days // 365
+    if years < 1:
+        return "choosing us this year"
+    if years == 1:
+        return "a year with us"
+    return f"{NUMBER_WORDS[years - 2] if years <= 10 else years} years with us"
+
+
 TEMPLATED = ("gift card", "€20 thank-you voucher for our valued customers", 20.0)
 AD_HOC = (
     ("card", "Thank-you card after the big order", 4.0),
     ("gift", "Box of pastries for their team", 25.0),
-    ("personal call", "Called to thank them for ten years with us", 0.0),
+    ("personal call", "Called to thank them for {tenure}", 0.0),
     ("sample", "Free sample of the new range", 12.0),
 )
 
@@ -83,7 +102,13 @@ def ad_hoc_gestures(blk: Block) -> None:
         day,
         emp,
         np.asarray([AD_HOC[i][0] for i in pick], dtype=object),
-        np.asarray([AD_HOC[i][1] for i in pick], dtype=object),
+        np.asarray(
+            [
+                AD_HOC[i][1].format(tenure=tenure_words(int(d - acc.start_day[k])))
+                for i, d, k in zip(pick, day, a, strict=True)
+            ],
+            dtype=object,
+        ),
         np.asarray([AD_HOC[i][2] for i in pick], dtype=np.float64),
     )
 

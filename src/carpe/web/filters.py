@@ -92,11 +92,32 @@ def sentiment_class(value: float | None) -> str:
     return "neutral"
 
 
+def format_how_often(difference: float, than: str = "than") -> str:
+    """A difference in a share, as people say it: never "−0.5 percentage points more often".
+
+    Examples
+    --------
+    >>> format_how_often(-0.00512), format_how_often(0.0002)
+    ('0.5 percentage points less often than', 'about as often as')
+    >>> format_how_often(0.031)
+    '3.1 percentage points more often than'
+    >>> format_how_often(0.01, than="")
+    '1 percentage point more often'
+    """
+    points = round(abs(difference) * 100, 1)
+    if points == 0:
+        return "about as often as" if than else "about as often"
+    unit = "percentage point" if points == 1 else "percentage points"
+    told = f"{points:g} {unit} {'less' if difference < 0 else 'more'} often"
+    return f"{told} {than}" if than else told
+
+
 def install(env: Environment) -> None:
     """Register the filters on a Jinja environment."""
     env.filters["date"] = format_date
     env.filters["datetime"] = format_datetime
     env.filters["money"] = _money
     env.filters["sentiment"] = sentiment_class
+    env.filters["how_often"] = format_how_often
     env.filters["channel"] = lambda c: CHANNEL_LABELS.get(c, c)
     env.globals["all_channels"] = CHANNELS

@@ -81,7 +81,11 @@ def test_score_genuineness_flags_each_templated_pattern_in_words() -> None:
     assert "30 gestures handed out in same-day batches" in text
     assert "fixed cadence (about every 30 days)" in text
     assert "30 of 30 gestures follow no occasion" in text
-    assert "e.g. gift card to C0 on 2026-01-05" in text  # says what was seen and where
+    assert "e.g. gift card to C0 on 5 Jan 2026" in text  # says what was seen and where
+    named = gestures(templated())
+    named["contact_name"] = "Lea " + named["contact_id"]
+    (again,) = score_genuineness(named)
+    assert "e.g. gift card to Lea C0 on 5 Jan 2026" in " | ".join(again.flags)  # by name
 
 
 def test_a_birthday_an_anniversary_a_problem_or_a_note_the_extractor_missed_is_an_occasion() -> (

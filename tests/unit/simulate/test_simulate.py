@@ -174,6 +174,28 @@ def test_simulate_business_records_planted_people(folder: Path) -> None:
     assert mine.description.nunique() == 1
 
 
+def test_simulate_business_thanks_a_customer_for_the_years_they_have_really_been_with_us(
+    folder: Path,
+) -> None:
+    from carpe.simulate.gestures import NUMBER_WORDS
+
+    gestures = _read(folder, "gestures.csv")
+    calls = gestures[gestures.description.str.startswith("Called to thank them")]
+    assert len(calls) > 0
+    started = _read(folder, "accounts.csv").set_index("account_id").started_on
+    for row in calls.itertuples():
+        days = (pd.Timestamp(row.given_on[:10]) - pd.Timestamp(started[row.account_id])).days
+        said = str(row.description)
+        if days < 365:
+            assert "choosing us this year" in said, (row.account_id, days, said)
+        elif days < 730:
+            assert "a year with us" in said, (row.account_id, days, said)
+        else:
+            years = days // 365
+            word = NUMBER_WORDS[years - 2] if years <= 10 else str(years)
+            assert f" {word} years with us" in said, (row.account_id, days, said)
+
+
 def test_simulate_business_has_no_activity_after_an_account_ended(folder: Path) -> None:
     accounts = _read(folder, "accounts.csv")
     ended = accounts[accounts.ended_on != ""].set_index("account_id").ended_on

@@ -31,6 +31,8 @@ from carpe.vocabulary import PERSONAL_CHANNELS
 LOOKBACK_DAYS: Final = 365
 DECIMALS: Final = 6
 KEYS: Final = ("account_id", "as_of")
+DETRACTOR_MAX: Final = 6
+"""The highest NPS score that counts as a detractor's (0–6)."""
 DIGITAL_CHANNELS: Final = ("email", "chat", "web", "app", "sms", "social", "letter")
 
 NEEDS: Final[dict[str, tuple[str, ...]]] = {
@@ -250,7 +252,7 @@ def _feedback_features(feedback: Any, grid: Any) -> Any:
     nps = w.survey == "nps"
     return w.group_by(KEYS).aggregate(
         nps_365d=w.score.mean(where=nps),
-        detractor_answers_365d=_tally(nps & (w.score <= 6)),
+        detractor_answers_365d=_tally(nps & (w.score <= DETRACTOR_MAX)),
         **feedback_metrics(w),
     )
 

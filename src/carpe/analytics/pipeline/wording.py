@@ -61,7 +61,9 @@ WORDS: Final[dict[str, Callable[[float], str]]] = {
     "days_since_personal_touch": _since("personal touch"),
     "days_since_order": _since("order"),
     "days_since_gesture": _since("gesture"),
-    "sentiment_90d": lambda v: f"conversations cooler than usual (sentiment {v:+.2f}, 90 days)",
+    "sentiment_90d": lambda v: (
+        f"conversations cooler than with most customers (tone {v:+.2f} on −1 to +1, 90 days)"
+    ),
     "sentiment_trend": lambda v: f"conversations cooling: sentiment down {abs(v):.2f} on before",
     "nps_365d": lambda v: f"average NPS {v:.1f} in a year",
     "order_value_365d": lambda v: f"orders worth {v:,.0f} in a year",
@@ -90,7 +92,9 @@ WORDS: Final[dict[str, Callable[[float], str]]] = {
     "review_mean_180d": lambda v: f"reviews averaging {v:.1f} in 6 months",
     "review_min_180d": lambda v: f"a {v:.0f}-star review in 6 months",
     "worst_slip_days_365d": lambda v: f"a delivery {_span(v)} late in the last year",
-    "order_amount_change": lambda v: f"order amounts {v:+.0%} on the year before",
+    "order_amount_change": lambda v: (
+        f"order amounts {'up' if v >= 0 else 'down'} {abs(v):.0%} on the year before"
+    ),
     "oldest_overdue_days": lambda v: f"an invoice unpaid {_span(v)} past due",
 }
 """Feature → wording of a known value."""

@@ -78,7 +78,9 @@ class Attribution:
         Its weighted Benjamini-Hochberg q-value (BH on ``p_value / weight``).
     flagged : bool
         The positive effect holds after false-discovery-rate control
-        (``q_value <= fdr`` and a positive shrunk effect).
+        (``q_value <= fdr``) and the interval shown lies above zero (``ci_low > 0``):
+        a flag never sits on an interval that cannot tell the person from a
+        typical colleague.
     n_accounts : int
         Accounts of the cohort the employee was involved with.
     naive_retention : float
@@ -381,8 +383,18 @@ def attribute_retention(
     months = inputs.windows.outcome_days / MONTH_DAYS if inputs.windows.outcome_days else 12.0
     z = 1.959963984540054
 
-    passed = (q_values <= fdr) & (mean > 0)
-    passed_plain = (plain <= fdr) & (mean > 0)
+    def points(log_odds: FloatArray) -> FloatArray:
+        return retention_points(-log_odds, base, months)
+
+    effect, low, high, raw = (
+        points(mean),
+        points(mean - z * sd),
+        points(mean + z * sd),
+        points(benefit),
+    )
+    # a flag never sits on an interval that cannot tell the person from a typical colleague
+    passed = (q_values <= fdr) & (low > 0)
+    passed_plain = (plain <= fdr) & (low > 0)
     safer = safer_accounts(fit.selection, fit.selection_se, habit_z)
     verdict = verdicts(passed, safer, np.where(tested, mean, np.nan))
     w = inputs.windows
@@ -402,15 +414,6 @@ def attribute_retention(
     with np.errstate(invalid="ignore", divide="ignore"):
         prior_z = fit.selection / fit.selection_se
 
-    def points(log_odds: FloatArray) -> FloatArray:
-        return retention_points(-log_odds, base, months)
-
-    effect, low, high, raw = (
-        points(mean),
-        points(mean - z * sd),
-        points(mean + z * sd),
-        points(benefit),
-    )
     found = [
         Attribution(
             employee_id=n,

@@ -175,21 +175,26 @@ def _ended(sentence: Sentence) -> Sentence:
 def _sentences(
     episode: Episode, records: Mapping[str, Record], names: _Names, quotes: Mapping[str, str]
 ) -> tuple[Sentence, ...]:
-    out: list[Sentence] = []
+    """The episode's sentences in the order things happened (ties keep the telling order)."""
+    out: list[tuple[datetime, Sentence]] = []
     for rid in episode.problem_ids[:2]:
-        out.append(_problem(records[rid], names, quotes.get(rid)))
+        out.append((records[rid].at, _problem(records[rid], names, quotes.get(rid))))
     off = "off-hours" in episode.effort_signals
     for rid in episode.effort_ids:
-        out.append(_effort(records[rid], names, off and _is_off(records[rid].at)))
+        at = records[rid].at
+        out.append((at, _effort(records[rid], names, off and _is_off(at))))
     for rid in episode.helper_ids[:1]:
-        out.append(_helper(records[rid], names))
+        out.append((records[rid].at, _helper(records[rid], names)))
     if episode.resolution_id:
-        out.append(_resolution(records[episode.resolution_id], names))
+        record = records[episode.resolution_id]
+        out.append((record.at, _resolution(record, names)))
     if episode.words_id:
-        out.append(_words(records[episode.words_id], names))
+        out.append((records[episode.words_id].at, _words(records[episode.words_id], names)))
     if episode.latest_id:
-        out.append(_latest(records[episode.latest_id], names.company))
-    return tuple(_ended(s) for s in out)
+        record = records[episode.latest_id]
+        out.append((record.at, _latest(record, names.company)))
+    out.sort(key=lambda pair: pair[0])
+    return tuple(_ended(s) for _, s in out)
 
 
 def _is_off(at: datetime) -> bool:

@@ -17,11 +17,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from carpe.errors import UsageError
 from carpe.services import gesture_budgets, gesture_log, gesture_payoff, gestures
 from carpe.web import gesture_schemas as schemas
 from carpe.web.api import ERRORS
 from carpe.web.auth import ViewerDep, check_csrf
+from carpe.web.dates import Day, parse_day
+from carpe.web.filters import format_date
 from carpe.web.gesture_chart import payoff_chart
 from carpe.web.routes.deps import CarpeDep, SessionDep, TodayDep, UowDep, render
 
@@ -109,7 +110,7 @@ def log_form(
         "description": description,
         "cost": "" if cost is None else f"{cost:.2f}",
         "moment_id": moment_id or "",
-        "given_on": today.isoformat(),
+        "given_on": format_date(today),
     }
     return render(
         request,
@@ -119,10 +120,7 @@ def log_form(
 
 
 def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise UsageError(f"given_on: '{value}' is not a date") from None
+    return parse_day(value, "given_on")
 
 
 @router.post("/gestures", dependencies=[Depends(check_csrf)])
@@ -135,7 +133,7 @@ def log_page(
     kind: Annotated[str, Form(min_length=1, max_length=50)],
     cost: Annotated[float, Form(ge=0, le=100_000)],
     description: Annotated[str, Form(max_length=2000)] = "",
-    given_on: Annotated[str, Form(max_length=10)] = "",
+    given_on: Annotated[str, Form(max_length=40)] = "",
     moment_id: Annotated[int | None, Form(ge=1, le=2**63 - 1)] = None,
     next: Annotated[str, Form(max_length=20)] = "",
 ) -> RedirectResponse:
@@ -164,8 +162,8 @@ def team_page(
     viewer: ViewerDep,
     session: SessionDep,
     today: TodayDep,
-    since: date | None = None,
-    until: date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
 ) -> HTMLResponse:
     """The manager view: spend, approvals waiting, the genuineness guard, does it pay."""
     start, end = _quarter(today)
@@ -252,8 +250,8 @@ def save_budget_page(
     viewer: ViewerDep,
     uow: UowDep,
     owner: Annotated[str, Form(min_length=1, max_length=128)],
-    period_start: Annotated[date, Form()],
-    period_end: Annotated[date, Form()],
+    period_start: Annotated[Day, Form()],
+    period_end: Annotated[Day, Form()],
     amount: Annotated[float, Form(ge=0, le=10_000_000)],
     budget_id: Annotated[str, Form(max_length=128)] = "",
 ) -> RedirectResponse:

@@ -24,12 +24,18 @@ ALIVE_ROWS = 15
 Top = Annotated[int, Query(ge=1, le=10_000)]
 
 
-def _chart(curves: tuple[object, ...] | list[object], title: str) -> str | None:
+def _chart(
+    curves: tuple[object, ...] | list[object], title: str, *, ordered: bool = False
+) -> str | None:
     series = [Series(c.group, c.time, c.survival) for c in curves]  # type: ignore[attr-defined]
     if not series:
         return None
     return step_chart(
-        series, title=title, x_label="months as a customer", y_label="still a customer"
+        series,
+        title=title,
+        x_label="months as a customer",
+        y_label="still a customer",
+        ordered=ordered,
     )
 
 
@@ -54,7 +60,7 @@ def retention_page(
             [overview.overall] if overview.overall else [], "Retention, all accounts"
         ),
         "segment": _chart(overview.by_segment, "Retention by segment"),
-        "cohort": _chart(overview.by_cohort, "Retention by start year"),
+        "cohort": _chart(overview.by_cohort, "Retention by start year", ordered=True),
     }
     return render(
         request,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carpe.services import sessions, users
+from carpe.services.demo import DEMO_FRONTLINE_USER
 from carpe.web.auth import (
     SESSION_ID,
     check_csrf,
@@ -35,7 +36,9 @@ def login_page(request: Request, next: str = "/today") -> Response:
     """The sign-in form (straight on to ``next`` when already signed in)."""
     if resolve_viewer(request) is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+    demo = request.app.state.carpe.settings.demo_user
+    context = {"next": _safe_next(next), "error": None, "demo": demo}
+    return render(request, "login.html", context | {"frontline": DEMO_FRONTLINE_USER})
 
 
 @router.post("/login", dependencies=[Depends(verify_csrf)])

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from carpe.errors import UsageError
 from carpe.services import accounts, touchpoints
 from carpe.services.confirmed_moments import MAX_CONFIRMED, Moment, confirmed_moment
 from carpe.vocabulary import CHANNELS, DIRECTIONS, MOMENT_KINDS, TOUCHPOINT_KINDS
 from carpe.web.auth import ViewerDep, check_csrf
+from carpe.web.dates import parse_day, parse_moment
+from carpe.web.filters import format_datetime
 from carpe.web.routes.deps import SessionDep, TodayDep, UowDep, render
 
 router = APIRouter(include_in_schema=False)
@@ -43,11 +44,15 @@ def new_touchpoint(
         "channel": "in_person",
         "kind": "visit",
         "direction": "inbound",
-        "occurred_at": now.isoformat(timespec="minutes"),
+        "occurred_at": format_datetime(now),
         "subject": "",
         "note": "",
     }
     return render(request, "touchpoint_new.html", {"view": view, "form": form, **_choices()})
+
+
+def _occurred(value: str) -> datetime:
+    return parse_moment(value, "occurred_at")
 
 
 @router.post(
@@ -68,7 +73,7 @@ def preview(
 ) -> HTMLResponse:
     """Show what the note holds, to confirm, edit or dismiss before anything is saved."""
     view = accounts.get_account(session=session, account_id=account_id)
-    when = touchpoints.parse_occurred_at(occurred_at)
+    when = _occurred(occurred_at)
     found = touchpoints.preview_moments(note=note, noted_on=when.date())
     form = {
         "contact_id": contact_id,
@@ -87,11 +92,7 @@ def preview(
 
 
 def _day(form: Any, name: str) -> date | None:
-    value = str(form.get(name) or "")
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise UsageError(f"{name}: '{value}' is not a date") from None
+    return parse_day(str(form.get(name) or ""), name)
 
 
 def _confirmed(form: Any) -> list[Moment]:
@@ -134,7 +135,7 @@ async def save(
         direction=str(form.get("direction") or "") or None,
         subject=str(form.get("subject") or ""),
         note=str(form.get("note") or ""),
-        occurred_at=touchpoints.parse_occurred_at(str(form.get("occurred_at") or "")),
+        occurred_at=_occurred(str(form.get("occurred_at") or "")),
         moments=_confirmed(form),
         today=today,
     )

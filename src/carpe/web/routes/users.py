@@ -28,7 +28,11 @@ def _page(request: Request, uow: UowDep, *, notice: str | None, error: str | Non
         for user in users.list_users(session=uow.session)
     ]
     tokens = users.list_tokens(session=uow.session)
-    context = {"people": people, "tokens": tokens, "notice": notice, "error": error}
+    names = users.employee_names(
+        session=uow.session, employee_ids=[user.employee_id for user, _ in people]
+    )
+    context: dict[str, object] = {"people": people, "tokens": tokens, "names": names}
+    context |= {"notice": notice, "error": error}
     return render(request, "users.html", context, status_code=400 if error else 200)
 
 
@@ -126,7 +130,9 @@ def _own_page(
     new_token: str | None = None,
 ) -> HTMLResponse:
     tokens = users.list_tokens(session=uow.session, username=viewer.username)
-    context = {"tokens": tokens, "notice": notice, "error": error, "new_token": new_token}
+    names = users.employee_names(session=uow.session, employee_ids=[viewer.employee_id])
+    context: dict[str, object] = {"tokens": tokens, "notice": notice, "error": error}
+    context |= {"new_token": new_token, "names": names}
     return render(request, "me.html", context, status_code=400 if error else 200)
 
 
