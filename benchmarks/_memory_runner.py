@@ -22,7 +22,9 @@ from carpe.memory.resolve import drop_resolved, find_resolutions
 
 def main() -> None:
     """Extract every note of stdin."""
-    extractor = Extractor(use_classifier=os.environ.get("CARPE_MEMORY_CLASSIFIER") == "1")
+    # the baseline's Extractor predates the classifier: ask for it only when wanted
+    learned = os.environ.get("CARPE_MEMORY_CLASSIFIER") == "1"
+    extractor = Extractor(use_classifier=True) if learned else Extractor()
     raw: dict[str, list[Moment]] = {}
     for line in sys.stdin:
         if not line.strip():

@@ -17,6 +17,9 @@ The pipeline for one note:
    or pet match in the same sentence, a pet hides a health match (the vet, not the
    doctor), and an injury turns an accident into health only.
 5. The subject, the date, the follow-up and the evidence are built for each.
+6. With the sentence classifier on (:mod:`carpe.memory.classifier`), every sentence that
+   names a person is also read by it: it vetoes a rule's moment in a sentence it reads
+   as ``none`` and adds one for a sentence no rule read (subject and date by the rules).
 """
 
 from __future__ import annotations
