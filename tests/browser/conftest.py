@@ -58,7 +58,7 @@ def serve(url: str, folder: Path, *, workers: int = 1) -> tuple[subprocess.Popen
         env=os.environ | {"CARPE_ENVIRONMENT": "test"},
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120  # workers import carpe first; CI machines are busy
+    deadline = time.monotonic() + 300  # workers import carpe first; CI machines are busy
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
