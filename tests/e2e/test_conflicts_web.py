@@ -18,6 +18,7 @@ from carpe.analytics.conflicts.model import Conflict
 from carpe.cli import conflicts_cmd
 from carpe.cli._common import state
 from carpe.services import conflicts
+from carpe.services.permissions import SYSTEM
 from tests.e2e.conftest import World, csrf_of
 
 
@@ -129,7 +130,11 @@ def test_bulk_action_skips_what_a_frontline_user_may_not_change(
 ) -> None:
     with world.carpe.unit_of_work() as uow:
         conflicts.act_on_conflict(
-            session=uow.session, conflict_id=planted["ana"], action="acknowledge", owner="E1"
+            viewer=SYSTEM,
+            session=uow.session,
+            conflict_id=planted["ana"],
+            action="acknowledge",
+            owner="E1",
         )
         uow.commit()
     client = signed_in("ana")

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from carpe.cli import stories_cmd
 from carpe.cli._common import state
 from carpe.services import stories
+from carpe.services.permissions import SYSTEM
 from tests.e2e.conftest import World, csrf_of
 from tests.factories import story_on
 
@@ -99,9 +100,15 @@ def test_markdown_export_named_and_anonymised(
         assert hidden not in anonymous
     assert "[amount]" in anonymous and "a colleague in Operations" in anonymous
     with world.carpe.unit_of_work() as uow:
-        stories.record_consent(session=uow.session, story_id=planted["ana"], status="requested")
         stories.record_consent(
-            session=uow.session, story_id=planted["ana"], status="granted", amounts_allowed=True
+            viewer=SYSTEM, session=uow.session, story_id=planted["ana"], status="requested"
+        )
+        stories.record_consent(
+            viewer=SYSTEM,
+            session=uow.session,
+            story_id=planted["ana"],
+            status="granted",
+            amounts_allowed=True,
         )
         uow.commit()
     allowed = app_client.get(f"{url}?anonymised=true", headers=_auth(world, "ana")).text

@@ -30,7 +30,7 @@ def genuineness(
     """
     with running() as carpe, carpe.unit_of_work() as uow:
         found = gestures.review_givers(
-            session=uow.session, by="department" if by_department else "employee"
+            session=uow.session, viewer=SYSTEM, by="department" if by_department else "employee"
         )
     if as_json:
         print_json(found)
@@ -66,7 +66,11 @@ def suggest(
     """
     with running() as carpe, carpe.unit_of_work() as uow:
         found = gestures.suggest_for_contact(
-            session=uow.session, contact_id=contact_id, today=date.today(), giver=employee
+            session=uow.session,
+            viewer=SYSTEM,
+            contact_id=contact_id,
+            today=date.today(),
+            giver=employee,
         )
     if as_json:
         print_json(found)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from carpe.cli._common import out, print_json, running
 from carpe.services import stories as service
+from carpe.services.permissions import SYSTEM
 
 
 def _jsonable(view: service.StoryView) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def stories(
     """
     with running() as carpe, carpe.unit_of_work() as uow:
         page = service.list_stories(
-            session=uow.session, theme=theme, q=search, consent=consent, limit=limit
+            session=uow.session, viewer=SYSTEM, theme=theme, q=search, consent=consent, limit=limit
         )
     if as_json:
         print_json([_jsonable(v) for v in page.items])
@@ -96,7 +97,7 @@ def show(
     Example: carpe story show ST0123456789ABCDEF
     """
     with running() as carpe, carpe.unit_of_work() as uow:
-        view = service.get_story(session=uow.session, story_id=story_id)
+        view = service.get_story(session=uow.session, viewer=SYSTEM, story_id=story_id)
     if as_json:
         print_json(_jsonable(view))
         return
@@ -127,6 +128,7 @@ def consent(
     with running() as carpe, carpe.unit_of_work() as uow:
         view = service.record_consent(
             session=uow.session,
+            viewer=SYSTEM,
             story_id=story_id,
             status=status,
             contact_id=contact,
@@ -147,7 +149,7 @@ def title(
     Example: carpe story title ST0123456789ABCDEF "The Saturday refund"
     """
     with running() as carpe, carpe.unit_of_work() as uow:
-        view = service.edit_title(session=uow.session, story_id=story_id, title=text)
+        view = service.edit_title(session=uow.session, viewer=SYSTEM, story_id=story_id, title=text)
         uow.commit()
     out.print(f"{view.story_id}: {view.title}")
 
@@ -167,7 +169,9 @@ def export(
     Example: carpe story export ST0123456789ABCDEF --anonymised -o story.md
     """
     with running() as carpe, carpe.unit_of_work() as uow:
-        text = service.story_markdown(session=uow.session, story_id=story_id, anonymised=anonymised)
+        text = service.story_markdown(
+            session=uow.session, viewer=SYSTEM, story_id=story_id, anonymised=anonymised
+        )
     if output is None:
         out.print(text, markup=False, highlight=False)
     else:

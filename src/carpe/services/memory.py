@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from carpe.errors import ForbiddenError, NotFoundError, UsageError
+from carpe.errors import NotFoundError, UsageError
 from carpe.memory import DURABLE_KINDS, KINDS, SENSITIVE_KINDS, Extractor, Moment
 from carpe.memory.filing import named_contact, same_moment
 from carpe.memory.opener import suggest_opener
 from carpe.memory.resolve import drop_resolved, find_resolutions
-from carpe.services.privacy import audit, can_act_on_follow_up, can_review, can_see
-from carpe.services.users import Viewer
+from carpe.services.audit import audit
+from carpe.services.permissions import Resource, Viewer, allowed, require, require_actor
+from carpe.services.permissions import moment as moment_resource
 from carpe.store.memory import FollowUp, MomentEvidence, NoteExtraction, StoredMoment
 from carpe.store.models import Account, Contact, Employee, Touchpoint, utc_now
 
@@ -391,15 +392,15 @@ def review_moment(
     moment_id: int,
     action: str,
     edit: MomentEdit | None = None,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
 ) -> StoredMoment:
     """Confirm (optionally edited) or dismiss an extracted moment.
 
     Dismissing a moment also dismisses its follow-up. Editing the kind keeps
     sensitivity in line with the kind (health and loss are always sensitive).
-    With a ``viewer``: a sensitive moment they may not see does not exist for
-    them; only its recorder, the account owner or a manager may review it; the
-    review of a sensitive moment is audited.
+    A sensitive moment the ``viewer`` may not see does not exist for them; only
+    its recorder, the account owner or a manager may review it; the review of a
+    sensitive moment is audited.
 
     Raises
     ------
@@ -410,23 +411,20 @@ def review_moment(
     UsageError
         An unknown action or kind.
     """
+    require_actor(viewer)
     moment = session.get(StoredMoment, moment_id)
     if moment is None:
         raise NotFoundError("moment", str(moment_id))
-    if viewer is not None:
-        owner = session.scalar(
-            select(Account.owner_employee_id).where(Account.account_id == moment.account_id)
-        )
-        if not can_see(
-            viewer, sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner
-        ):
-            raise NotFoundError("moment", str(moment_id))
-        if not can_review(viewer, recorded_by=moment.recorded_by, owner=owner):
-            raise ForbiddenError(
-                "only the person who recorded it, the account owner or a manager may review it"
-            )
+    owner = session.scalar(
+        select(Account.owner_employee_id).where(Account.account_id == moment.account_id)
+    )
+    it = moment_resource(sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner)
+    if not allowed(viewer, "see", it):
+        raise NotFoundError("moment", str(moment_id))
+    why = "only the person who recorded it, the account owner or a manager may review it"
+    require(viewer, "review", it, why=why)
     reviewed = _review(session, moment, action, edit)
-    if viewer is not None and reviewed.sensitive:
+    if reviewed.sensitive:
         audit(
             session=session,
             viewer=viewer,
@@ -497,21 +495,20 @@ def list_follow_ups(
     due_by: date | None = None,
     statuses: tuple[str, ...] = ("open",),
     limit: int = 500,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
 ) -> list[FollowUpRow]:
     """Follow-ups, soonest first; snoozed ones count as open again once their day comes.
 
-    With a ``viewer``, follow-ups about sensitive moments they may not see are
-    left out, and frontline staff may list only their own.
+    Follow-ups about sensitive moments the ``viewer`` may not see are left out,
+    and frontline staff may list only their own.
 
     Raises
     ------
     ForbiddenError
         A frontline viewer asking for anyone's but their own.
     """
-    own = employee_id is not None and viewer is not None and employee_id == viewer.employee_id
-    if viewer is not None and not viewer.is_manager and not own:
-        raise ForbiddenError("frontline staff see their own follow-ups")
+    whose = Resource("follow_ups", owners=(employee_id,))
+    require(viewer, "list", whose, why="frontline staff see their own follow-ups")
     query = (
         select(
             FollowUp,
@@ -539,9 +536,10 @@ def list_follow_ups(
         query = query.where(FollowUp.due_on <= due_by)
     rows: list[FollowUpRow] = []
     for follow_up, moment, account, first, last, employee, owner in session.execute(query):
-        if viewer is not None and not can_see(
-            viewer, sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner
-        ):
+        it = moment_resource(
+            sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner
+        )
+        if not allowed(viewer, "see", it):
             continue
         status = follow_up.status
         if status == "snoozed" and follow_up.snoozed_until and follow_up.snoozed_until <= today:
@@ -578,13 +576,14 @@ def list_follow_ups(
     return rows
 
 
-def _follow_up(session: Session, follow_up_id: int, viewer: Viewer | None) -> FollowUp:
-    """The follow-up, if it exists and (with a viewer) is theirs to act on, or they manage."""
+def _follow_up(session: Session, follow_up_id: int, viewer: Viewer) -> FollowUp:
+    """The follow-up, if it exists and is the viewer's to act on, or they manage."""
+    require_actor(viewer)
     found = session.get(FollowUp, follow_up_id)
     if found is None:
         raise NotFoundError("follow-up", str(follow_up_id))
-    if viewer is not None and not can_act_on_follow_up(viewer, assignee=found.employee_id):
-        raise ForbiddenError("this follow-up is someone else's")
+    theirs = Resource("follow_up", owners=(found.employee_id,))
+    require(viewer, "act", theirs, why="this follow-up is someone else's")
     return found
 
 
@@ -594,11 +593,11 @@ def complete_follow_up(
     follow_up_id: int,
     today: date,
     outcome: str | None = None,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
 ) -> FollowUp:
     """Mark a follow-up done (the contact was asked), with what they said.
 
-    With a ``viewer``, only their own follow-ups unless they are a manager
+    The ``viewer``'s own follow-ups only, unless they are a manager
     (:class:`~carpe.errors.ForbiddenError`); the same holds for snooze and dismiss.
     """
     follow_up = _follow_up(session, follow_up_id, viewer)
@@ -609,7 +608,7 @@ def complete_follow_up(
 
 
 def snooze_follow_up(
-    *, session: Session, follow_up_id: int, until: date, today: date, viewer: Viewer | None = None
+    *, session: Session, follow_up_id: int, until: date, today: date, viewer: Viewer
 ) -> FollowUp:
     """Put a follow-up off until a later day.
 
@@ -626,9 +625,7 @@ def snooze_follow_up(
     return follow_up
 
 
-def dismiss_follow_up(
-    *, session: Session, follow_up_id: int, viewer: Viewer | None = None
-) -> FollowUp:
+def dismiss_follow_up(*, session: Session, follow_up_id: int, viewer: Viewer) -> FollowUp:
     """Drop a follow-up (it no longer makes sense to ask)."""
     follow_up = _follow_up(session, follow_up_id, viewer)
     follow_up.status = "dismissed"

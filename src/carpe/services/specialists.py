@@ -31,10 +31,9 @@ from carpe.analytics.pipeline import (
     steps_needs,
 )
 from carpe.analytics.specialists import SpecialistsResult
-from carpe.errors import ForbiddenError
 from carpe.services.analysis import default_as_of, write_outputs
+from carpe.services.permissions import TEAM, Viewer, require
 from carpe.services.runs import begin_run
-from carpe.services.users import Viewer
 from carpe.store.analysis import AnalysisOutput, AnalysisRun
 from carpe.store.models import Base, Employee, utc_now
 
@@ -82,12 +81,6 @@ def _clean(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
-
-
-def require_manager(viewer: Viewer) -> None:
-    """Raise :class:`ForbiddenError` unless the viewer is a manager or an admin."""
-    if not viewer.is_manager:
-        raise ForbiddenError("the specialists analysis is for managers")
 
 
 def write_specialists(*, session: Session, run_id: int, result: SpecialistsResult) -> int:
@@ -244,7 +237,7 @@ def load_specialists(
     ForbiddenError
         For a frontline viewer.
     """
-    require_manager(viewer)
+    require(viewer, "see", TEAM, why="the specialists analysis is for managers")
     chosen = run_id if run_id is not None else latest_specialists_run(session=session)
     if chosen is None:
         return SpecialistsView(run_id=None)
@@ -285,7 +278,7 @@ def load_specialists(
 
 def ensure_specialists(*, engine: Engine, session: Session, viewer: Viewer) -> SpecialistsView:
     """The stored result, computing it first when there is none (the CLI's default)."""
-    require_manager(viewer)
+    require(viewer, "see", TEAM, why="the specialists analysis is for managers")
     if latest_specialists_run(session=session) is None:
         analyze_specialists(engine=engine)
         session.rollback()  # end the read transaction so the new run is visible

@@ -33,9 +33,9 @@ from carpe.analytics.stories import (
     redact_amounts,
 )
 from carpe.analytics.stories.search import Encoder
-from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.services.privacy import acts_for, audit
-from carpe.services.users import SYSTEM, Viewer
+from carpe.errors import NotFoundError, UsageError
+from carpe.services.audit import audit
+from carpe.services.permissions import Resource, Viewer, allowed, require, require_actor
 from carpe.store.models import Account, Contact, Employee, Feedback, Touchpoint, utc_now
 from carpe.store.stories import CONSENT_STATUSES, StoredStory, StoryConsent
 
@@ -247,10 +247,11 @@ def record_stories(
     return RecordSummary(len(stories), new, updated)
 
 
-def _visible(viewer: Viewer | None) -> Any:
-    if viewer is None or viewer.is_manager:
+def _visible(viewer: Viewer) -> Any:
+    """``None`` when the viewer sees every story, else the condition of those they see."""
+    if allowed(require_actor(viewer), "see", Resource("story")):
         return None
-    return Account.owner_employee_id == (viewer.employee_id or "\x00nobody")
+    return Account.owner_employee_id == (viewer.employee_id or "\x00nobody")  # the "see" rule
 
 
 def _consent(row: StoredStory, history: list[dict[str, Any]] | None = None) -> ConsentView:
@@ -308,7 +309,7 @@ def _search_text(view: StoryView) -> str:
 def list_stories(
     *,
     session: Session,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
     theme: str | None = None,
     q: str | None = None,
     consent: str | None = None,
@@ -323,8 +324,8 @@ def list_stories(
     ----------
     session : sqlalchemy.orm.Session
         A session on the store.
-    viewer : Viewer, optional
-        Who asks (``None``: everything, e.g. the local command line).
+    viewer : Viewer
+        Who asks (:data:`~carpe.services.permissions.SYSTEM` sees everything).
     theme : str, optional
         One of the themes (billing trust, delivery rescue, going the extra mile, personal care).
     q : str, optional
@@ -383,9 +384,8 @@ def list_stories(
     return StoryPage(len(hits), hits[offset : offset + limit], index.kind)
 
 
-def _load(
-    session: Session, story_id: str, viewer: Viewer | None
-) -> tuple[StoredStory, str, str | None]:
+def _load(session: Session, story_id: str, viewer: Viewer) -> tuple[StoredStory, str, str | None]:
+    require_actor(viewer)
     found = session.execute(
         select(StoredStory, Account.name, Account.owner_employee_id)
         .join(Account, Account.account_id == StoredStory.account_id)
@@ -394,7 +394,7 @@ def _load(
     if found is None:
         raise NotFoundError("story", story_id)
     row, name, owner = found
-    if viewer is not None and not viewer.is_manager and not can_consent(viewer, owner):
+    if not allowed(viewer, "see", Resource("story", owners=(owner,))):
         raise NotFoundError("story", story_id)
     return row, name, owner
 
@@ -417,7 +417,7 @@ def _history(session: Session, story_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def get_story(*, session: Session, story_id: str, viewer: Viewer | None = None) -> StoryView:
+def get_story(*, session: Session, story_id: str, viewer: Viewer) -> StoryView:
     """One story with its draft, evidence ids and consent history.
 
     Raises
@@ -451,9 +451,7 @@ def _names(session: Session, view: StoryView) -> dict[str, str]:
     return names
 
 
-def story_evidence(
-    *, session: Session, story_id: str, viewer: Viewer | None = None
-) -> list[EvidenceItem]:
+def story_evidence(*, session: Session, story_id: str, viewer: Viewer) -> list[EvidenceItem]:
     """The touchpoints and feedback a story cites, in time order, with the sentences citing each.
 
     Raises
@@ -511,15 +509,10 @@ def story_evidence(
     return sorted(items, key=lambda i: (i.at, i.record_id))
 
 
-def can_consent(viewer: Viewer | None, owner: str | None) -> bool:
-    """Whether ``viewer`` may record consent: a manager, or the account's owner."""
-    return acts_for(viewer, owner)
-
-
-def may_record_consent(*, session: Session, story_id: str, viewer: Viewer | None) -> bool:
+def may_record_consent(*, session: Session, story_id: str, viewer: Viewer) -> bool:
     """Whether ``viewer`` may record consent for this story (it must be visible to them)."""
     _, _, owner = _load(session, story_id, viewer)
-    return can_consent(viewer, owner)
+    return allowed(viewer, "consent", Resource("story", owners=(owner,)))
 
 
 def record_consent(
@@ -527,7 +520,7 @@ def record_consent(
     session: Session,
     story_id: str,
     status: str,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
     contact_id: str | None = None,
     note: str | None = None,
     amounts_allowed: bool | None = None,
@@ -543,8 +536,8 @@ def record_consent(
         Which story.
     status : {"requested", "granted", "declined", "internal"}
         The new status (``internal`` withdraws a request).
-    viewer : Viewer, optional
-        Who records it (``None``: the local command line).
+    viewer : Viewer
+        Who records it (:data:`~carpe.services.permissions.SYSTEM` for the local command line).
     contact_id : str, optional
         The customer's contact who was asked or decided (one of the account's).
     note : str, optional
@@ -568,11 +561,12 @@ def record_consent(
     UsageError
         An unknown status, or a move the workflow does not allow.
     """
+    require_actor(viewer)
     if status not in CONSENT_STATUSES:
         raise UsageError(f"unknown consent {status!r}; choose one of {', '.join(CONSENT_STATUSES)}")
     row, name, owner = _load(session, story_id, viewer)
-    if not can_consent(viewer, owner):
-        raise ForbiddenError("only the account's owner or a manager may record consent")
+    why = "only the account's owner or a manager may record consent"
+    require(viewer, "consent", Resource("story", owners=(owner,)), why=why)
     if status not in MOVES[row.consent]:
         raise UsageError(
             f"consent that is {row.consent} cannot become {status}; "
@@ -583,7 +577,7 @@ def record_consent(
         if contact is None or contact.account_id != row.account_id:
             raise NotFoundError("contact of this account", contact_id)
     now = now or utc_now()
-    who = (viewer or SYSTEM).username
+    who = viewer.username
     row.consent = status
     row.consent_by = who
     row.consent_at = now
@@ -611,9 +605,7 @@ def record_consent(
     return _view(row, name, _history(session, story_id))
 
 
-def anonymised_story(
-    *, session: Session, story_id: str, viewer: Viewer | None = None
-) -> AnonymousStory:
+def anonymised_story(*, session: Session, story_id: str, viewer: Viewer) -> AnonymousStory:
     """The story without names of people or companies; amounts only if the customer allowed them.
 
     Raises
@@ -637,7 +629,7 @@ def anonymised_story(
 
 
 def story_markdown(
-    *, session: Session, story_id: str, viewer: Viewer | None = None, anonymised: bool = False
+    *, session: Session, story_id: str, viewer: Viewer, anonymised: bool = False
 ) -> str:
     """The story as Markdown: title, use, narrative and (named version) its evidence.
 
@@ -647,7 +639,7 @@ def story_markdown(
         A session on the store.
     story_id : str
         Which story.
-    viewer : Viewer, optional
+    viewer : Viewer
         Who asks.
     anonymised : bool, default False
         The anonymised version (no names, no amounts unless allowed, no record ids).
@@ -685,9 +677,7 @@ def story_markdown(
     return "\n".join(lines) + "\n"
 
 
-def edit_title(
-    *, session: Session, story_id: str, title: str | None, viewer: Viewer | None = None
-) -> StoryView:
+def edit_title(*, session: Session, story_id: str, title: str | None, viewer: Viewer) -> StoryView:
     """Give a story a title of one's own (empty: back to the drafted one); re-runs keep it.
 
     Raises
@@ -698,8 +688,8 @@ def edit_title(
         A title over 300 characters.
     """
     row, name, owner = _load(session, story_id, viewer)
-    if not can_consent(viewer, owner):
-        raise ForbiddenError("only the account's owner or a manager may edit a story")
+    why = "only the account's owner or a manager may edit a story"
+    require(viewer, "edit", Resource("story", owners=(owner,)), why=why)
     text = (title or "").strip()
     if len(text) > 300:
         raise UsageError("a title has at most 300 characters")

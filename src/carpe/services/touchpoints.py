@@ -13,7 +13,7 @@ from carpe.errors import NotFoundError, UsageError
 from carpe.ingest.format import CHANNELS, DIRECTIONS, TOUCHPOINT_KINDS
 from carpe.memory import Extractor, Moment
 from carpe.services.memory import NoteSource, open_moments_of, record_note
-from carpe.services.users import Viewer
+from carpe.services.permissions import Resource, Viewer, require
 from carpe.store.memory import StoredMoment
 from carpe.store.models import Account, Contact, Employee, Touchpoint
 
@@ -68,6 +68,7 @@ def log_touchpoint(
     UsageError
         A contact of another account, an unknown channel, kind or direction.
     """
+    require(viewer, "log", Resource("touchpoint"))
     account = session.get(Account, account_id)
     if account is None:
         raise NotFoundError("account", account_id)

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.services import accounts, analysis, retention
+from carpe.errors import NotFoundError, UsageError
+from carpe.services import accounts, analysis, permissions, retention
 from carpe.web import retention_schemas as schemas
 from carpe.web.api import ERRORS
 from carpe.web.auth import ViewerDep, check_csrf
@@ -37,8 +37,7 @@ def retention_page(
     request: Request, viewer: ViewerDep, session: SessionDep, today: TodayDep
 ) -> HTMLResponse:
     """Retention curves, the accounts most at risk and why, and the effect of gestures."""
-    if not viewer.is_manager:
-        raise ForbiddenError("the retention page is for managers")
+    permissions.require(viewer, "see", permissions.TEAM, why="the retention page is for managers")
     overview = retention.retention_overview(session=session, as_of=today)
     try:
         risks = analysis.list_risk(session=session, top=RISK_ROWS, evidence=True)
@@ -72,16 +71,16 @@ def retention_page(
 @api_router.get("/risk", response_model=list[schemas.RiskOut], tags=["retention"])
 def list_risk(viewer: ViewerDep, session: SessionDep, top: Top = 20) -> Any:
     """Accounts most likely to leave, riskiest first, each reason with the records behind it."""
-    if not viewer.is_manager:
-        raise ForbiddenError("the risk list is for managers")
+    permissions.require(viewer, "see", permissions.TEAM, why="the risk list is for managers")
     return analysis.list_risk(session=session, top=top, evidence=True)
 
 
 @api_router.get("/alive", response_model=list[schemas.AliveOut], tags=["retention"])
 def list_alive(viewer: ViewerDep, session: SessionDep, top: Top = 50) -> Any:
     """Consumer accounts least likely to still be customers first (BG/NBD, latest analysis)."""
-    if not viewer.is_manager:
-        raise ForbiddenError("the probability-alive list is for managers")
+    permissions.require(
+        viewer, "see", permissions.TEAM, why="the probability-alive list is for managers"
+    )
     return retention.list_alive(session=session, top=top)
 
 
