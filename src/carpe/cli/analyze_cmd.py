@@ -13,6 +13,7 @@ from rich.table import Table
 from carpe.cli._common import err, jsonable, out, parse_day, running
 from carpe.services import analysis
 from carpe.services.conflicts import detector_settings
+from carpe.services.permissions import SYSTEM
 
 
 def analyze(
@@ -99,7 +100,7 @@ def alive(
     from carpe.services import retention
 
     with running() as carpe, carpe.unit_of_work() as uow:
-        rows = retention.list_alive(session=uow.session, top=top)
+        rows = retention.list_alive(session=uow.session, viewer=SYSTEM, top=top)
     if as_json:
         out.print_json(json.dumps(jsonable(rows), ensure_ascii=False))
         return

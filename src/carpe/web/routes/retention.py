@@ -37,15 +37,14 @@ def retention_page(
     request: Request, viewer: ViewerDep, session: SessionDep, today: TodayDep
 ) -> HTMLResponse:
     """Retention curves, the accounts most at risk and why, and the effect of gestures."""
-    permissions.require(viewer, "see", permissions.TEAM, why="the retention page is for managers")
-    overview = retention.retention_overview(session=session, as_of=today)
+    overview = retention.retention_overview(session=session, viewer=viewer, as_of=today)
     try:
         risks = analysis.list_risk(session=session, top=RISK_ROWS, evidence=True)
         run = analysis.latest_run(session=session)
     except UsageError:
         risks, run = [], None
     model = analysis.risk_model(run)
-    alive = retention.list_alive(session=session, top=ALIVE_ROWS)
+    alive = retention.list_alive(session=session, viewer=viewer, top=ALIVE_ROWS)
     charts = {
         "overall": _chart(
             [overview.overall] if overview.overall else [], "Retention, all accounts"
@@ -63,7 +62,7 @@ def retention_page(
             "run": run,
             "model": model,
             "alive": alive,
-            "effect": retention.gesture_effect(session=session, as_of=today),
+            "effect": retention.gesture_effect(session=session, viewer=viewer, as_of=today),
         },
     )
 
@@ -78,17 +77,14 @@ def list_risk(viewer: ViewerDep, session: SessionDep, top: Top = 20) -> Any:
 @api_router.get("/alive", response_model=list[schemas.AliveOut], tags=["retention"])
 def list_alive(viewer: ViewerDep, session: SessionDep, top: Top = 50) -> Any:
     """Consumer accounts least likely to still be customers first (BG/NBD, latest analysis)."""
-    permissions.require(
-        viewer, "see", permissions.TEAM, why="the probability-alive list is for managers"
-    )
-    return retention.list_alive(session=session, top=top)
+    return retention.list_alive(session=session, viewer=viewer, top=top)
 
 
 @api_router.get("/accounts/{account_id}/alive", response_model=schemas.AliveOut, tags=["retention"])
 def account_alive(account_id: str, viewer: ViewerDep, session: SessionDep) -> Any:
     """A consumer account's probability of still being a customer and its expected purchases."""
     accounts.get_account(session=session, account_id=account_id)
-    found = retention.account_alive(session=session, account_id=account_id)
+    found = retention.account_alive(session=session, viewer=viewer, account_id=account_id)
     if found is None:
         raise NotFoundError("probability alive of account", account_id)
     return found
