@@ -4,8 +4,10 @@ Every service that reads or changes something a role may not reach asks
 :func:`allowed` (or :func:`require`, which raises) with the actor, an action and
 the resource. The rules are data, in :data:`RULES`: one row per resource kind and
 action, naming who may. There is no actor for "nobody in particular": a call
-without one is denied, and the local command line, the scheduler, the analysis
-pipeline, digest sending and the demo act as :data:`SYSTEM`, named at the call.
+without one is denied. The local command line acts as :data:`SYSTEM`, named at
+each call; the scheduler composes each digest as its recipient (chat messages
+never carry a sensitive moment's subject), and the analysis pipeline calls no use
+case that takes an actor.
 
 A read-scoped API token is refused every action that changes data. The matrix
 is stated in ``docs/web.md`` (a test holds the two equal) and tested for every
@@ -58,9 +60,9 @@ Actor = Viewer
 """The name the permission check uses for whoever asks."""
 
 SYSTEM = Viewer(user_id=0, username="cli", role="admin", employee_id=None)
-"""The system actor: the local command line, the scheduler, the pipeline, digest
-sending and the demo. Trusted like an admin, audited as ``cli``; always named at
-the call, never implied by a missing actor."""
+"""The system actor: the local command line (and tests and benchmarks acting as it).
+Trusted like an admin, audited as ``cli``; always named at the call, never implied
+by a missing actor."""
 
 
 class Rule(StrEnum):
