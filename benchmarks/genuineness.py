@@ -54,11 +54,12 @@ def _reviews(db: Path) -> list[Any]:
     from carpe.config import load_settings
     from carpe.context import Carpe
     from carpe.services.gestures import review_givers
+    from carpe.services.permissions import SYSTEM
 
     carpe = Carpe(load_settings(database_url=f"sqlite:///{db}"))
     try:
         with carpe.unit_of_work() as uow:
-            return review_givers(session=uow.session)
+            return review_givers(session=uow.session, viewer=SYSTEM)
     finally:
         carpe.close()
 

@@ -50,6 +50,7 @@ from carpe.config import load_settings
 from carpe.context import Carpe
 from carpe.services.analysis import run_analysis
 from carpe.services.data import import_data
+from carpe.services.permissions import SYSTEM
 from carpe.services.stories import StoryView, list_stories
 
 
@@ -65,7 +66,7 @@ def _stories(folder: Path) -> tuple[list[StoryView], float]:
         run_analysis(engine=carpe.engine, as_of=SIM_END + timedelta(days=1), steps=["stories"])
         took = time.perf_counter() - started
         with carpe.unit_of_work() as uow:
-            page = list_stories(session=uow.session, limit=100_000)
+            page = list_stories(session=uow.session, viewer=SYSTEM, limit=100_000)
         return page.items, took
     finally:
         carpe.close()
@@ -135,7 +136,9 @@ def _check(stories: list[StoryView], folder: Path) -> tuple[int, int, int]:
             )
             named = [_sentence(s) for s in story.sentences]
             with carpe.unit_of_work() as uow:
-                anon = service.anonymised_story(session=uow.session, story_id=story.story_id)
+                anon = service.anonymised_story(
+                    session=uow.session, viewer=SYSTEM, story_id=story.story_id
+                )
             hidden = [_sentence(s) for s in anon.sentences]
             sentences += len(named) + len(hidden)
             found = unsupported_sentences(named, records, employees=names, departments=depts)
@@ -202,7 +205,7 @@ def _outside_stories(kind: str, seed: int, work: Path) -> list[StoryView]:
             workdir=work / f"{kind}{seed}-engine",
         )
         with carpe.unit_of_work() as uow:
-            return list_stories(session=uow.session, limit=100_000).items
+            return list_stories(session=uow.session, viewer=SYSTEM, limit=100_000).items
     finally:
         carpe.close()
 

@@ -132,7 +132,9 @@ def _prepare(
             role="frontline",
             employee_id=owner,
         )
-        token = users.create_api_token(session=uow.session, user_id=user.id, name="bench")
+        token = users.create_api_token(
+            session=uow.session, by=users.SYSTEM, user_id=user.id, name="bench"
+        )
         uow.commit()
         accounts = list(uow.session.scalars(select(Account.account_id)))
         contacts = list(uow.session.scalars(select(Contact.contact_id)))

@@ -15,6 +15,7 @@ from carpe.context import Carpe
 from carpe.ingest import import_folder
 from carpe.memory import Moment
 from carpe.services import touchpoints, users
+from carpe.services.permissions import SYSTEM
 from carpe.store.memory import FollowUp
 from carpe.web import create_app
 from carpe.web.routes.deps import today
@@ -67,7 +68,7 @@ def world(carpe: Carpe, tmp_path: Path) -> World:
                 employee_id=employee,
             )
             tokens[name] = users.create_api_token(
-                session=uow.session, user_id=user.id, name="tests", scope="admin"
+                by=SYSTEM, session=uow.session, user_id=user.id, name="tests", scope="admin"
             )
         ana = users.viewer_for_token(session=uow.session, token=tokens["ana"])
         assert ana is not None

@@ -15,6 +15,7 @@ from carpe.analytics.conflicts import ConflictReport, Evidence, conflict_id
 from carpe.analytics.conflicts.model import Conflict
 from carpe.cli import app
 from carpe.services import conflict_records, conflicts
+from carpe.services.permissions import SYSTEM
 from tests.e2e.conftest import World, csrf_of
 
 
@@ -128,7 +129,11 @@ def test_bulk_action_skips_what_a_frontline_user_may_not_change(
 ) -> None:
     with world.carpe.unit_of_work() as uow:
         conflicts.act_on_conflict(
-            session=uow.session, conflict_id=planted["ana"], action="acknowledge", owner="E1"
+            viewer=SYSTEM,
+            session=uow.session,
+            conflict_id=planted["ana"],
+            action="acknowledge",
+            owner="E1",
         )
         uow.commit()
     client = signed_in("ana")

@@ -12,6 +12,7 @@ from carpe.config import load_settings
 from carpe.context import Carpe
 from carpe.ingest import import_folder
 from carpe.services import users
+from carpe.services.permissions import SYSTEM
 from carpe.web import create_app
 from tests.factories import small_business, write_folder
 
@@ -25,7 +26,7 @@ def _fresh_token() -> str:
     with carpe.unit_of_work() as uow:
         user = users.get_user_by_name(session=uow.session, username="root")
         token = users.create_api_token(
-            session=uow.session, user_id=user.id, name="fuzz", scope="admin"
+            by=SYSTEM, session=uow.session, user_id=user.id, name="fuzz", scope="admin"
         )
         uow.commit()
     return token

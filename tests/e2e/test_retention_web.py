@@ -16,6 +16,7 @@ from carpe.context import Carpe
 from carpe.services import users
 from carpe.services.analysis import run_analysis
 from carpe.services.data import import_data
+from carpe.services.permissions import SYSTEM
 from carpe.simulate import simulate_business
 from carpe.web import create_app
 from carpe.web.routes.deps import today
@@ -48,7 +49,9 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Carpe, 
                 role=role,
                 employee_id=None,
             )
-            tokens[name] = users.create_api_token(session=uow.session, user_id=user.id, name="t")
+            tokens[name] = users.create_api_token(
+                by=SYSTEM, session=uow.session, user_id=user.id, name="t"
+            )
         uow.commit()
     yield carpe, tokens
     carpe.close()
@@ -129,7 +132,7 @@ def consumers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Carpe,
             session=uow.session, username="mona", password="retention manager 2026", role="manager",
             employee_id=None,
         )  # fmt: skip
-        token = users.create_api_token(session=uow.session, user_id=user.id, name="t")
+        token = users.create_api_token(by=SYSTEM, session=uow.session, user_id=user.id, name="t")
         uow.commit()
     yield carpe, {"mona": token}
     carpe.close()

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from carpe.cli import app
 from carpe.services import story_consent, story_records
+from carpe.services.permissions import SYSTEM
 from tests.e2e.conftest import World, csrf_of
 from tests.factories import story_on
 
@@ -97,10 +98,14 @@ def test_markdown_export_named_and_anonymised(
     assert "[amount]" in anonymous and "a colleague in Operations" in anonymous
     with world.carpe.unit_of_work() as uow:
         story_consent.record_consent(
-            session=uow.session, story_id=planted["ana"], status="requested"
+            viewer=SYSTEM, session=uow.session, story_id=planted["ana"], status="requested"
         )
         story_consent.record_consent(
-            session=uow.session, story_id=planted["ana"], status="granted", amounts_allowed=True
+            viewer=SYSTEM,
+            session=uow.session,
+            story_id=planted["ana"],
+            status="granted",
+            amounts_allowed=True,
         )
         uow.commit()
     allowed = app_client.get(f"{url}?anonymised=true", headers=_auth(world, "ana")).text

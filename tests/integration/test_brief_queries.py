@@ -14,6 +14,7 @@ from sqlalchemy import Engine, event
 from carpe.context import Carpe
 from carpe.services import accounts, brief, gesture_budgets, gestures
 from carpe.services.data import import_data
+from carpe.services.permissions import SYSTEM
 from carpe.store.models import Budget, Gesture, Invoice, Order, Touchpoint
 from tests.factories import add_viewer, small_business, write_folder
 
@@ -68,7 +69,9 @@ def test_problems_on_one_day_keep_their_order_billing_then_delivery_then_sentime
         )  # fmt: skip
         uow.commit()
     with imported.unit_of_work() as uow:
-        found = brief.contact_brief(session=uow.session, contact_id="C1", today=TODAY)
+        found = brief.contact_brief(
+            viewer=SYSTEM, session=uow.session, contact_id="C1", today=TODAY
+        )
     assert [(p.kind, p.text, p.day) for p in found.open_problems] == [
         ("billing", "Invoice I9 (1,234.50) is disputed", DAY),
         ("billing", "Invoice I8 is overdue since 1 Mar 2026", DAY),
@@ -84,7 +87,9 @@ def test_brief_and_ideas_read_a_handful_of_statements(imported: Carpe) -> None:
         ana = add_viewer(uow.session, "ana", "frontline", "E1")
         uow.commit()
     with imported.unit_of_work() as uow:  # budget use kept for this version
-        gestures.suggest_for_contact(session=uow.session, contact_id="C1", today=TODAY, giver="E1")
+        gestures.suggest_for_contact(
+            viewer=SYSTEM, session=uow.session, contact_id="C1", today=TODAY, giver="E1"
+        )
     with imported.unit_of_work() as uow, _selects(imported.engine) as seen:
         brief.contact_brief(session=uow.session, contact_id="C1", today=TODAY, viewer=ana)
         read_by_brief = len(seen)
@@ -103,14 +108,14 @@ def test_brief_and_ideas_read_a_handful_of_statements(imported: Carpe) -> None:
 def test_ideas_see_a_gesture_the_caller_has_not_flushed(imported: Carpe) -> None:
     with imported.unit_of_work() as uow:
         before = gestures.suggest_for_contact(
-            session=uow.session, contact_id="C1", today=TODAY, giver="E1"
+            viewer=SYSTEM, session=uow.session, contact_id="C1", today=TODAY, giver="E1"
         )
         uow.session.add(
             Gesture(gesture_id="G9", account_id="A1", contact_id="C1", employee_id="E1",
                     given_on=TODAY, kind="flowers", cost=20.0)
         )  # fmt: skip
         after = gestures.suggest_for_contact(
-            session=uow.session, contact_id="C1", today=TODAY, giver="E1"
+            viewer=SYSTEM, session=uow.session, contact_id="C1", today=TODAY, giver="E1"
         )
     assert before.last_gesture_kind == "card"
     assert after.last_gesture_kind == "flowers"
@@ -148,9 +153,11 @@ def test_spending_room_is_what_budgets_for_leaves_own_and_pool_apart(
 
 def test_timeline_without_total_shows_the_same_page(imported: Carpe) -> None:
     with imported.unit_of_work() as uow:
-        counted = accounts.list_timeline(session=uow.session, account_id="A1", page_size=1)
+        counted = accounts.list_timeline(
+            viewer=SYSTEM, session=uow.session, account_id="A1", page_size=1
+        )
         uncounted = accounts.list_timeline(
-            session=uow.session, account_id="A1", page_size=1, with_total=False
+            viewer=SYSTEM, session=uow.session, account_id="A1", page_size=1, with_total=False
         )
     assert uncounted.items == counted.items
     assert counted.total == 2

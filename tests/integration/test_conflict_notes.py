@@ -43,7 +43,9 @@ def billed_twice(carpe: Carpe, tmp_path: Path) -> Carpe:
 
 def _overdue_line(carpe: Carpe) -> str:
     with carpe.unit_of_work() as uow:
-        found = brief.contact_brief(session=uow.session, contact_id="C1", today=TODAY)
+        found = brief.contact_brief(
+            viewer=SYSTEM, session=uow.session, contact_id="C1", today=TODAY
+        )
     (line,) = [p for p in found.open_problems if "I2" in p.text]
     return line.text
 

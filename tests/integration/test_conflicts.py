@@ -19,6 +19,7 @@ from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.ingest import import_folder
 from carpe.services import conflict_detection, conflict_ledger, conflicts
 from carpe.services.analysis import run_analysis
+from carpe.services.permissions import SYSTEM
 from carpe.services.users import Viewer
 from carpe.store.access import WebhookDelivery
 from carpe.store.conflicts import StoredConflict
@@ -89,7 +90,11 @@ def test_rerunning_detection_keeps_status_and_does_not_duplicate(
     target = first.conflicts[0].conflict_id
     with Session(loaded) as session, session.begin():
         conflicts.act_on_conflict(
-            session=session, conflict_id=target, action="acknowledge", notes="Calling them."
+            viewer=SYSTEM,
+            session=session,
+            conflict_id=target,
+            action="acknowledge",
+            notes="Calling them.",
         )
     again, summary = conflict_detection.detect_and_record(
         engine=loaded, as_of=AS_OF, workdir=tmp_path / "b"
@@ -114,7 +119,7 @@ def test_frontline_sees_only_their_accounts_and_acts_only_on_their_own(
 ) -> None:
     conflict_detection.detect_and_record(engine=loaded, as_of=AS_OF, workdir=tmp_path)
     with Session(loaded) as session:
-        every = conflicts.list_conflicts(session=session)
+        every = conflicts.list_conflicts(viewer=SYSTEM, session=session)
         mine = every[0]
         owner = session.scalar(
             select(Account.owner_employee_id).where(Account.account_id == mine.account_id)
@@ -148,13 +153,13 @@ def test_frontline_sees_only_their_accounts_and_acts_only_on_their_own(
 def test_radar_and_ledger_show_departments_side_by_side(loaded: Engine, tmp_path: Path) -> None:
     report, _ = conflict_detection.detect_and_record(engine=loaded, as_of=AS_OF, workdir=tmp_path)
     with Session(loaded) as session:
-        radar = conflicts.conflict_radar(session=session)
+        radar = conflicts.conflict_radar(viewer=SYSTEM, session=session)
         assert radar.total == len(report.conflicts)
         assert {r.key for r in radar.by_type} == set(CONFLICT_TYPES)
         assert any("Billing" in r.key for r in radar.by_department_pair)
         case = next(c for c in report.conflicts if c.type == "kpi_disagreement")
         ledger = conflict_ledger.account_ledger(
-            session=session, account_id=case.account_id, period=case.evidence.period
+            viewer=SYSTEM, session=session, account_id=case.account_id, period=case.evidence.period
         )
     states = {c.department: c.state for c in ledger.columns}
     assert states["Billing"] == "trouble"

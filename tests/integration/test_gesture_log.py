@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from carpe.context import Carpe
 from carpe.errors import ForbiddenError, UsageError
-from carpe.services import gesture_budgets, gesture_log, gesture_payoff, privacy
+from carpe.services import gesture_budgets, gesture_log, gesture_payoff, personal_data
 from carpe.services.analysis import run_analysis
 from carpe.services.data import import_data
 from carpe.services.users import SYSTEM, Viewer
@@ -266,9 +266,9 @@ def test_a_contacts_export_holds_their_logged_gestures_and_erasure_keeps_only_th
         _log(uow.session, ana, 7.0)
         uow.commit()
     with carpe.unit_of_work() as uow:
-        exported = privacy.export_contact(session=uow.session, viewer=SYSTEM, contact_id="C1")
+        exported = personal_data.export_contact(session=uow.session, viewer=SYSTEM, contact_id="C1")
         assert [r["cost"] for r in exported["gesture_requests"]] == [7.0]
-        report = privacy.erase_contact(session=uow.session, viewer=SYSTEM, contact_id="C1")
+        report = personal_data.erase_contact(session=uow.session, viewer=SYSTEM, contact_id="C1")
         assert report.gestures_redacted >= 1
         uow.commit()
     with Session(carpe.engine) as session:

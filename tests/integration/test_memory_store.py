@@ -13,6 +13,7 @@ from carpe.context import Carpe
 from carpe.errors import UsageError
 from carpe.services import brief, follow_ups, memory, moment_review
 from carpe.services.data import import_data
+from carpe.services.permissions import SYSTEM
 from carpe.store.memory import FollowUp, MomentEvidence, StoredMoment
 from tests.factories import make_contact, make_touchpoint, small_business, write_folder
 
@@ -41,7 +42,9 @@ def test_import_extracts_the_pet_moment_with_a_follow_up_for_the_owner(imported:
 
 def test_brief_suggests_asking_about_the_pet_by_name(imported: Carpe) -> None:
     with imported.unit_of_work() as uow:
-        found = brief.contact_brief(session=uow.session, contact_id="C1", today=TODAY)
+        found = brief.contact_brief(
+            viewer=SYSTEM, session=uow.session, contact_id="C1", today=TODAY
+        )
     assert [m.opener for m in found.open_moments] == ["Ask how Max is doing."]
     assert found.address_as == "Maria"
     assert found.last_gesture is not None and found.last_gesture.kind == "card"
@@ -78,39 +81,64 @@ def test_a_later_note_resolves_the_open_moment(imported: Carpe, tmp_path: Path) 
     assert follow_up.status == "done"
     with imported.unit_of_work() as uow:
         assert (
-            brief.contact_brief(session=uow.session, contact_id="C1", today=TODAY).open_moments
+            brief.contact_brief(
+                viewer=SYSTEM, session=uow.session, contact_id="C1", today=TODAY
+            ).open_moments
             == ()
         )
 
 
 def test_follow_ups_list_snooze_complete_and_dismiss(imported: Carpe) -> None:
     with imported.unit_of_work() as uow:
-        rows = follow_ups.list_follow_ups(session=uow.session, today=TODAY, employee_id="E1")
+        rows = follow_ups.list_follow_ups(
+            viewer=SYSTEM, session=uow.session, today=TODAY, employee_id="E1"
+        )
         assert [r.contact for r in rows] == ["Maria Lopez"]
-        assert follow_ups.list_follow_ups(session=uow.session, today=TODAY, employee_id="E2") == []
+        assert (
+            follow_ups.list_follow_ups(
+                viewer=SYSTEM, session=uow.session, today=TODAY, employee_id="E2"
+            )
+            == []
+        )
         follow_up_id = rows[0].follow_up_id
         with pytest.raises(UsageError):
             follow_ups.snooze_follow_up(
-                session=uow.session, follow_up_id=follow_up_id, until=TODAY, today=TODAY
+                viewer=SYSTEM,
+                session=uow.session,
+                follow_up_id=follow_up_id,
+                until=TODAY,
+                today=TODAY,
             )
         follow_ups.snooze_follow_up(
+            viewer=SYSTEM,
             session=uow.session,
             follow_up_id=follow_up_id,
             until=TODAY + timedelta(days=3),
             today=TODAY,
         )
         uow.commit()
-        assert follow_ups.list_follow_ups(session=uow.session, today=TODAY) == []
-        later = follow_ups.list_follow_ups(session=uow.session, today=TODAY + timedelta(days=3))
+        assert follow_ups.list_follow_ups(viewer=SYSTEM, session=uow.session, today=TODAY) == []
+        later = follow_ups.list_follow_ups(
+            viewer=SYSTEM, session=uow.session, today=TODAY + timedelta(days=3)
+        )
         assert [r.status for r in later] == ["open"]
         follow_ups.complete_follow_up(
-            session=uow.session, follow_up_id=follow_up_id, today=TODAY, outcome="Max is better"
+            viewer=SYSTEM,
+            session=uow.session,
+            follow_up_id=follow_up_id,
+            today=TODAY,
+            outcome="Max is better",
         )
         uow.commit()
         assert (
-            follow_ups.list_follow_ups(session=uow.session, today=TODAY + timedelta(days=3)) == []
+            follow_ups.list_follow_ups(
+                viewer=SYSTEM, session=uow.session, today=TODAY + timedelta(days=3)
+            )
+            == []
         )
-        done = follow_ups.list_follow_ups(session=uow.session, today=TODAY, statuses=("done",))
+        done = follow_ups.list_follow_ups(
+            viewer=SYSTEM, session=uow.session, today=TODAY, statuses=("done",)
+        )
         assert [r.follow_up_id for r in done] == [follow_up_id]
 
 
@@ -118,6 +146,7 @@ def test_review_confirms_with_edits_or_dismisses_with_its_follow_up(imported: Ca
     with imported.unit_of_work() as uow:
         moment = uow.session.scalars(select(StoredMoment)).one()
         edited = moment_review.review_moment(
+            viewer=SYSTEM,
             session=uow.session,
             moment_id=moment.id,
             action="confirm",
@@ -127,11 +156,15 @@ def test_review_confirms_with_edits_or_dismisses_with_its_follow_up(imported: Ca
         )
         assert edited.review == "confirmed" and edited.summary == "Max (dog) is ill"
         assert uow.session.scalars(select(FollowUp)).one().due_on == date(2026, 3, 9)
-        moment_review.review_moment(session=uow.session, moment_id=moment.id, action="dismiss")
+        moment_review.review_moment(
+            viewer=SYSTEM, session=uow.session, moment_id=moment.id, action="dismiss"
+        )
         uow.commit()
         assert uow.session.scalars(select(FollowUp)).one().status == "dismissed"
         with pytest.raises(UsageError):
-            moment_review.review_moment(session=uow.session, moment_id=moment.id, action="forget")
+            moment_review.review_moment(
+                viewer=SYSTEM, session=uow.session, moment_id=moment.id, action="forget"
+            )
 
 
 def test_losing_touch_finds_a_contact_silent_beyond_their_rhythm(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from carpe.analytics.conflicts import ConflictReport
 from carpe.analytics.pipeline import PIPELINE
 from carpe.errors import NotFoundError, UsageError
-from carpe.services import privacy, story_consent
+from carpe.services import personal_data, story_consent
 from carpe.services import stories as service
 from carpe.services.analysis import run_analysis
 from carpe.services.data import import_data
@@ -65,7 +65,7 @@ def test_the_top_stories_are_the_planted_hero_episodes_with_their_evidence(
 ) -> None:
     heroes = _heroes(business)
     with Session(analysed) as session:
-        page = service.list_stories(session=session, limit=len(heroes))
+        page = service.list_stories(viewer=SYSTEM, session=session, limit=len(heroes))
         assert page.total >= len(heroes)
         assert {s.account_id for s in page.items} == set(heroes)
         for story in page.items:
@@ -74,7 +74,9 @@ def test_the_top_stories_are_the_planted_hero_episodes_with_their_evidence(
             assert cited & set(planted["touchpoint_ids"])  # type: ignore[arg-type]
             assert story.employee_ids[0] == planted["hero_employee_id"]
             assert all(s["touchpoint_ids"] or s["feedback_ids"] for s in story.sentences)
-        evidence = service.story_evidence(session=session, story_id=page.items[0].story_id)
+        evidence = service.story_evidence(
+            viewer=SYSTEM, session=session, story_id=page.items[0].story_id
+        )
         assert [e.at for e in evidence] == sorted(e.at for e in evidence)
         assert all(e.sentences for e in evidence)
 
@@ -83,19 +85,23 @@ def test_a_rerun_keeps_ids_consent_and_edits_and_never_duplicates(
     analysed: Engine, tmp_path: Path
 ) -> None:
     with Session(analysed) as session, session.begin():
-        before = service.list_stories(session=session, limit=1000)
+        before = service.list_stories(viewer=SYSTEM, session=session, limit=1000)
         first = before.items[0].story_id
-        story_consent.record_consent(session=session, story_id=first, status="requested")
         story_consent.record_consent(
-            session=session, story_id=first, status="granted", note="signed release"
+            viewer=SYSTEM, session=session, story_id=first, status="requested"
         )
-        story_consent.edit_title(session=session, story_id=first, title="The Saturday refund")
+        story_consent.record_consent(
+            viewer=SYSTEM, session=session, story_id=first, status="granted", note="signed release"
+        )
+        story_consent.edit_title(
+            viewer=SYSTEM, session=session, story_id=first, title="The Saturday refund"
+        )
     run_analysis(engine=analysed, as_of=AS_OF, steps=["stories"], workdir=tmp_path / "again")
     with Session(analysed) as session:
-        after = service.list_stories(session=session, limit=1000)
+        after = service.list_stories(viewer=SYSTEM, session=session, limit=1000)
         assert [s.story_id for s in after.items] == [s.story_id for s in before.items]
         assert session.scalar(select(func.count()).select_from(StoredStory)) == before.total
-        story = service.get_story(session=session, story_id=first)
+        story = service.get_story(viewer=SYSTEM, session=session, story_id=first)
         assert story.consent.status == "granted" and story.title == "The Saturday refund"
         assert [h["status"] for h in story.consent.history] == ["requested", "granted"]
         assert session.scalar(select(func.count()).select_from(StoryConsent)) == 2
@@ -105,15 +111,19 @@ def test_a_rerun_keeps_ids_consent_and_edits_and_never_duplicates(
 
 def test_consent_follows_its_workflow_and_ownership(analysed: Engine) -> None:
     with Session(analysed) as session:
-        story = service.list_stories(session=session, limit=1).items[0]
+        story = service.list_stories(viewer=SYSTEM, session=session, limit=1).items[0]
         owner = session.scalar(
             select(Account.owner_employee_id).where(Account.account_id == story.account_id)
         )
         other = "E-nobody"
         with pytest.raises(UsageError):
-            story_consent.record_consent(session=session, story_id=story.story_id, status="granted")
+            story_consent.record_consent(
+                viewer=SYSTEM, session=session, story_id=story.story_id, status="granted"
+            )
         with pytest.raises(UsageError):
-            story_consent.record_consent(session=session, story_id=story.story_id, status="maybe")
+            story_consent.record_consent(
+                viewer=SYSTEM, session=session, story_id=story.story_id, status="maybe"
+            )
         stranger = Viewer(0, "ben", "frontline", other)
         with pytest.raises(NotFoundError):
             story_consent.record_consent(
@@ -146,22 +156,28 @@ def test_consent_follows_its_workflow_and_ownership(analysed: Engine) -> None:
 
 def test_anonymised_version_hides_names_and_amounts_unless_allowed(analysed: Engine) -> None:
     with Session(analysed) as session, session.begin():
-        story = service.list_stories(session=session, theme="billing trust", limit=1).items[0]
-        anonymous = service.anonymised_story(session=session, story_id=story.story_id)
+        story = service.list_stories(
+            viewer=SYSTEM, session=session, theme="billing trust", limit=1
+        ).items[0]
+        anonymous = service.anonymised_story(
+            viewer=SYSTEM, session=session, story_id=story.story_id
+        )
         assert story.account_name not in anonymous.narrative
         hero = story.title.split(": ", 1)[1].split(" (")[0]
         assert hero and hero not in anonymous.narrative and hero.split()[0] not in anonymous.title
         assert not anonymous.external_use
-        markdown = service.story_markdown(session=session, story_id=story.story_id, anonymised=True)
+        markdown = service.story_markdown(
+            viewer=SYSTEM, session=session, story_id=story.story_id, anonymised=True
+        )
         assert markdown.startswith("# ") and "Internal only" in markdown
         assert story.account_name not in markdown
-        named = service.story_markdown(session=session, story_id=story.story_id)
+        named = service.story_markdown(viewer=SYSTEM, session=session, story_id=story.story_id)
         assert story.account_name in named and story.evidence["touchpoint_ids"][0] in named
 
 
 def test_erasing_a_contact_removes_their_words_from_the_stories(analysed: Engine) -> None:
     with Session(analysed) as session, session.begin():
-        story = service.list_stories(session=session, limit=1).items[0]
+        story = service.list_stories(viewer=SYSTEM, session=session, limit=1).items[0]
         quoted = session.scalar(
             select(Touchpoint.contact_id).where(
                 Touchpoint.touchpoint_id.in_(story.evidence["touchpoint_ids"]),
@@ -169,9 +185,9 @@ def test_erasing_a_contact_removes_their_words_from_the_stories(analysed: Engine
             )
         )
         assert quoted is not None
-        privacy.erase_contact(session=session, viewer=SYSTEM, contact_id=quoted)
+        personal_data.erase_contact(session=session, viewer=SYSTEM, contact_id=quoted)
     with Session(analysed) as session:
-        after = service.get_story(session=session, story_id=story.story_id)
+        after = service.get_story(viewer=SYSTEM, session=session, story_id=story.story_id)
         assert after.redacted
         assert "“[erased]”" in after.narrative
         assert after.narrative != story.narrative
@@ -179,9 +195,9 @@ def test_erasing_a_contact_removes_their_words_from_the_stories(analysed: Engine
 
 def test_search_finds_stories_by_words(analysed: Engine) -> None:
     with Session(analysed) as session:
-        page = service.list_stories(session=session, q="refund invoices")
+        page = service.list_stories(viewer=SYSTEM, session=session, q="refund invoices")
         assert page.search == "words" and page.items
         assert page.items[0].theme == "billing trust"
-        assert service.list_stories(session=session, q="zzzz qqqq").total == 0
+        assert service.list_stories(viewer=SYSTEM, session=session, q="zzzz qqqq").total == 0
         with pytest.raises(UsageError):
-            service.list_stories(session=session, theme="heroics")
+            service.list_stories(viewer=SYSTEM, session=session, theme="heroics")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from carpe.context import Carpe
 from carpe.errors import ForbiddenError, UsageError
 from carpe.services import users
+from carpe.services.permissions import SYSTEM
 from carpe.store.access import ApiToken
 from tests.security.conftest import csrf_of, run_cli
 
@@ -21,7 +22,12 @@ def _token(carpe: Carpe, username: str, scope: str, days: int = 30) -> str:
     with carpe.unit_of_work() as uow:
         user = users.get_user_by_name(session=uow.session, username=username)
         token = users.create_api_token(
-            session=uow.session, user_id=user.id, name=f"{scope} test", scope=scope, days=days
+            by=SYSTEM,
+            session=uow.session,
+            user_id=user.id,
+            name=f"{scope} test",
+            scope=scope,
+            days=days,
         )
         uow.commit()
     return token
@@ -126,7 +132,9 @@ def test_an_admin_revokes_a_token_in_the_ui(
 def test_the_service_refuses_unknown_scopes_and_token_minting_tokens(people: Carpe) -> None:
     with people.unit_of_work() as uow:
         with pytest.raises(UsageError, match="scope"):
-            users.create_api_token(session=uow.session, user_id=1, name="x", scope="root")
+            users.create_api_token(
+                by=SYSTEM, session=uow.session, user_id=1, name="x", scope="root"
+            )
         viewer = users.viewer_for_token(session=uow.session, token=_token(people, "ana", "write"))
         assert viewer is not None and viewer.scope == "write"
         with pytest.raises(ForbiddenError):

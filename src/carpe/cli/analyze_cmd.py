@@ -14,6 +14,7 @@ from carpe.cli._common import err, jsonable, out, parse_day, running
 from carpe.services import analysis
 from carpe.services import risk as risk_list
 from carpe.services.conflict_detection import detector_settings
+from carpe.services.permissions import SYSTEM
 
 
 def analyze(
@@ -116,7 +117,7 @@ def alive(
     from carpe.services import retention
 
     with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
-        rows = retention.list_alive(session=uow.session, top=top)
+        rows = retention.list_alive(session=uow.session, viewer=SYSTEM, top=top)
     if as_json:
         out.print_json(json.dumps(jsonable(rows), ensure_ascii=False))
         return

@@ -12,6 +12,7 @@ from rich.table import Table
 from carpe.cli._common import err, out, parse_day, running
 from carpe.services import conflict_detection
 from carpe.services import conflicts as service
+from carpe.services.permissions import SYSTEM
 
 
 def _jsonable(view: service.ConflictView) -> dict[str, Any]:
@@ -77,7 +78,7 @@ def conflicts(
             )
         with carpe.unit_of_work() as uow:
             rows = service.list_conflicts(
-                session=uow.session, type=type_, status=status, account_id=account
+                session=uow.session, viewer=SYSTEM, type=type_, status=status, account_id=account
             )
     if as_json:
         out.print_json(json.dumps([_jsonable(r) for r in rows], ensure_ascii=False))
@@ -113,7 +114,12 @@ def conflict(
     """
     with running(ctx) as carpe, carpe.unit_of_work() as uow:
         done = service.act_on_conflict(
-            session=uow.session, conflict_id=conflict_id, action=action, notes=notes, owner=owner
+            session=uow.session,
+            viewer=SYSTEM,
+            conflict_id=conflict_id,
+            action=action,
+            notes=notes,
+            owner=owner,
         )
         uow.commit()
     out.print(f"{done.conflict_id}: {done.status}")

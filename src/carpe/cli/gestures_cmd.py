@@ -31,7 +31,7 @@ def genuineness(
     """
     with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         found = gestures.review_givers(
-            session=uow.session, by="department" if by_department else "employee"
+            session=uow.session, viewer=SYSTEM, by="department" if by_department else "employee"
         )
     if as_json:
         print_json(found)
@@ -68,7 +68,11 @@ def suggest(
     """
     with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         found = gestures.suggest_for_contact(
-            session=uow.session, contact_id=contact_id, today=date.today(), giver=employee
+            session=uow.session,
+            viewer=SYSTEM,
+            contact_id=contact_id,
+            today=date.today(),
+            giver=employee,
         )
     if as_json:
         print_json(found)

@@ -11,6 +11,7 @@ from rich.table import Table
 from carpe.cli._common import out, parse_day, print_json, running
 from carpe.services import brief as brief_service
 from carpe.services import follow_ups
+from carpe.services.permissions import SYSTEM
 
 
 def brief(
@@ -27,7 +28,9 @@ def brief(
     """
     day = parse_day("--today", today) or date.today()
     with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
-        found = brief_service.contact_brief(session=uow.session, contact_id=contact_id, today=day)
+        found = brief_service.contact_brief(
+            session=uow.session, viewer=SYSTEM, contact_id=contact_id, today=day
+        )
     if as_json:
         print_json(found)
         return
@@ -83,7 +86,7 @@ def followups(
     day = parse_day("--due-by", due_by)
     with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         rows = follow_ups.list_follow_ups(
-            session=uow.session, today=date.today(), employee_id=employee, due_by=day
+            session=uow.session, viewer=SYSTEM, today=date.today(), employee_id=employee, due_by=day
         )
     if as_json:
         print_json(rows)

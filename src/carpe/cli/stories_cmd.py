@@ -12,6 +12,7 @@ from rich.table import Table
 from carpe.cli._common import out, print_json, running
 from carpe.services import stories as service
 from carpe.services import story_consent
+from carpe.services.permissions import SYSTEM
 
 
 def _jsonable(view: service.StoryView) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def stories(
     """
     with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
         page = service.list_stories(
-            session=uow.session, theme=theme, q=search, consent=consent, limit=limit
+            session=uow.session, viewer=SYSTEM, theme=theme, q=search, consent=consent, limit=limit
         )
     if as_json:
         print_json([_jsonable(v) for v in page.items])
@@ -99,7 +100,7 @@ def show(
     Example: carpe story show ST0123456789ABCDEF
     """
     with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
-        view = service.get_story(session=uow.session, story_id=story_id)
+        view = service.get_story(session=uow.session, viewer=SYSTEM, story_id=story_id)
     if as_json:
         print_json(_jsonable(view))
         return
@@ -131,6 +132,7 @@ def consent(
     with running(ctx) as carpe, carpe.unit_of_work() as uow:
         view = story_consent.record_consent(
             session=uow.session,
+            viewer=SYSTEM,
             story_id=story_id,
             status=status,
             contact_id=contact,
@@ -152,7 +154,9 @@ def title(
     Example: carpe story title ST0123456789ABCDEF "The Saturday refund"
     """
     with running(ctx) as carpe, carpe.unit_of_work() as uow:
-        view = story_consent.edit_title(session=uow.session, story_id=story_id, title=text)
+        view = story_consent.edit_title(
+            session=uow.session, viewer=SYSTEM, story_id=story_id, title=text
+        )
         uow.commit()
     out.print(f"{view.story_id}: {view.title}")
 
@@ -173,7 +177,9 @@ def export(
     Example: carpe story export ST0123456789ABCDEF --anonymised -o story.md
     """
     with running(ctx, access="read") as carpe, carpe.unit_of_work() as uow:
-        text = service.story_markdown(session=uow.session, story_id=story_id, anonymised=anonymised)
+        text = service.story_markdown(
+            session=uow.session, viewer=SYSTEM, story_id=story_id, anonymised=anonymised
+        )
     if output is None:
         out.print(text, markup=False, highlight=False)
     else:

@@ -11,7 +11,8 @@ import typer
 from rich.table import Table
 
 from carpe.cli._common import err, out, running
-from carpe.services import privacy, users
+from carpe.services import personal_data, users
+from carpe.services.permissions import SYSTEM
 
 user_app = typer.Typer(
     help=(
@@ -147,6 +148,7 @@ def token_create(
         user = users.get_user_by_name(session=uow.session, username=username)
         token = users.create_api_token(
             session=uow.session,
+            by=SYSTEM,
             user_id=user.id,
             name=name,
             scope=scope,
@@ -196,7 +198,7 @@ def token_revoke(
     Example: carpe token revoke 12
     """
     with running(ctx) as carpe, carpe.unit_of_work() as uow:
-        row = users.revoke_token(session=uow.session, token_id=token_id)
+        row = users.revoke_token(session=uow.session, by=SYSTEM, token_id=token_id)
         uow.commit()
     out.print(f"revoked token {row.token_id} ({row.name!r} of {row.username!r})")
 
@@ -214,7 +216,7 @@ def contact_export(
     Example: carpe contact export C-00042 --out c-00042.json
     """
     with running(ctx) as carpe, carpe.unit_of_work() as uow:
-        data = privacy.export_contact(
+        data = personal_data.export_contact(
             session=uow.session, viewer=users.SYSTEM, contact_id=contact_id
         )
         uow.commit()
@@ -252,11 +254,11 @@ def contact_erase(
             f"Erase the personal data of contact {contact_id}? This cannot be undone", abort=True
         )
     with running(ctx) as carpe, carpe.unit_of_work() as uow:
-        report = privacy.erase_contact(
+        report = personal_data.erase_contact(
             session=uow.session, viewer=users.SYSTEM, contact_id=contact_id
         )
         uow.commit()
-        scrubbed = privacy.finish_erasure(engine=carpe.engine, vacuum=vacuum)
+        scrubbed = personal_data.finish_erasure(engine=carpe.engine, vacuum=vacuum)
     if not scrubbed.checkpointed:
         err.print(
             "[yellow]warning[/yellow]: another connection was reading the store; erased "

@@ -10,9 +10,9 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from carpe.errors import NotFoundError
+from carpe.services.audit import audit_moment_shown
 from carpe.services.conflict_notes import DocumentNote, notes_by_document
-from carpe.services.privacy import audit, can_see
-from carpe.services.users import Viewer
+from carpe.services.permissions import Viewer, allowed, moment, require_actor
 from carpe.store.memory import StoredMoment, moment_sensitive
 from carpe.store.models import Account, Contact, Employee, Feedback, Invoice, Order, Touchpoint
 
@@ -226,16 +226,18 @@ _SENSITIVE_IN_TOUCHPOINTS = (  # with who recorded each and the account's owner
 )
 
 
-def _withheld_notes(session: Session, touchpoint_ids: list[str], viewer: Viewer | None) -> set[str]:
+def _withheld_notes(session: Session, touchpoint_ids: list[str], viewer: Viewer) -> set[str]:
     """Touchpoints whose note holds a sensitive moment the viewer may not see."""
-    if viewer is None or viewer.is_manager or not touchpoint_ids:
+    anyones = moment(sensitive=True, recorded_by=None, owner=None)
+    if not touchpoint_ids or allowed(viewer, "see", anyones):
         return set()
     return {
         tp
         for tp, recorded_by, owner in session.execute(
             _SENSITIVE_IN_TOUCHPOINTS, {"touchpoint_ids": touchpoint_ids}
         )
-        if tp and not can_see(viewer, sensitive=True, recorded_by=recorded_by, owner=owner)
+        if tp
+        and not allowed(viewer, "see", moment(sensitive=True, recorded_by=recorded_by, owner=owner))
     }
 
 
@@ -276,17 +278,18 @@ def list_timeline(
     channel: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
     with_total: bool = True,
 ) -> Page[TimelineEntry]:
     """An account's touchpoints, newest first, across departments and channels.
 
-    ``since`` and ``until`` bound ``occurred_at`` (both inclusive). With a
-    ``viewer``, the note of a touchpoint that holds a sensitive moment they may
-    not see is withheld (:data:`WITHHELD_NOTE`). With ``with_total=False`` the
-    touchpoints are not counted (for a caller that shows one page and no pager):
-    ``total`` is then only those of this page and the pages before it.
+    ``since`` and ``until`` bound ``occurred_at`` (both inclusive). The note of
+    a touchpoint that holds a sensitive moment the ``viewer`` may not see is
+    withheld (:data:`WITHHELD_NOTE`). With ``with_total=False`` the touchpoints
+    are not counted (for a caller that shows one page and no pager): ``total`` is
+    then only those of this page and the pages before it.
     """
+    require_actor(viewer)
     page = max(page, 1)
     conditions = []
     if department:
@@ -452,31 +455,25 @@ _FEEDBACK = (
 
 
 def account_extras(
-    *, session: Session, account_id: str, viewer: Viewer | None, limit: int = 10
+    *, session: Session, account_id: str, viewer: Viewer, limit: int = 10
 ) -> AccountExtras:
     """The latest moments the viewer may see, orders, invoices and feedback of an account.
 
     Each sensitive moment shown to a viewer is written to the audit log.
     """
+    require_actor(viewer)
     key = {"account_id": account_id, "limit": limit}
     moments = []
     for *fields, recorded_by, owner in session.execute(_MOMENTS, key):
-        moment = MomentRow(*fields)
-        if viewer is None:
-            moments.append(moment)
+        m = MomentRow(*fields)
+        if not allowed(
+            viewer, "see", moment(sensitive=m.sensitive, recorded_by=recorded_by, owner=owner)
+        ):
             continue
-        if not can_see(viewer, sensitive=moment.sensitive, recorded_by=recorded_by, owner=owner):
-            continue
-        if moment.sensitive:
-            audit(
-                session=session,
-                viewer=viewer,
-                action="view",
-                subject_type="moment",
-                subject_id=str(moment.moment_id),
-                detail=f"account page {account_id}",
-            )
-        moments.append(moment)
+        if m.sensitive:
+            where = f"account page {account_id}"
+            audit_moment_shown(session=session, viewer=viewer, moment_id=m.moment_id, where=where)
+        moments.append(m)
     notes = notes_by_document(session=session, account_id=account_id)
     orders = [OrderRow(*row) for row in session.execute(_ORDERS, key)]
     invoices = [InvoiceRow(*row) for row in session.execute(_INVOICES, key)]

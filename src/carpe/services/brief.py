@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from carpe.errors import NotFoundError
 from carpe.memory.opener import suggest_opener
 from carpe.services.accounts import TimelineEntry, list_timeline
+from carpe.services.audit import audit_moment_shown
 from carpe.services.conflict_notes import DocumentNote, notes_by_document
-from carpe.services.privacy import audit, can_see
-from carpe.services.users import Viewer
+from carpe.services.permissions import Viewer, allowed, moment, require_actor
 from carpe.store.memory import FollowUp, StoredMoment, moment_sensitive
 from carpe.store.models import Account, Contact, Gesture, Invoice, Order, Touchpoint
 
@@ -253,40 +253,37 @@ def _problems(session: Session, account_id: str, today: date) -> list[Problem]:
 
 
 def contact_brief(
-    *, session: Session, contact_id: str, today: date, viewer: Viewer | None = None
+    *, session: Session, contact_id: str, today: date, viewer: Viewer
 ) -> ContactBrief:
     """Who the contact is, what they told us, what is open, and what happened lately.
 
-    With a ``viewer``, sensitive moments they may not see are left out, and each
-    sensitive moment shown is written to the audit log. Without one (the local
-    command line), everything is shown.
+    Sensitive moments the ``viewer`` may not see are left out, and each sensitive
+    moment shown is written to the audit log.
 
     Raises
     ------
+    ForbiddenError
+        No viewer was given.
     NotFoundError
         No contact with that id.
     """
+    require_actor(viewer)
     contact = session.execute(_CONTACT, {"contact_id": contact_id}).first()
     if contact is None:
         raise NotFoundError("contact", contact_id)
     moments = list(session.execute(_MOMENTS, {"contact_id": contact_id}))
-    if viewer is not None:
-        owner = contact.owner_employee_id
-        moments = [
-            m
-            for m in moments
-            if can_see(viewer, sensitive=m.sensitive, recorded_by=m.recorded_by, owner=owner)
-        ]
-        for m in moments:
-            if m.sensitive:
-                audit(
-                    session=session,
-                    viewer=viewer,
-                    action="view",
-                    subject_type="moment",
-                    subject_id=str(m.id),
-                    detail=f"brief of contact {contact_id}",
-                )
+    owner = contact.owner_employee_id
+    moments = [
+        m
+        for m in moments
+        if allowed(
+            viewer, "see", moment(sensitive=m.sensitive, recorded_by=m.recorded_by, owner=owner)
+        )
+    ]
+    for m in moments:
+        if m.sensitive:
+            where = f"brief of contact {contact_id}"
+            audit_moment_shown(session=session, viewer=viewer, moment_id=m.id, where=where)
     horizon = today - timedelta(days=MOMENT_HORIZON_DAYS)
     preferences = tuple(dict.fromkeys(m.summary for m in moments if m.kind == "preference"))
     interests = tuple(dict.fromkeys(m.summary for m in moments if m.kind == "interest"))

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from carpe.services.digest_mail import DigestLinks
 from carpe.services.follow_ups import list_follow_ups
-from carpe.services.users import Viewer
+from carpe.services.permissions import Viewer, require_actor
 
 PRODUCT_ID = "-//carpe//follow-ups//EN"
 REFRESH = "PT1H"
@@ -103,6 +103,7 @@ def follow_up_feed(
     *, session: Session, viewer: Viewer, today: date, links: DigestLinks, now: datetime
 ) -> str:
     """The viewer's open follow-ups as an iCalendar feed (empty when they are no employee)."""
+    require_actor(viewer)
     rows = (
         list_follow_ups(session=session, today=today, employee_id=viewer.employee_id, viewer=viewer)
         if viewer.employee_id

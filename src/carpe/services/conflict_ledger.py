@@ -20,7 +20,7 @@ from carpe.analytics.conflicts import build_ledger, carpe_signals, infer_mapping
 from carpe.analytics.conflicts.ledger import period_month
 from carpe.errors import NotFoundError, UsageError
 from carpe.services.conflicts import ConflictView, list_conflicts
-from carpe.services.users import Viewer
+from carpe.services.permissions import Viewer, require_actor
 from carpe.store.models import Account, Feedback, Invoice, Kpi, Order, Touchpoint
 
 MAPPING_SAMPLE: Final = 50_000
@@ -75,7 +75,7 @@ def account_ledger(
     session: Session,
     account_id: str,
     period: str | None = None,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
 ) -> LedgerView:
     """Each department's view of an account in one month, on the experience ledger's scale.
 
@@ -87,8 +87,8 @@ def account_ledger(
         The account.
     period : str, optional
         ``YYYY-MM``; default the latest month with KPIs.
-    viewer : Viewer, optional
-        Whose conflicts to list alongside.
+    viewer : Viewer
+        Who asks: the conflicts listed alongside are those they may see.
 
     Returns
     -------
@@ -102,6 +102,7 @@ def account_ledger(
     UsageError
         For a period that is not ``YYYY-MM``.
     """
+    require_actor(viewer)
     account = session.get(Account, account_id)
     if account is None:
         raise NotFoundError("account", account_id)

@@ -23,8 +23,7 @@ from sqlalchemy.orm import Session
 
 from carpe.analytics.conflicts import severity_label
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.services.privacy import acts_for
-from carpe.services.users import SYSTEM, Viewer
+from carpe.services.permissions import Resource, Viewer, allowed, require, require_actor
 from carpe.store.conflicts import StoredConflict
 from carpe.store.models import Account, Employee, utc_now
 from carpe.vocabulary import (
@@ -136,17 +135,18 @@ def _view(row: StoredConflict, name: str, people: Mapping[str, str] | None = Non
     )
 
 
-def _visible(viewer: Viewer | None) -> Any:
-    if viewer is None or viewer.is_manager:
+def _visible(viewer: Viewer) -> Any:
+    """``None`` when the viewer sees every conflict, else the condition of those they see."""
+    if allowed(require_actor(viewer), "see", Resource("conflict")):
         return None
-    me = viewer.employee_id or "\x00nobody"
+    me = viewer.employee_id or "\x00nobody"  # as the "see" rule: its owner or the account's
     return or_(Account.owner_employee_id == me, StoredConflict.owner == me)
 
 
 def list_conflicts(
     *,
     session: Session,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
     type: str | None = None,
     status: str | None = None,
     account_id: str | None = None,
@@ -160,8 +160,8 @@ def list_conflicts(
     ----------
     session : sqlalchemy.orm.Session
         A session on the store.
-    viewer : Viewer, optional
-        Who asks (``None``: everything, e.g. the local command line).
+    viewer : Viewer
+        Who asks (:data:`~carpe.services.permissions.SYSTEM` sees everything).
     type, status, account_id, owner, department : str, optional
         Filters (``department``: one of the departments involved).
     limit : int, optional
@@ -205,7 +205,12 @@ def list_conflicts(
     return [_view(row, name, people) for row, name in found]
 
 
-def _load(session: Session, conflict_id: str, viewer: Viewer | None) -> tuple[StoredConflict, str]:
+def _resource(row: StoredConflict, account_owner: str | None) -> Resource:
+    return Resource("conflict", owners=(row.owner,), involved=(account_owner,))
+
+
+def _load(session: Session, conflict_id: str, viewer: Viewer) -> tuple[StoredConflict, str]:
+    require_actor(viewer)
     found = session.execute(
         select(StoredConflict, Account.name, Account.owner_employee_id)
         .join(Account, Account.account_id == StoredConflict.account_id)
@@ -214,16 +219,12 @@ def _load(session: Session, conflict_id: str, viewer: Viewer | None) -> tuple[St
     if found is None:
         raise NotFoundError("conflict", conflict_id)
     row, name, account_owner = found
-    if viewer is not None and not viewer.is_manager:
-        me = viewer.employee_id
-        if me is None or me not in (account_owner, row.owner):
-            raise NotFoundError("conflict", conflict_id)
+    if not allowed(viewer, "see", _resource(row, account_owner)):
+        raise NotFoundError("conflict", conflict_id)
     return row, name
 
 
-def get_conflict(
-    *, session: Session, conflict_id: str, viewer: Viewer | None = None
-) -> ConflictView:
+def get_conflict(*, session: Session, conflict_id: str, viewer: Viewer) -> ConflictView:
     """One conflict with its evidence.
 
     Raises
@@ -235,9 +236,9 @@ def get_conflict(
     return _view(row, name, _people(session, [row]))
 
 
-def can_act(viewer: Viewer | None, conflict: ConflictView) -> bool:
+def can_act(viewer: Viewer, conflict: ConflictView) -> bool:
     """Whether ``viewer`` may change a conflict: a manager, or its owner."""
-    return acts_for(viewer, conflict.owner)
+    return allowed(viewer, "act", Resource("conflict", owners=(conflict.owner,)))
 
 
 def act_on_conflict(
@@ -245,7 +246,7 @@ def act_on_conflict(
     session: Session,
     conflict_id: str,
     action: str,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
     notes: str | None = None,
     owner: str | None = None,
     now: datetime | None = None,
@@ -260,8 +261,8 @@ def act_on_conflict(
         Which conflict.
     action : {"acknowledge", "resolve", "dismiss", "reopen"}
         What to do.
-    viewer : Viewer, optional
-        Who acts (``None``: the local command line).
+    viewer : Viewer
+        Who acts (:data:`~carpe.services.permissions.SYSTEM` for the local command line).
     notes : str, optional
         Added to the conflict's notes, dated and signed.
     owner : str, optional
@@ -283,28 +284,28 @@ def act_on_conflict(
     UsageError
         An unknown action, or one that does not apply to the current status.
     """
+    require_actor(viewer)
     if action not in ACTIONS:
         raise UsageError(f"unknown action {action!r}; choose one of {', '.join(ACTIONS)}")
     row, name = _load(session, conflict_id, viewer)
     if not can_act(viewer, _view(row, name)):
         raise ForbiddenError("only the conflict's owner or a manager may act on it")
-    allowed, target = ACTIONS[action]
-    if row.status not in allowed:
+    from_statuses, target = ACTIONS[action]
+    if row.status not in from_statuses:
         raise UsageError(f"a conflict that is {row.status} cannot be {action}d")
     if owner is not None and owner != row.owner:
-        if viewer is not None and not viewer.is_manager:
-            raise ForbiddenError("only a manager may hand a conflict to someone else")
+        why = "only a manager may hand a conflict to someone else"
+        require(viewer, "reassign", Resource("conflict"), why=why)
         if session.get(Employee, owner) is None:
             raise NotFoundError("employee", owner)
         row.owner = owner
     now = now or utc_now()
-    who = (viewer or SYSTEM).username
     if notes:
-        line = f"{now:%Y-%m-%d %H:%M} {who} ({action}): {notes.strip()}"
+        line = f"{now:%Y-%m-%d %H:%M} {viewer.username} ({action}): {notes.strip()}"
         row.notes = f"{row.notes}\n{line}" if row.notes else line
     row.status = target
     row.updated_at = now
-    row.updated_by = who
+    row.updated_by = viewer.username
     session.flush()
     return _view(row, name, _people(session, [row]))
 
@@ -324,7 +325,7 @@ def act_on_conflicts(
     session: Session,
     conflict_ids: Sequence[str],
     action: str,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
     notes: str | None = None,
     now: datetime | None = None,
 ) -> BulkOutcome:
@@ -339,6 +340,7 @@ def act_on_conflicts(
     UsageError
         An unknown action, or no conflict chosen.
     """
+    require_actor(viewer)
     if action not in ACTIONS:
         raise UsageError(f"unknown action {action!r}; choose one of {', '.join(ACTIONS)}")
     chosen = list(dict.fromkeys(conflict_ids))
@@ -397,14 +399,14 @@ def _rows(groups: dict[str, list[ConflictView]]) -> list[RadarRow]:
     return sorted(rows, key=lambda r: (-r.amount_at_risk, r.key))
 
 
-def conflict_radar(*, session: Session, viewer: Viewer | None = None) -> Radar:
+def conflict_radar(*, session: Session, viewer: Viewer) -> Radar:
     """Where the live conflicts are: by type, by department pair, money at stake.
 
     Parameters
     ----------
     session : sqlalchemy.orm.Session
         A session on the store.
-    viewer : Viewer, optional
+    viewer : Viewer
         Frontline staff see their own accounts' conflicts only.
 
     Returns
@@ -434,7 +436,7 @@ def conflict_radar(*, session: Session, viewer: Viewer | None = None) -> Radar:
     )
 
 
-def count_open(*, session: Session, viewer: Viewer | None = None) -> int:
+def count_open(*, session: Session, viewer: Viewer) -> int:
     """Open conflicts the viewer may see (for badges)."""
     query = (
         select(func.count())

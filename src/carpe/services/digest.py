@@ -29,6 +29,7 @@ from carpe.services.conflicts import list_conflicts
 from carpe.services.digest_mail import DigestLinks, build_message
 from carpe.services.follow_ups import FollowUpRow, list_follow_ups
 from carpe.services.mail import MailServer, send_message
+from carpe.services.permissions import require_actor
 from carpe.services.preferences import parse_digest_time, parse_time_zone
 from carpe.services.users import Viewer, get_user_by_name, viewer_of
 from carpe.store.access import User
@@ -149,7 +150,7 @@ def compose_digest(*, session: Session, viewer: Viewer, today: date) -> Digest:
     Sensitive moments follow the pages' rules (the services are asked as the
     viewer; showing one is written to the audit log as a page view is).
     """
-    me = viewer.employee_id
+    me = require_actor(viewer).employee_id
     name = viewer.username
     due: list[FollowUpRow] = []
     if me is not None:

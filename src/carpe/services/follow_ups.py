@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carpe.errors import ForbiddenError, NotFoundError, UsageError
+from carpe.errors import NotFoundError, UsageError
 from carpe.memory.opener import suggest_opener
-from carpe.services.privacy import can_act_on_follow_up, can_see
-from carpe.services.users import Viewer
+from carpe.services.permissions import Resource, Viewer, allowed, require, require_actor
+from carpe.services.permissions import moment as moment_resource
 from carpe.store.memory import FollowUp, StoredMoment
 from carpe.store.models import Account, Contact, Employee
 
@@ -45,21 +45,20 @@ def list_follow_ups(
     due_by: date | None = None,
     statuses: tuple[str, ...] = ("open",),
     limit: int = 500,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
 ) -> list[FollowUpRow]:
     """Follow-ups, soonest first; snoozed ones count as open again once their day comes.
 
-    With a ``viewer``, follow-ups about sensitive moments they may not see are
-    left out, and frontline staff may list only their own.
+    Follow-ups about sensitive moments the ``viewer`` may not see are left out,
+    and frontline staff may list only their own.
 
     Raises
     ------
     ForbiddenError
         A frontline viewer asking for anyone's but their own.
     """
-    own = employee_id is not None and viewer is not None and employee_id == viewer.employee_id
-    if viewer is not None and not viewer.is_manager and not own:
-        raise ForbiddenError("frontline staff see their own follow-ups")
+    whose = Resource("follow_ups", owners=(employee_id,))
+    require(viewer, "list", whose, why="frontline staff see their own follow-ups")
     query = (
         select(
             FollowUp,
@@ -87,9 +86,10 @@ def list_follow_ups(
         query = query.where(FollowUp.due_on <= due_by)
     rows: list[FollowUpRow] = []
     for follow_up, moment, account, first, last, employee, owner in session.execute(query):
-        if viewer is not None and not can_see(
-            viewer, sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner
-        ):
+        it = moment_resource(
+            sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner
+        )
+        if not allowed(viewer, "see", it):
             continue
         status = follow_up.status
         if status == "snoozed" and follow_up.snoozed_until and follow_up.snoozed_until <= today:
@@ -126,13 +126,14 @@ def list_follow_ups(
     return rows
 
 
-def _follow_up(session: Session, follow_up_id: int, viewer: Viewer | None) -> FollowUp:
-    """The follow-up, if it exists and (with a viewer) is theirs to act on, or they manage."""
+def _follow_up(session: Session, follow_up_id: int, viewer: Viewer) -> FollowUp:
+    """The follow-up, if it exists and is the viewer's to act on, or they manage."""
+    require_actor(viewer)
     found = session.get(FollowUp, follow_up_id)
     if found is None:
         raise NotFoundError("follow-up", str(follow_up_id))
-    if viewer is not None and not can_act_on_follow_up(viewer, assignee=found.employee_id):
-        raise ForbiddenError("this follow-up is someone else's")
+    theirs = Resource("follow_up", owners=(found.employee_id,))
+    require(viewer, "act", theirs, why="this follow-up is someone else's")
     return found
 
 
@@ -142,11 +143,11 @@ def complete_follow_up(
     follow_up_id: int,
     today: date,
     outcome: str | None = None,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
 ) -> FollowUp:
     """Mark a follow-up done (the contact was asked), with what they said.
 
-    With a ``viewer``, only their own follow-ups unless they are a manager
+    The ``viewer``'s own follow-ups only, unless they are a manager
     (:class:`~carpe.errors.ForbiddenError`); the same holds for snooze and dismiss.
     """
     follow_up = _follow_up(session, follow_up_id, viewer)
@@ -157,7 +158,7 @@ def complete_follow_up(
 
 
 def snooze_follow_up(
-    *, session: Session, follow_up_id: int, until: date, today: date, viewer: Viewer | None = None
+    *, session: Session, follow_up_id: int, until: date, today: date, viewer: Viewer
 ) -> FollowUp:
     """Put a follow-up off until a later day.
 
@@ -174,9 +175,7 @@ def snooze_follow_up(
     return follow_up
 
 
-def dismiss_follow_up(
-    *, session: Session, follow_up_id: int, viewer: Viewer | None = None
-) -> FollowUp:
+def dismiss_follow_up(*, session: Session, follow_up_id: int, viewer: Viewer) -> FollowUp:
     """Drop a follow-up (it no longer makes sense to ask)."""
     follow_up = _follow_up(session, follow_up_id, viewer)
     follow_up.status = "dismissed"

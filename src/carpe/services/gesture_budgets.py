@@ -25,10 +25,10 @@ from typing import Any
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from carpe.errors import ForbiddenError, NotFoundError, UsageError
+from carpe.errors import NotFoundError, UsageError
 from carpe.gestures.budget import BudgetLine, BudgetUse, Charge, allocate
-from carpe.services.privacy import audit
-from carpe.services.users import Viewer
+from carpe.services.audit import audit
+from carpe.services.permissions import TEAM, Resource, Viewer, allowed, require, require_actor
 from carpe.store.gestures import BudgetUseVersion, GestureRequest
 from carpe.store.models import Budget, Employee, Gesture
 
@@ -240,10 +240,11 @@ def _views(
 
 def _own_owners(session: Session, viewer: Viewer) -> list[str]:
     """The budget owners a frontline viewer spends from: themselves and their department."""
-    if viewer.employee_id is None:
+    me = require_actor(viewer).employee_id
+    if me is None:
         return []
-    employee = session.get(Employee, viewer.employee_id)
-    return [viewer.employee_id] + ([employee.department] if employee else [])
+    employee = session.get(Employee, me)
+    return [me] + ([employee.department] if employee else [])
 
 
 def list_budgets(
@@ -272,7 +273,7 @@ def list_budgets(
         Latest period first, then departments before people, then by owner.
     """
     query = select(Budget)
-    if not viewer.is_manager:
+    if not allowed(require_actor(viewer), "see", Resource("budget")):  # as "see": their own
         query = query.where(Budget.owner.in_(_own_owners(session, viewer) or ["\x00"]))
     if on is not None:
         query = query.where(Budget.period_start <= on, Budget.period_end >= on)
@@ -423,8 +424,7 @@ def save_budget(
         An unknown owner, a period that does not end after it starts, or an
         amount below 0.
     """
-    if not viewer.is_manager:
-        raise ForbiddenError("only a manager may set budgets")
+    require(viewer, "manage", Resource("budget"), why="only a manager may set budgets")
     _check(session, owner, period_start, period_end, amount)
     if budget_id is None:
         budget = Budget(
@@ -466,12 +466,21 @@ def get_budget(*, session: Session, viewer: Viewer, budget_id: str) -> BudgetVie
     NotFoundError
         No such budget, or one the viewer may not see.
     """
+    require_actor(viewer)
     budget = session.get(Budget, budget_id)
-    if budget is None or (
-        not viewer.is_manager and budget.owner not in _own_owners(session, viewer)
-    ):
+    if budget is None or not allowed(viewer, "see", _whose(session, budget)):
         raise NotFoundError("budget", budget_id)
     return _views(session, [budget])[0]
+
+
+def _whose(session: Session, budget: Budget) -> Resource:
+    """A budget as a resource: its employee's, or every employee's of its department."""
+    if session.get(Employee, budget.owner) is not None:
+        return Resource("budget", owners=(budget.owner,))
+    members = session.scalars(
+        select(Employee.employee_id).where(Employee.department == budget.owner)
+    )
+    return Resource("budget", owners=tuple(members))
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,8 +511,7 @@ def spend_overview(
     ForbiddenError
         For a frontline viewer.
     """
-    if not viewer.is_manager:
-        raise ForbiddenError("spend across the company is for managers")
+    require(viewer, "see", TEAM, why="spend across the company is for managers")
     given = session.execute(
         select(
             Gesture.employee_id,

@@ -32,9 +32,10 @@ from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.gestures.budget import needs_approval
 from carpe.services import webhooks
 from carpe.services.accounts import Page
+from carpe.services.audit import audit
 from carpe.services.gesture_budgets import BudgetView, budgets_for
-from carpe.services.privacy import audit, can_see
-from carpe.services.users import Viewer
+from carpe.services.permissions import Resource, Viewer, allowed, require, require_actor
+from carpe.services.permissions import moment as moment_resource
 from carpe.store.gestures import LOGGED_ID_PREFIX, REQUEST_STATUSES, GestureRequest
 from carpe.store.memory import StoredMoment
 from carpe.store.models import Account, Contact, Employee, Gesture, utc_now
@@ -92,9 +93,9 @@ def _new_id(session: Session) -> str:
 
 
 def _giver(session: Session, viewer: Viewer, employee_id: str | None) -> str:
-    if employee_id is not None and employee_id != viewer.employee_id:
-        if not viewer.is_manager:
-            raise ForbiddenError("you may log gestures only as yourself")
+    if employee_id is not None and employee_id != require_actor(viewer).employee_id:
+        theirs = Resource("gesture", owners=(employee_id,))
+        require(viewer, "log", theirs, why="you may log gestures only as yourself")
         if session.get(Employee, employee_id) is None:
             raise UsageError(f"employee_id: no employee with id {employee_id!r}")
         return employee_id
@@ -107,8 +108,10 @@ def _moment(
     session: Session, viewer: Viewer, moment_id: int, contact: Contact, owner: str | None
 ) -> StoredMoment:
     moment = session.get(StoredMoment, moment_id)
-    if moment is None or not can_see(
-        viewer, sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner
+    if moment is None or not allowed(
+        viewer,
+        "see",
+        moment_resource(sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner),
     ):
         raise NotFoundError("moment", str(moment_id))
     if moment.account_id != contact.account_id or moment.contact_id not in (
@@ -195,6 +198,7 @@ def log_gesture(
         A blank kind, a negative cost, a day in the future, a moment about
         someone else, a user not linked to an employee.
     """
+    require_actor(viewer)
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise NotFoundError("contact", contact_id)
@@ -291,8 +295,8 @@ def decide_gesture(
     UsageError
         It was already decided.
     """
-    if not viewer.is_manager:
-        raise ForbiddenError("only a manager may approve or decline gestures")
+    why = "only a manager may approve or decline gestures"
+    require(viewer, "decide", Resource("gesture"), why=why)
     request = session.scalars(
         select(GestureRequest).where(GestureRequest.gesture_id == gesture_id)
     ).first()
@@ -300,11 +304,8 @@ def decide_gesture(
         raise NotFoundError("gesture request", gesture_id)
     if request.status != "pending":
         raise UsageError(f"this gesture was already {request.status}")
-    if not viewer.is_admin and (
-        request.logged_by == viewer.username
-        or (viewer.employee_id is not None and request.employee_id == viewer.employee_id)
-    ):
-        raise ForbiddenError("another manager decides on your own gesture")
+    theirs = Resource("gesture", owners=(request.employee_id,), users=(request.logged_by,))
+    require(viewer, "decide", theirs, why="another manager decides on your own gesture")
     request.status = "approved" if approve else "declined"
     request.decided_by = viewer.username
     request.decided_at = utc_now()
@@ -511,11 +512,12 @@ def list_gestures(
     """
     if status is not None and status not in STATUSES:
         raise UsageError(f"status must be one of {', '.join(STATUSES)}")
-    if not viewer.is_manager:
+    if not allowed(require_actor(viewer), "see", Resource("gesture")):  # not everyone's
         if viewer.employee_id is None:
             raise UsageError("your user is not linked to an employee; ask an admin to link it")
-        if (employee_id not in (None, viewer.employee_id)) or department is not None:
-            raise ForbiddenError("you may list only your own gestures")
+        whose = (employee_id or viewer.employee_id,) if department is None else ()
+        why = "you may list only your own gestures"
+        require(viewer, "see", Resource("gesture", owners=whose), why=why)
         employee_id = viewer.employee_id
     listed = _filtered(employee_id, department, status, since, until)
     total = int(session.scalar(select(func.count()).select_from(listed)) or 0)
@@ -531,8 +533,9 @@ def get_gesture(*, session: Session, viewer: Viewer, gesture_id: str) -> Gesture
     NotFoundError
         No such gesture, or someone else's for a frontline viewer.
     """
+    require_actor(viewer)
     found = _one(session, gesture_id)
-    if not viewer.is_manager and found.employee_id != viewer.employee_id:
+    if not allowed(viewer, "see", Resource("gesture", owners=(found.employee_id,))):
         raise NotFoundError("gesture", gesture_id)
     return found
 

@@ -19,9 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carpe.analytics.payoff import PayoffResult
-from carpe.errors import ForbiddenError
+from carpe.services.permissions import TEAM, Viewer, require
 from carpe.services.runs import write_outputs
-from carpe.services.users import Viewer
 from carpe.store.analysis import AnalysisOutput, AnalysisRun
 
 STEP: Final = "gestures"
@@ -82,8 +81,7 @@ def load_payoff(*, session: Session, viewer: Viewer) -> PayoffView:
     ForbiddenError
         For a frontline viewer.
     """
-    if not viewer.is_manager:
-        raise ForbiddenError("whether gestures pay is for managers")
+    require(viewer, "see", TEAM, why="whether gestures pay is for managers")
     run_id = session.scalars(
         select(AnalysisRun.id)
         .join(AnalysisOutput, AnalysisOutput.run_id == AnalysisRun.id)

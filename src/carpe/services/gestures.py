@@ -14,7 +14,7 @@ import pandas as pd  # type: ignore[import-untyped]
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from carpe.errors import ForbiddenError, NotFoundError, UsageError
+from carpe.errors import NotFoundError, UsageError
 from carpe.gestures import (
     GenuinenessScore,
     MomentCue,
@@ -24,8 +24,7 @@ from carpe.gestures import (
 )
 from carpe.services.brief import MOMENT_HORIZON_DAYS
 from carpe.services.gesture_budgets import SpendingRoom, spending_room
-from carpe.services.privacy import can_see
-from carpe.services.users import Viewer
+from carpe.services.permissions import TEAM, Viewer, allowed, moment, require, require_actor
 from carpe.store.gestures import GestureRequest
 from carpe.store.memory import StoredMoment, moment_sensitive
 from carpe.store.models import Account, Contact, Employee, Feedback, Gesture, Touchpoint
@@ -50,7 +49,7 @@ def review_givers(
     session: Session,
     link_days: int = 30,
     by: str = "employee",
-    viewer: Viewer | None = None,
+    viewer: Viewer,
 ) -> list[GiverReview]:
     """Every giver's genuineness score and flags, least genuine first (coaching, not a ranking).
 
@@ -58,8 +57,7 @@ def review_givers(
     ``employee_id`` is the department's name. A gesture logged in carpe against a
     moment counts as answering it, whenever the moment was noted.
     """
-    if viewer is not None and not viewer.is_manager:
-        raise ForbiddenError("the genuineness guard is coaching for managers")
+    require(viewer, "see", TEAM, why="the genuineness guard is coaching for managers")
     if by not in ("employee", "department"):
         raise UsageError("by must be 'employee' or 'department'")
     gestures = pd.DataFrame(
@@ -288,14 +286,14 @@ def suggest_for_contact(
     today: date,
     giver: str | None = None,
     limit: int = 3,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
     known_room: SpendingRoom | None = None,
 ) -> GestureIdeas:
     """Gesture ideas for a contact's open moments, within the giver's budget.
 
     The giver defaults to the account owner. Ideas never repeat the kind of the
-    contact's last gesture first. With a ``viewer``, moments they may not see
-    (sensitive ones of others) give no idea, so no idea gives them away.
+    contact's last gesture first. Moments the ``viewer`` may not see (sensitive
+    ones of others) give no idea, so no idea gives them away.
     ``known_room`` passes the giver's spending room when the caller has it.
 
     Raises
@@ -303,6 +301,7 @@ def suggest_for_contact(
     NotFoundError
         No contact with that id.
     """
+    require_actor(viewer)
     key = {"contact_id": contact_id}
     found = session.execute(_CONTACT, key).first()
     if found is None:
@@ -314,9 +313,8 @@ def suggest_for_contact(
         MomentCue(m.kind, m.subject, m.summary, m.id)
         for m in moments
         if (m.noted_on >= horizon or (m.event_on is not None and m.event_on >= today))
-        and (
-            viewer is None
-            or can_see(viewer, sensitive=m.sensitive, recorded_by=m.recorded_by, owner=owner)
+        and allowed(
+            viewer, "see", moment(sensitive=m.sensitive, recorded_by=m.recorded_by, owner=owner)
         )
     ]
     interests = [m.summary for m in moments if m.kind == "interest"]
@@ -357,7 +355,7 @@ def ideas_for_today(
     The viewer's contacts are those of the accounts they own and those they noted
     a moment about. Most recent moment first; ideas fit the viewer's budget left.
     """
-    me = viewer.employee_id
+    me = require_actor(viewer).employee_id
     if me is None:
         return []
     since = today - timedelta(days=FRESH_DAYS)

@@ -8,9 +8,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.services.privacy import audit, can_review, can_see
-from carpe.services.users import Viewer
+from carpe.errors import NotFoundError, UsageError
+from carpe.services.audit import audit
+from carpe.services.permissions import Viewer, allowed, require, require_actor
+from carpe.services.permissions import moment as moment_resource
 from carpe.store.memory import FollowUp, StoredMoment
 from carpe.store.models import Account
 from carpe.vocabulary import MOMENT_KINDS
@@ -33,15 +34,15 @@ def review_moment(
     moment_id: int,
     action: str,
     edit: MomentEdit | None = None,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
 ) -> StoredMoment:
     """Confirm (optionally edited) or dismiss an extracted moment.
 
     Dismissing a moment also dismisses its follow-up. Editing the kind keeps
     sensitivity in line with the kind: it is derived from the kind, never stored.
-    With a ``viewer``: a sensitive moment they may not see does not exist for
-    them; only its recorder, the account owner or a manager may review it; the
-    review of a sensitive moment is audited.
+    A sensitive moment the ``viewer`` may not see does not exist for them; only
+    its recorder, the account owner or a manager may review it; the review of a
+    sensitive moment is audited.
 
     Raises
     ------
@@ -52,23 +53,20 @@ def review_moment(
     UsageError
         An unknown action or kind.
     """
+    require_actor(viewer)
     moment = session.get(StoredMoment, moment_id)
     if moment is None:
         raise NotFoundError("moment", str(moment_id))
-    if viewer is not None:
-        owner = session.scalar(
-            select(Account.owner_employee_id).where(Account.account_id == moment.account_id)
-        )
-        if not can_see(
-            viewer, sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner
-        ):
-            raise NotFoundError("moment", str(moment_id))
-        if not can_review(viewer, recorded_by=moment.recorded_by, owner=owner):
-            raise ForbiddenError(
-                "only the person who recorded it, the account owner or a manager may review it"
-            )
+    owner = session.scalar(
+        select(Account.owner_employee_id).where(Account.account_id == moment.account_id)
+    )
+    it = moment_resource(sensitive=moment.sensitive, recorded_by=moment.recorded_by, owner=owner)
+    if not allowed(viewer, "see", it):
+        raise NotFoundError("moment", str(moment_id))
+    why = "only the person who recorded it, the account owner or a manager may review it"
+    require(viewer, "review", it, why=why)
     reviewed = _review(session, moment, action, edit)
-    if viewer is not None and reviewed.sensitive:
+    if reviewed.sensitive:
         audit(
             session=session,
             viewer=viewer,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from carpe.analytics.better_day import BetterDayEstimator
 from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.services.my_week_inputs import Inputs, load_inputs
-from carpe.services.users import Viewer
+from carpe.services.permissions import TEAM, Resource, Viewer, allowed, require, require_actor
 from carpe.store.models import Account, Contact, Employee, utc_now
 from carpe.store.my_week import MyWeekSharing
 
@@ -153,8 +153,8 @@ def set_sharing(*, session: Session, viewer: Viewer, employee_id: str, shared: b
     ForbiddenError
         When the viewer is not that employee.
     """
-    if viewer.employee_id != employee_id:
-        raise ForbiddenError("only its employee decides whether to share a My week page")
+    why = "only its employee decides whether to share a My week page"
+    require(viewer, "share", Resource("week", owners=(employee_id,)), why=why)
     row = session.get(MyWeekSharing, employee_id)
     if row is None:
         session.add(MyWeekSharing(employee_id=employee_id, shared=shared, changed_at=utc_now()))
@@ -250,12 +250,15 @@ def my_week(
     NotFoundError
         For an unknown employee.
     """
+    require_actor(viewer)
     _check_weeks(weeks)
     employee = _employee(session, employee_id)
     mine = viewer.employee_id == employee_id
     shared = is_shared(session=session, employee_id=employee_id)
-    if not mine and not (viewer.is_manager and shared):
-        why = "; this one is not shared with managers" if viewer.is_manager else ""
+    page = Resource("week", owners=(employee_id,), shared=shared)
+    if not allowed(viewer, "see", page):
+        sees_shared = allowed(viewer, "see", Resource("week", shared=True))
+        why = "; this one is not shared with managers" if sees_shared else ""
         raise ForbiddenError(f"a My week page is its employee's own{why}")
     starts = _starts(day, weeks)
     model, inputs = _judge(session, starts[0], day, [employee_id])
@@ -301,8 +304,7 @@ def team_week(
         For a department with no employee.
     """
     _check_weeks(weeks)
-    if not viewer.is_manager:
-        raise ForbiddenError("a team's total is for managers; your own page is My week")
+    require(viewer, "see", TEAM, why="a team's total is for managers; your own page is My week")
     if department is None and viewer.employee_id:
         own = session.get(Employee, viewer.employee_id)
         department = own.department if own is not None else None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from carpe.analytics.effects import EffectEstimate, estimate_effect
 from carpe.analytics.pipeline.alive_step import HORIZON_WEEKS, AliveResult
 from carpe.analytics.survival import SurvivalCurve, kaplan_meier_curves, retention_rate
+from carpe.services.permissions import TEAM, Resource, Viewer, require
 from carpe.services.runs import write_outputs
 from carpe.store.analysis import AnalysisOutput, AnalysisRun
 from carpe.store.models import Account, Gesture, Touchpoint
@@ -45,8 +46,9 @@ def _accounts(session: Session, as_of: date) -> pd.DataFrame:
     return frame
 
 
-def retention_overview(*, session: Session, as_of: date) -> RetentionOverview:
+def retention_overview(*, session: Session, viewer: Viewer, as_of: date) -> RetentionOverview:
     """Kaplan–Meier curves (overall, by segment, by start year) and 12-month retention."""
+    require(viewer, "see", TEAM, why="the retention page is for managers")
     frame = _accounts(session, as_of)
     if frame.empty:
         return RetentionOverview(as_of, 0, 0, None, None, (), ())
@@ -72,7 +74,7 @@ def retention_overview(*, session: Session, as_of: date) -> RetentionOverview:
     )
 
 
-def gesture_effect(*, session: Session, as_of: date) -> EffectEstimate | None:
+def gesture_effect(*, session: Session, viewer: Viewer, as_of: date) -> EffectEstimate | None:
     """The effect of receiving gestures on leaving, adjusted for who receives them.
 
     One row per account that started at least a year before ``as_of``: treated
@@ -82,6 +84,7 @@ def gesture_effect(*, session: Session, as_of: date) -> EffectEstimate | None:
     propensity weighting, effect on the treated, with a bootstrap interval.
     ``None`` when there are too few accounts on either side.
     """
+    require(viewer, "see", TEAM, why="the retention page is for managers")
     cutoff = as_of - timedelta(days=365)
     accounts = _accounts(session, as_of)
     accounts = accounts[accounts["started_on"] <= cutoff]
@@ -188,12 +191,13 @@ def _alive_views(
     return views
 
 
-def list_alive(*, session: Session, top: int | None = None) -> list[AliveView]:
+def list_alive(*, session: Session, viewer: Viewer, top: int | None = None) -> list[AliveView]:
     """Consumer accounts least likely to still be customers first (the latest analysis).
 
     Empty when no analysis scored consumer accounts (a business without them, or
     ``carpe analyze`` not run yet).
     """
+    require(viewer, "see", TEAM, why="the probability-alive list is for managers")
     run = _alive_run(session)
     if run is None:
         return []
@@ -208,8 +212,9 @@ def list_alive(*, session: Session, top: int | None = None) -> list[AliveView]:
     return _alive_views(session, run, [tuple(r) for r in session.execute(query)])  # type: ignore[misc]
 
 
-def account_alive(*, session: Session, account_id: str) -> AliveView | None:
+def account_alive(*, session: Session, viewer: Viewer, account_id: str) -> AliveView | None:
     """One consumer account's probability alive and expected purchases, or ``None``."""
+    require(viewer, "see", Resource("account"))
     run = _alive_run(session)
     if run is None:
         return None

@@ -17,8 +17,8 @@ from typing import Any, Final
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from carpe.errors import ForbiddenError
 from carpe.services.analysis import run_analysis
+from carpe.services.permissions import TEAM, Viewer, require
 from carpe.services.specialist_records import (
     STEP,
     SUBJECT_ACCOUNT,
@@ -27,7 +27,6 @@ from carpe.services.specialist_records import (
     SUBJECT_SUMMARY,
     latest_specialists_run,
 )
-from carpe.services.users import Viewer
 from carpe.store.analysis import AnalysisOutput
 from carpe.store.models import Employee
 
@@ -58,12 +57,6 @@ class SpecialistsView:
     specialists: list[dict[str, Any]] = field(default_factory=list)
     board: list[dict[str, Any]] = field(default_factory=list)
     engagement: list[dict[str, Any]] = field(default_factory=list)
-
-
-def require_manager(viewer: Viewer) -> None:
-    """Raise :class:`ForbiddenError` unless the viewer is a manager or an admin."""
-    if not viewer.is_manager:
-        raise ForbiddenError("the specialists analysis is for managers")
 
 
 def analyze_specialists(
@@ -138,7 +131,7 @@ def load_specialists(
     ForbiddenError
         For a frontline viewer.
     """
-    require_manager(viewer)
+    require(viewer, "see", TEAM, why="the specialists analysis is for managers")
     chosen = run_id if run_id is not None else latest_specialists_run(session=session)
     if chosen is None:
         return SpecialistsView(run_id=None)
@@ -179,7 +172,7 @@ def load_specialists(
 
 def ensure_specialists(*, engine: Engine, session: Session, viewer: Viewer) -> SpecialistsView:
     """The stored result, computing it first when there is none (the CLI's default)."""
-    require_manager(viewer)
+    require(viewer, "see", TEAM, why="the specialists analysis is for managers")
     if latest_specialists_run(session=session) is None:
         analyze_specialists(engine=engine)
         session.rollback()  # end the read transaction so the new run is visible

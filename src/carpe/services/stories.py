@@ -28,8 +28,7 @@ from sqlalchemy.orm import Session
 from carpe.analytics.stories import load_encoder, make_index, redact_amounts
 from carpe.analytics.stories.search import Encoder
 from carpe.errors import NotFoundError, UsageError
-from carpe.services.privacy import acts_for
-from carpe.services.users import Viewer
+from carpe.services.permissions import Resource, Viewer, allowed, require_actor
 from carpe.store.models import Account, Contact, Employee, Feedback, Touchpoint
 from carpe.store.stories import StoredStory, StoryConsent
 from carpe.vocabulary import CONSENT_STATUSES, STORY_THEMES
@@ -115,10 +114,11 @@ class EvidenceItem:
     sentences: list[int]
 
 
-def _visible(viewer: Viewer | None) -> Any:
-    if viewer is None or viewer.is_manager:
+def _visible(viewer: Viewer) -> Any:
+    """``None`` when the viewer sees every story, else the condition of those they see."""
+    if allowed(require_actor(viewer), "see", Resource("story")):
         return None
-    return Account.owner_employee_id == (viewer.employee_id or "\x00nobody")
+    return Account.owner_employee_id == (viewer.employee_id or "\x00nobody")  # the "see" rule
 
 
 def _consent(row: StoredStory, history: list[dict[str, Any]] | None = None) -> ConsentView:
@@ -179,7 +179,7 @@ def _search_text(view: StoryView) -> str:
 def list_stories(
     *,
     session: Session,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
     theme: str | None = None,
     q: str | None = None,
     consent: str | None = None,
@@ -194,8 +194,8 @@ def list_stories(
     ----------
     session : sqlalchemy.orm.Session
         A session on the store.
-    viewer : Viewer, optional
-        Who asks (``None``: everything, e.g. the local command line).
+    viewer : Viewer
+        Who asks (:data:`~carpe.services.permissions.SYSTEM` sees everything).
     theme : str, optional
         One of the themes (billing trust, delivery rescue, going the extra mile, personal care).
     q : str, optional
@@ -255,7 +255,7 @@ def list_stories(
 
 
 def load_story(
-    session: Session, story_id: str, viewer: Viewer | None
+    session: Session, story_id: str, viewer: Viewer
 ) -> tuple[StoredStory, str, str | None]:
     """The stored story, its account's name and owner, if ``viewer`` may see it.
 
@@ -264,6 +264,7 @@ def load_story(
     NotFoundError
         When there is none, or the viewer may not see it.
     """
+    require_actor(viewer)
     found = session.execute(
         select(StoredStory, Account.name, Account.owner_employee_id)
         .join(Account, Account.account_id == StoredStory.account_id)
@@ -272,7 +273,7 @@ def load_story(
     if found is None:
         raise NotFoundError("story", story_id)
     row, name, owner = found
-    if viewer is not None and not viewer.is_manager and not acts_for(viewer, owner):
+    if not allowed(viewer, "see", Resource("story", owners=(owner,))):
         raise NotFoundError("story", story_id)
     return row, name, owner
 
@@ -296,7 +297,7 @@ def consent_history(session: Session, story_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def get_story(*, session: Session, story_id: str, viewer: Viewer | None = None) -> StoryView:
+def get_story(*, session: Session, story_id: str, viewer: Viewer) -> StoryView:
     """One story with its draft, evidence ids and consent history.
 
     Raises
@@ -330,9 +331,7 @@ def _names(session: Session, view: StoryView) -> dict[str, str]:
     return names
 
 
-def story_evidence(
-    *, session: Session, story_id: str, viewer: Viewer | None = None
-) -> list[EvidenceItem]:
+def story_evidence(*, session: Session, story_id: str, viewer: Viewer) -> list[EvidenceItem]:
     """The touchpoints and feedback a story cites, in time order, with the sentences citing each.
 
     Raises
@@ -390,9 +389,7 @@ def story_evidence(
     return sorted(items, key=lambda i: (i.at, i.record_id))
 
 
-def anonymised_story(
-    *, session: Session, story_id: str, viewer: Viewer | None = None
-) -> AnonymousStory:
+def anonymised_story(*, session: Session, story_id: str, viewer: Viewer) -> AnonymousStory:
     """The story without names of people or companies; amounts only if the customer allowed them.
 
     Raises
@@ -416,7 +413,7 @@ def anonymised_story(
 
 
 def story_markdown(
-    *, session: Session, story_id: str, viewer: Viewer | None = None, anonymised: bool = False
+    *, session: Session, story_id: str, viewer: Viewer, anonymised: bool = False
 ) -> str:
     """The story as Markdown: title, use, narrative and (named version) its evidence.
 
@@ -426,7 +423,7 @@ def story_markdown(
         A session on the store.
     story_id : str
         Which story.
-    viewer : Viewer, optional
+    viewer : Viewer
         Who asks.
     anonymised : bool, default False
         The anonymised version (no names, no amounts unless allowed, no record ids).

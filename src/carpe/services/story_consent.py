@@ -7,10 +7,10 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.services.privacy import acts_for, audit
+from carpe.errors import NotFoundError, UsageError
+from carpe.services.audit import audit
+from carpe.services.permissions import Resource, Viewer, allowed, require, require_actor
 from carpe.services.stories import StoryView, consent_history, load_story, story_view
-from carpe.services.users import SYSTEM, Viewer
 from carpe.store.models import Contact, utc_now
 from carpe.store.stories import StoryConsent
 from carpe.vocabulary import CONSENT_STATUSES
@@ -24,15 +24,10 @@ MOVES: Final = {
 """Consent status → the statuses it may move to (a customer may change their mind)."""
 
 
-def can_consent(viewer: Viewer | None, owner: str | None) -> bool:
-    """Whether ``viewer`` may record consent: a manager, or the account's owner."""
-    return acts_for(viewer, owner)
-
-
-def may_record_consent(*, session: Session, story_id: str, viewer: Viewer | None) -> bool:
+def may_record_consent(*, session: Session, story_id: str, viewer: Viewer) -> bool:
     """Whether ``viewer`` may record consent for this story (it must be visible to them)."""
     _, _, owner = load_story(session, story_id, viewer)
-    return can_consent(viewer, owner)
+    return allowed(viewer, "consent", Resource("story", owners=(owner,)))
 
 
 def record_consent(
@@ -40,7 +35,7 @@ def record_consent(
     session: Session,
     story_id: str,
     status: str,
-    viewer: Viewer | None = None,
+    viewer: Viewer,
     contact_id: str | None = None,
     note: str | None = None,
     amounts_allowed: bool | None = None,
@@ -56,8 +51,8 @@ def record_consent(
         Which story.
     status : {"requested", "granted", "declined", "internal"}
         The new status (``internal`` withdraws a request).
-    viewer : Viewer, optional
-        Who records it (``None``: the local command line).
+    viewer : Viewer
+        Who records it (:data:`~carpe.services.permissions.SYSTEM` for the local command line).
     contact_id : str, optional
         The customer's contact who was asked or decided (one of the account's).
     note : str, optional
@@ -81,11 +76,12 @@ def record_consent(
     UsageError
         An unknown status, or a move the workflow does not allow.
     """
+    require_actor(viewer)
     if status not in CONSENT_STATUSES:
         raise UsageError(f"unknown consent {status!r}; choose one of {', '.join(CONSENT_STATUSES)}")
     row, name, owner = load_story(session, story_id, viewer)
-    if not can_consent(viewer, owner):
-        raise ForbiddenError("only the account's owner or a manager may record consent")
+    why = "only the account's owner or a manager may record consent"
+    require(viewer, "consent", Resource("story", owners=(owner,)), why=why)
     if status not in MOVES[row.consent]:
         raise UsageError(
             f"consent that is {row.consent} cannot become {status}; "
@@ -96,7 +92,7 @@ def record_consent(
         if contact is None or contact.account_id != row.account_id:
             raise NotFoundError("contact of this account", contact_id)
     now = now or utc_now()
-    who = (viewer or SYSTEM).username
+    who = viewer.username
     row.consent = status
     row.consent_by = who
     row.consent_at = now
@@ -124,9 +120,7 @@ def record_consent(
     return story_view(row, name, consent_history(session, story_id))
 
 
-def edit_title(
-    *, session: Session, story_id: str, title: str | None, viewer: Viewer | None = None
-) -> StoryView:
+def edit_title(*, session: Session, story_id: str, title: str | None, viewer: Viewer) -> StoryView:
     """Give a story a title of one's own (empty: back to the drafted one); re-runs keep it.
 
     Raises
@@ -137,8 +131,8 @@ def edit_title(
         A title over 300 characters.
     """
     row, name, owner = load_story(session, story_id, viewer)
-    if not can_consent(viewer, owner):
-        raise ForbiddenError("only the account's owner or a manager may edit a story")
+    why = "only the account's owner or a manager may edit a story"
+    require(viewer, "edit", Resource("story", owners=(owner,)), why=why)
     text = (title or "").strip()
     if len(text) > 300:
         raise UsageError("a title has at most 300 characters")
@@ -147,4 +141,4 @@ def edit_title(
     return story_view(row, name, consent_history(session, story_id))
 
 
-__all__ = ["MOVES", "can_consent", "edit_title", "may_record_consent", "record_consent"]
+__all__ = ["MOVES", "edit_title", "may_record_consent", "record_consent"]

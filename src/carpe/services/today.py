@@ -9,7 +9,7 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from carpe.services.follow_ups import FollowUpRow, list_follow_ups
-from carpe.services.users import Viewer
+from carpe.services.permissions import Viewer
 
 __all__ = ["SNOOZE_DAYS", "UPCOMING_DAYS", "TodaysFollowUps", "snooze_until", "todays_follow_ups"]
 
@@ -28,7 +28,7 @@ class TodaysFollowUps:
 
 
 def todays_follow_ups(
-    *, session: Session, today: date, employee_id: str | None, viewer: Viewer | None
+    *, session: Session, today: date, employee_id: str | None, viewer: Viewer
 ) -> TodaysFollowUps:
     """The employee's follow-ups due now and coming up, soonest first (one read).
 

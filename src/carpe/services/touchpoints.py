@@ -13,7 +13,7 @@ from carpe.errors import NotFoundError, UsageError
 from carpe.ingest.instants import stored_instant
 from carpe.memory import Extractor, Moment
 from carpe.services.memory import NoteSource, open_moments_of, record_note
-from carpe.services.users import Viewer
+from carpe.services.permissions import Resource, Viewer, require
 from carpe.store.memory import StoredMoment
 from carpe.store.models import Account, Contact, Employee, Touchpoint
 from carpe.vocabulary import CHANNELS, DIRECTIONS, TOUCHPOINT_KINDS
@@ -70,6 +70,7 @@ def log_touchpoint(
     UsageError
         A contact of another account, an unknown channel, kind or direction.
     """
+    require(viewer, "log", Resource("touchpoint"))
     occurred_at = stored_instant(occurred_at)
     account = session.get(Account, account_id)
     if account is None:

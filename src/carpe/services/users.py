@@ -11,9 +11,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
-from carpe.errors import ForbiddenError, NotFoundError, UsageError
+from carpe.errors import NotFoundError, UsageError
 from carpe.services.instance import secret_digest
 from carpe.services.passwords import check_password
+from carpe.services.permissions import SYSTEM as SYSTEM
+from carpe.services.permissions import Resource, allowed, require, require_actor
+from carpe.services.permissions import Viewer as Viewer
 from carpe.store.access import ApiToken, User, WebSession
 from carpe.store.models import Employee, utc_now
 from carpe.vocabulary import ROLES, SCOPES
@@ -21,42 +24,6 @@ from carpe.vocabulary import ROLES, SCOPES
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "carpe_"
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
-
-
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    """Who is asking: a signed-in user, or an API token acting as one."""
-
-    user_id: int
-    username: str
-    role: str
-    employee_id: str | None
-    scope: str | None = None
-    """An API token's scope (``read``, ``write``, ``admin``); ``None`` for a person signed in."""
-
-    @property
-    def is_manager(self) -> bool:
-        """Managers and admins see and act on everyone's data."""
-        return self.role in ("manager", "admin")
-
-    @property
-    def is_admin(self) -> bool:
-        """Admins manage users, exports and erasures (a token only with the admin scope)."""
-        return self.role == "admin" and self.scope in (None, "admin")
-
-    @property
-    def may_write(self) -> bool:
-        """Whether this viewer may change data (a read-scoped token may not)."""
-        return self.scope != "read"
-
-    @property
-    def manages_tokens(self) -> bool:
-        """Whether this viewer may create and revoke tokens (a person, or an admin-scoped token)."""
-        return self.scope in (None, "admin")
-
-
-SYSTEM = Viewer(user_id=0, username="cli", role="admin", employee_id=None)
-"""The local command line: trusted like an admin, audited as ``cli``."""
 
 
 def viewer_of(user: User) -> Viewer:
@@ -208,7 +175,7 @@ def create_api_token(
     name: str,
     scope: str = "write",
     days: int = 90,
-    by: Viewer | None = None,
+    by: Viewer,
 ) -> str:
     """Create an API token for a user; the token itself is returned once and never stored.
 
@@ -219,22 +186,27 @@ def create_api_token(
     days:
         The token stops working this many days from now.
     by:
-        Who asks, when a person or a token does (``None``: the local command line).
-        A token needs the admin scope to create one.
+        Who asks: the user themselves or an admin (:data:`SYSTEM` for the local
+        command line). A token needs the admin scope to create one.
 
     Raises
     ------
     UsageError
         An unknown scope or a lifetime outside 1–3650 days.
     ForbiddenError
-        ``by`` is a token without the admin scope.
+        ``by`` is someone else but an admin, or a token without the admin scope.
     """
+    owner = session.get(User, user_id)
+    require(
+        by,
+        "create",
+        Resource("token", users=(owner.username,) if owner else ()),
+        why="only a person, or a token with the admin scope, may create their own tokens",
+    )
     if scope not in SCOPES:
         raise UsageError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
     if not 1 <= days <= 3650:
         raise UsageError(f"a token lasts 1 to 3650 days, not {days}")
-    if by is not None and not by.manages_tokens:
-        raise ForbiddenError("only a token with the admin scope may create tokens")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utc_now()
     session.add(
@@ -294,7 +266,7 @@ def list_tokens(*, session: Session, username: str | None = None) -> list[TokenR
     return [TokenRow(*row) for row in session.execute(query)]
 
 
-def revoke_token(*, session: Session, token_id: int, by: Viewer | None = None) -> TokenRow:
+def revoke_token(*, session: Session, token_id: int, by: Viewer) -> TokenRow:
     """Revoke a token at once (the owner or an admin; a token needs the admin scope).
 
     Raises
@@ -304,11 +276,13 @@ def revoke_token(*, session: Session, token_id: int, by: Viewer | None = None) -
     ForbiddenError
         ``by`` is a token without the admin scope.
     """
+    require_actor(by)
     token = session.get(ApiToken, token_id)
-    if token is None or (by is not None and not by.is_admin and token.user_id != by.user_id):
+    owner = session.get(User, token.user_id) if token is not None else None
+    resource = Resource("token", users=(owner.username,) if owner else ())
+    if token is None or not allowed(by, "see", resource):
         raise NotFoundError("token", str(token_id))
-    if by is not None and not by.manages_tokens:
-        raise ForbiddenError("only a token with the admin scope may revoke tokens")
+    require(by, "revoke", resource, why="only a token with the admin scope may revoke tokens")
     if token.revoked_at is None:
         token.revoked_at = utc_now()
         session.flush()

@@ -17,7 +17,8 @@ from carpe.services import (
     brief,
     follow_ups,
     moment_review,
-    privacy,
+    permissions,
+    personal_data,
     touchpoints,
     users,
 )
@@ -81,7 +82,8 @@ def create_token(
 @router.get("/tokens", response_model=list[schemas.TokenInfo], tags=["users"])
 def list_tokens(viewer: ViewerDep, session: SessionDep) -> Any:
     """The signed-in user's API tokens (admins: everyone's), with when each was last used."""
-    rows = users.list_tokens(session=session, username=None if viewer.is_admin else viewer.username)
+    everyone = permissions.allowed(viewer, "list_all", permissions.Resource("token"))
+    rows = users.list_tokens(session=session, username=None if everyone else viewer.username)
     return [schemas.TokenInfo.model_validate(row) for row in rows]
 
 
@@ -348,7 +350,7 @@ def dismiss_follow_up(follow_up_id: RowId, viewer: ViewerDep, uow: UowDep) -> An
 @router.get("/contacts/{contact_id}/export", tags=["privacy"])
 def export_contact(contact_id: str, viewer: ViewerDep, uow: UowDep) -> dict[str, Any]:
     """Everything carpe holds about a contact (admins; logged)."""
-    data = privacy.export_contact(session=uow.session, viewer=viewer, contact_id=contact_id)
+    data = personal_data.export_contact(session=uow.session, viewer=viewer, contact_id=contact_id)
     uow.commit()
     return data
 
@@ -356,7 +358,7 @@ def export_contact(contact_id: str, viewer: ViewerDep, uow: UowDep) -> dict[str,
 @router.post("/contacts/{contact_id}/erase", response_model=schemas.ErasureOut, tags=["privacy"])
 def erase_contact(contact_id: str, viewer: ViewerDep, uow: UowDep) -> Any:
     """Erase a contact's personal data; aggregates stay, anonymous (admins; logged)."""
-    report = privacy.erase_contact(session=uow.session, viewer=viewer, contact_id=contact_id)
+    report = personal_data.erase_contact(session=uow.session, viewer=viewer, contact_id=contact_id)
     uow.commit()
-    privacy.finish_erasure(engine=uow.engine)
+    personal_data.finish_erasure(engine=uow.engine)
     return report

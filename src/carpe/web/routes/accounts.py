@@ -76,6 +76,8 @@ def account_page(
         session=session, account_id=account_id, viewer=viewer
     )
     context["risk"] = risk.account_risk(session=session, account_id=account_id)
-    context["alive"] = retention.account_alive(session=session, account_id=account_id)
+    context["alive"] = retention.account_alive(
+        session=session, viewer=viewer, account_id=account_id
+    )
     session.commit()  # the audit entries of sensitive moments shown
     return render(request, "account.html", context)

@@ -189,7 +189,7 @@ def today_conflicts_fragment(
 ) -> HTMLResponse:
     """The viewer's own open conflicts, as a fragment for Today."""
     rows = (
-        service.list_conflicts(session=session, owner=viewer.employee_id, limit=20)
+        service.list_conflicts(session=session, viewer=viewer, owner=viewer.employee_id, limit=20)
         if viewer.employee_id
         else []
     )

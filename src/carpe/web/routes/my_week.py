@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carpe.errors import UsageError
-from carpe.services import my_week
+from carpe.services import my_week, permissions
 from carpe.web import my_week_schemas as schemas
 from carpe.web.api import ERRORS
 from carpe.web.auth import ViewerDep, check_csrf
@@ -41,7 +41,7 @@ def my_week_page(
 ) -> Response:
     """The signed-in employee's week (a manager with no employee goes to the team total)."""
     if viewer.employee_id is None:
-        if viewer.is_manager:
+        if permissions.allowed(viewer, "see", permissions.TEAM):
             return RedirectResponse("/my-week/team", status_code=303)
         return render(request, "my_week.html", {"page": None})
     page = my_week.my_week(

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from carpe.errors import ForbiddenError, NotFoundError, UsageError
-from carpe.services import accounts, retention, risk
+from carpe.errors import NotFoundError, UsageError
+from carpe.services import accounts, permissions, retention, risk
 from carpe.services.gesture_effect import effect_verdict
 from carpe.web import retention_schemas as schemas
 from carpe.web.api import ERRORS
@@ -44,17 +44,15 @@ def retention_page(
     request: Request, viewer: ViewerDep, session: SessionDep, today: TodayDep
 ) -> HTMLResponse:
     """Retention curves, the accounts most at risk and why, and the effect of gestures."""
-    if not viewer.is_manager:
-        raise ForbiddenError("the retention page is for managers")
-    overview = retention.retention_overview(session=session, as_of=today)
+    overview = retention.retention_overview(session=session, viewer=viewer, as_of=today)
     try:
         risks = risk.list_risk(session=session, top=RISK_ROWS, evidence=True)
         run = risk.latest_risk_run(session=session)
     except UsageError:
         risks, run = [], None
     model = risk.risk_model(run)
-    alive = retention.list_alive(session=session, top=ALIVE_ROWS)
-    effect = retention.gesture_effect(session=session, as_of=today)
+    alive = retention.list_alive(session=session, viewer=viewer, top=ALIVE_ROWS)
+    effect = retention.gesture_effect(session=session, viewer=viewer, as_of=today)
     charts = {
         "overall": _chart(
             [overview.overall] if overview.overall else [], "Retention, all accounts"
@@ -81,24 +79,21 @@ def retention_page(
 @api_router.get("/risk", response_model=list[schemas.RiskOut], tags=["retention"])
 def list_risk(viewer: ViewerDep, session: SessionDep, top: Top = 20) -> Any:
     """Accounts most likely to leave, riskiest first, each reason with the records behind it."""
-    if not viewer.is_manager:
-        raise ForbiddenError("the risk list is for managers")
+    permissions.require(viewer, "see", permissions.TEAM, why="the risk list is for managers")
     return risk.list_risk(session=session, top=top, evidence=True)
 
 
 @api_router.get("/alive", response_model=list[schemas.AliveOut], tags=["retention"])
 def list_alive(viewer: ViewerDep, session: SessionDep, top: Top = 50) -> Any:
     """Consumer accounts least likely to still be customers first (BG/NBD, latest analysis)."""
-    if not viewer.is_manager:
-        raise ForbiddenError("the probability-alive list is for managers")
-    return retention.list_alive(session=session, top=top)
+    return retention.list_alive(session=session, viewer=viewer, top=top)
 
 
 @api_router.get("/accounts/{account_id}/alive", response_model=schemas.AliveOut, tags=["retention"])
 def account_alive(account_id: str, viewer: ViewerDep, session: SessionDep) -> Any:
     """A consumer account's probability of still being a customer and its expected purchases."""
     accounts.get_account(session=session, account_id=account_id)
-    found = retention.account_alive(session=session, account_id=account_id)
+    found = retention.account_alive(session=session, viewer=viewer, account_id=account_id)
     if found is None:
         raise NotFoundError("probability alive of account", account_id)
     return found

@@ -14,12 +14,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carpe.errors import UsageError
-from carpe.services import privacy, sessions, users
+from carpe.services import permissions, sessions, users
+from carpe.services.audit import audit
 from carpe.services.users import Viewer
 from carpe.web.auth import SESSION_ID, ViewerDep, check_csrf, lifetimes
 from carpe.web.routes.deps import UowDep, render
 
 router = APIRouter(include_in_schema=False)
+ADMINS_ONLY = "only an admin may do this"
 
 
 def _page(request: Request, uow: UowDep, *, notice: str | None, error: str | None) -> HTMLResponse:
@@ -39,14 +41,14 @@ def _page(request: Request, uow: UowDep, *, notice: str | None, error: str | Non
 @router.get("/admin/users", response_class=HTMLResponse)
 def users_page(request: Request, viewer: ViewerDep, uow: UowDep) -> HTMLResponse:
     """Users, their open sessions, and every API token (admins)."""
-    privacy.require_admin(viewer)
+    permissions.require(viewer, "manage", permissions.USERS, why=ADMINS_ONLY)
     return _page(request, uow, notice=None, error=None)
 
 
 def _done(
     viewer: Viewer, uow: UowDep, action: str, subject: str, detail: str | None = None
 ) -> None:
-    privacy.audit(
+    audit(
         session=uow.session,
         viewer=viewer,
         action=action,
@@ -60,7 +62,7 @@ def _done(
 @router.post("/admin/users/{username}/disable", dependencies=[Depends(check_csrf)])
 def disable(username: str, viewer: ViewerDep, uow: UowDep) -> Response:
     """Disable a user: their sessions end, their tokens stop working."""
-    privacy.require_admin(viewer)
+    permissions.require(viewer, "manage", permissions.USERS, why=ADMINS_ONLY)
     if username.casefold() == viewer.username.casefold():
         raise UsageError("you cannot disable yourself; ask another admin")
     user = users.set_active(session=uow.session, username=username, active=False)
@@ -71,7 +73,7 @@ def disable(username: str, viewer: ViewerDep, uow: UowDep) -> Response:
 @router.post("/admin/users/{username}/enable", dependencies=[Depends(check_csrf)])
 def enable(username: str, viewer: ViewerDep, uow: UowDep) -> Response:
     """Let a disabled user sign in again."""
-    privacy.require_admin(viewer)
+    permissions.require(viewer, "manage", permissions.USERS, why=ADMINS_ONLY)
     user = users.set_active(session=uow.session, username=username, active=True)
     _done(viewer, uow, "user_enable", user.username)
     return RedirectResponse("/admin/users", status_code=303)
@@ -80,7 +82,7 @@ def enable(username: str, viewer: ViewerDep, uow: UowDep) -> Response:
 @router.post("/admin/users/{username}/end-sessions", dependencies=[Depends(check_csrf)])
 def end_sessions(username: str, viewer: ViewerDep, uow: UowDep) -> Response:
     """Sign a user out everywhere."""
-    privacy.require_admin(viewer)
+    permissions.require(viewer, "manage", permissions.USERS, why=ADMINS_ONLY)
     user = users.get_user_by_name(session=uow.session, username=username)
     ended = users.end_user_sessions(session=uow.session, user_id=user.id)
     _done(viewer, uow, "user_sessions_end", user.username, f"{ended} session(s)")
@@ -96,7 +98,7 @@ def password(
     new_password: Annotated[str, Form(max_length=200)],
 ) -> Response:
     """Set a user's password (their sessions end); a weak one is refused with the reason."""
-    privacy.require_admin(viewer)
+    permissions.require(viewer, "manage", permissions.USERS, why=ADMINS_ONLY)
     try:
         user = users.set_password(session=uow.session, username=username, password=new_password)
     except UsageError as exc:
@@ -114,7 +116,7 @@ def password(
 @router.post("/admin/tokens/{token_id}/revoke", dependencies=[Depends(check_csrf)])
 def revoke(token_id: int, viewer: ViewerDep, uow: UowDep) -> Response:
     """Revoke an API token at once."""
-    privacy.require_admin(viewer)
+    permissions.require(viewer, "manage", permissions.USERS, why=ADMINS_ONLY)
     row = users.revoke_token(session=uow.session, token_id=token_id, by=viewer)
     _done(viewer, uow, "token_revoke", row.username, f"token {row.token_id} ({row.name})")
     return RedirectResponse("/admin/users", status_code=303)

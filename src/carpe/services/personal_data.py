@@ -1,4 +1,4 @@
-"""Privacy: who sees sensitive moments, the audit log, and a contact's export and erasure."""
+"""A contact's personal data: everything carpe holds about them (export), and its erasure."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from typing import Any
 from sqlalchemy import Engine, delete, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from carpe.errors import ForbiddenError, NotFoundError
-from carpe.services.users import Viewer
+from carpe.errors import NotFoundError
+from carpe.services import gesture_log
+from carpe.services.audit import audit
+from carpe.services.permissions import Resource, Viewer, require
+from carpe.services.story_records import redact_contact
 from carpe.store.access import AuditEntry
 from carpe.store.gestures import GestureRequest
 from carpe.store.memory import FollowUp, NoteExtraction, StoredMoment
@@ -20,70 +23,6 @@ from carpe.store.scrub import ScrubReport, scrub_after_delete
 from carpe.store.stories import StoredStory, StoryConsent
 
 ERASED = "[erased]"
-
-
-def can_see(viewer: Viewer, *, sensitive: bool, recorded_by: str | None, owner: str | None) -> bool:
-    """Whether ``viewer`` may see a moment.
-
-    Anyone sees ordinary moments. Sensitive ones (health, loss) are seen only
-    by the employee who recorded them, the account owner, managers and admins.
-    """
-    if not sensitive or viewer.is_manager:
-        return True
-    me = viewer.employee_id
-    return me is not None and me in (recorded_by, owner)
-
-
-def can_review(viewer: Viewer, *, recorded_by: str | None, owner: str | None) -> bool:
-    """Whether ``viewer`` may confirm, edit or dismiss a moment: their own, or a manager."""
-    if viewer.is_manager:
-        return True
-    me = viewer.employee_id
-    return me is not None and me in (recorded_by, owner)
-
-
-def acts_for(viewer: Viewer | None, employee_id: str | None) -> bool:
-    """Whether ``viewer`` may act on what is ``employee_id``'s: a manager, or that employee.
-
-    ``None`` is the local command line, trusted like a manager.
-    """
-    if viewer is None or viewer.is_manager:
-        return True
-    return viewer.employee_id is not None and viewer.employee_id == employee_id
-
-
-def can_act_on_follow_up(viewer: Viewer, *, assignee: str | None) -> bool:
-    """Whether ``viewer`` may complete, snooze or dismiss a follow-up: their own, or a manager."""
-    return acts_for(viewer, assignee)
-
-
-def audit(
-    *,
-    session: Session,
-    viewer: Viewer | None,
-    action: str,
-    subject_type: str,
-    subject_id: str,
-    detail: str | None = None,
-) -> None:
-    """Write one entry to the audit log (in the caller's transaction)."""
-    session.add(
-        AuditEntry(
-            at=utc_now(),
-            user_id=viewer.user_id if viewer and viewer.user_id > 0 else None,
-            actor=viewer.username if viewer else "system",
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            detail=detail,
-        )
-    )
-
-
-def require_admin(viewer: Viewer) -> None:
-    """Raise :class:`ForbiddenError` unless the viewer is an admin."""
-    if not viewer.is_admin:
-        raise ForbiddenError("only an admin may do this")
 
 
 def _changed(session: Session, statement: Any) -> int:
@@ -101,7 +40,7 @@ def _row(obj: Any) -> dict[str, Any]:
 
 def export_contact(*, session: Session, viewer: Viewer, contact_id: str) -> dict[str, Any]:
     """Everything carpe holds about a contact, as JSON-ready data (admins only, logged)."""
-    require_admin(viewer)
+    require(viewer, "export", Resource("contact"), why="only an admin may do this")
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise NotFoundError("contact", contact_id)
@@ -197,7 +136,7 @@ def erase_contact(*, session: Session, viewer: Viewer, contact_id: str) -> Erasu
     ones too) and their words quoted in stories are redacted. Scores, dates, channels
     and amounts stay.
     """
-    require_admin(viewer)
+    require(viewer, "erase", Resource("contact"), why="only an admin may do this")
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise NotFoundError("contact", contact_id)
@@ -221,10 +160,6 @@ def erase_contact(*, session: Session, viewer: Viewer, contact_id: str) -> Erasu
         .where(Gesture.contact_id == contact_id, Gesture.description.is_not(None))
         .values(description=ERASED),
     )
-    # Both modules import this one, so they are imported here, not at the top.
-    from carpe.services import gesture_log
-    from carpe.services.story_records import redact_contact
-
     gestures += gesture_log.redact_contact(session=session, contact_id=contact_id)
     redact_contact(
         session=session,
