@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import typer
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -30,6 +29,7 @@ from carpe.analytics.pipeline import (
     snapshot_tables,
     steps,
 )
+from carpe.cli import app
 from carpe.errors import UsageError
 from carpe.ingest import import_folder
 from carpe.services import analysis
@@ -37,7 +37,7 @@ from carpe.services.analysis import run_analysis
 from carpe.services.conflict_detection import detect_and_record
 from carpe.services.risk import list_risk
 from carpe.store import Base
-from carpe.store.analysis import AccountRisk, AnalysisRun
+from carpe.store.analysis import AnalysisRun, StoredRisk
 from carpe.store.conflicts import StoredConflict
 from carpe.store.models import Account
 from tests.factories import simulated_business
@@ -119,16 +119,8 @@ def test_a_step_declared_in_a_test_module_runs_alone_through_the_runner(
 
 
 def _cli(database: Engine, args: list[str]) -> tuple[int, str]:
-    from carpe.cli import _common, analyze_cmd
-
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    analyze_cmd.register(app)
-    _common.state.database_url = database.url.render_as_string(hide_password=False)
-    try:
-        done = CliRunner().invoke(app, args)
-    finally:
-        _common.state.database_url = None
+    url = database.url.render_as_string(hide_password=False)
+    done = CliRunner().invoke(app, ["--db", url, *args])
     return done.exit_code, done.output
 
 
@@ -143,7 +135,7 @@ def test_carpe_analyze_steps_runs_a_declared_step_alone(
     assert "steps: account_count" in output
     with Session(loaded) as session:
         run = session.scalars(select(AnalysisRun)).one()
-        scored = session.scalar(select(func.count()).select_from(AccountRisk))
+        scored = session.scalar(select(func.count()).select_from(StoredRisk))
     summary = json.loads(run.summary or "{}")
     assert run.status == "finished" and set(summary["seconds"]) == {"snapshot", "account_count"}
     assert summary["rows"] == {"accounts": _accounts(loaded)}

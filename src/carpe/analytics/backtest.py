@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 from numpy.typing import ArrayLike
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-if TYPE_CHECKING:
-    from carpe.analytics.early_warning import EarlyWarningModel
+from carpe.analytics.early_warning import EarlyWarningModel
 
 __all__ = ["Backtest", "backtest", "roc_auc"]
 

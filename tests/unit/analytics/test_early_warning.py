@@ -137,7 +137,7 @@ def test_backtest_trains_only_on_labels_known_before_the_cutoff() -> None:
 
 
 def test_early_warning_weighted_sample_keeps_risk_calibrated_on_the_full_book() -> None:
-    from carpe.analytics.pipeline.risk import sample_training_rows
+    from carpe.analytics.pipeline.sampling import sample_training_rows
 
     X, y = make_risk_features(6000, seed=SEED)
     rows, weights = sample_training_rows(y, 1500, seed=SEED)

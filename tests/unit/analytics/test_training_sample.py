@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from carpe.analytics.pipeline.risk import sample_training_rows
+from carpe.analytics.pipeline.sampling import sample_training_rows
 
 
 def test_sample_training_rows_keeps_every_row_up_to_the_cap() -> None:

@@ -26,7 +26,7 @@ from typing import Any, Final
 
 import ibis
 
-from carpe.analytics.pipeline.features import KEYS, _tally, _windowed
+from carpe.analytics.pipeline.windows import KEYS, tally, windowed
 
 SURVEYS: Final = ("csat", "ces", "review")
 LIBRARY_COUNTS: Final = (
@@ -66,12 +66,12 @@ def touch_metrics(w: Any) -> dict[str, Any]:
     recent, prior = w.age <= 90, (w.age > 90) & (w.age <= 180)
     ticket = w._ticket
     return {
-        "tickets_30d": _tally(ticket & (w.age <= 30)),
-        "tickets_90d": _tally(ticket & recent),
-        "tickets_prior_90d": _tally(ticket & prior),
+        "tickets_30d": tally(ticket & (w.age <= 30)),
+        "tickets_90d": tally(ticket & recent),
+        "tickets_prior_90d": tally(ticket & prior),
         "last_ticket_age": w.age.min(where=ticket),
-        "inbound_touches_90d": _tally(w._inbound & recent),
-        "negative_touches_90d": _tally((w.sentiment < 0) & recent),
+        "inbound_touches_90d": tally(w._inbound & recent),
+        "negative_touches_90d": tally((w.sentiment < 0) & recent),
     }
 
 
@@ -83,14 +83,14 @@ def touch_parts(touchpoints: Any, employees: Any, grid: Any) -> list[Any]:
     """
     tp = touchpoints.filter(touchpoints.contact_id.notnull())
     days = tp.select(tp.account_id, tp.contact_id, _day=tp.occurred_at.date()).distinct()
-    w = _windowed(days, days._day, grid)
+    w = windowed(days, days._day, grid)
     per_contact = w.group_by(["account_id", "as_of", "contact_id"]).aggregate(
         first_age=w.age.max(), last_age=w.age.min()
     )
     contacts = per_contact.group_by(KEYS).aggregate(
-        contacts_90d=_tally(per_contact.last_age <= 90),
-        new_contacts_90d=_tally(per_contact.first_age <= 90),
-        contacts_gone_quiet=_tally(per_contact.last_age > 90),
+        contacts_90d=tally(per_contact.last_age <= 90),
+        new_contacts_90d=tally(per_contact.first_age <= 90),
+        contacts_gone_quiet=tally(per_contact.last_age > 90),
     )
     left = employees.filter(employees.left_on.notnull()).select(
         leaver_id=employees.employee_id, left_on=employees.left_on
@@ -126,7 +126,7 @@ def delivered_metrics(delivered: Any) -> dict[str, Any]:
     """Late deliveries in a year and the worst slip, from orders windowed on delivery."""
     slip = delivered.delivered_on.delta(delivered.promised_on, unit="day")
     return {
-        "late_deliveries_365d": _tally(slip > 0),
+        "late_deliveries_365d": tally(slip > 0),
         "worst_slip_days_365d": ibis.greatest(slip, 0).max(),
     }
 

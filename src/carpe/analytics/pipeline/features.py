@@ -2,7 +2,7 @@
 
 Event-metric style: each feature counts, averages or dates events of one account
 *strictly before* the as-of day (``occurred_at < as_of``), looking back at most
-:data:`LOOKBACK_DAYS`. Many as-of dates are computed in one expression (an
+:data:`.windows.LOOKBACK_DAYS`. Many as-of dates are computed in one expression (an
 account's row per as-of date), which is how the early-warning model gets its
 monthly training snapshots. Nothing on or after an as-of date enters its row.
 
@@ -26,11 +26,20 @@ from typing import Any, Final
 import ibis
 import pyarrow as pa
 
+from carpe.analytics.pipeline import feature_library as library
+from carpe.analytics.pipeline.feature_library import (
+    LIBRARY_COUNTS,
+    LIBRARY_OTHER,
+    feedback_metrics,
+    library_values,
+    touch_columns,
+    touch_metrics,
+    touch_parts,
+)
+from carpe.analytics.pipeline.windows import KEYS, LOOKBACK_DAYS, tally, windowed
 from carpe.vocabulary import PERSONAL_CHANNELS
 
-LOOKBACK_DAYS: Final = 365
 DECIMALS: Final = 6
-KEYS: Final = ("account_id", "as_of")
 DETRACTOR_MAX: Final = 6
 """The highest NPS score that counts as a detractor's (0–6)."""
 DIGITAL_CHANNELS: Final = ("email", "chat", "web", "app", "sms", "social", "letter")
@@ -120,18 +129,6 @@ def as_of_grid(as_ofs: Sequence[date]) -> Any:
     return ibis.memtable(pa.table({"as_of": pa.array(sorted(set(as_ofs)), pa.date32())}))
 
 
-def _age(grid: Any, day: Any) -> Any:
-    """Whole days from an event's day to the as-of day (1 = the day before)."""
-    return grid.as_of.delta(day, unit="day")
-
-
-def _windowed(events: Any, day: Any, grid: Any, lookback: int = LOOKBACK_DAYS) -> Any:
-    """Events joined to every as-of date they precede by at most ``lookback`` days."""
-    paired = events.mutate(_day=day).cross_join(grid)
-    paired = paired.mutate(age=_age(paired, paired._day)).drop("_day")
-    return paired.filter(paired.age >= 1, paired.age <= lookback)
-
-
 def active_accounts(accounts: Any, grid: Any) -> Any:
     """Accounts that started before each as-of day and had not left by it.
 
@@ -155,19 +152,9 @@ def active_accounts(accounts: Any, grid: Any) -> Any:
     )
 
 
-def _tally(condition: Any) -> Any:
-    """Rows where ``condition`` holds, as a sum of 0/1 (NULL counts as not holding).
-
-    The same number as ``count(where=condition)`` (a group always has a row, so
-    the sum is never NULL), and much cheaper on DuckDB than a filtered aggregate.
-    """
-    return condition.ifelse(1, 0).sum()
-
-
 def _touchpoint_features(
     tables: Mapping[str, Any], grid: Any, departments: Sequence[str]
 ) -> list[Any]:
-    from carpe.analytics.pipeline.feature_library import touch_columns, touch_metrics, touch_parts
 
     tp, staff = tables["touchpoints"], tables["employees"]
     joined = tp.left_join(staff, tp.employee_id == staff.employee_id)
@@ -184,94 +171,92 @@ def _touchpoint_features(
         _digital=tp.channel.isin(DIGITAL_CHANNELS),
         **{slug: staff.department == department for department, slug in slugs.items()},
     )
-    w = _windowed(tp, tp._day, grid)
+    w = windowed(tp, tp._day, grid)
     recent, prior = w.age <= 90, (w.age > 90) & (w.age <= 180)
     personal = w._personal
     metrics: dict[str, Any] = {
-        "touches_90d": _tally(recent),
-        "touches_prior_90d": _tally(prior),
-        "personal_touches_90d": _tally(recent & personal),
-        "digital_touches_90d": _tally(recent & w._digital),
+        "touches_90d": tally(recent),
+        "touches_prior_90d": tally(prior),
+        "personal_touches_90d": tally(recent & personal),
+        "digital_touches_90d": tally(recent & w._digital),
         "last_touch_age": w.age.min(),
         "last_personal_touch_age": w.age.min(where=personal),
         "sentiment_90d": w.sentiment.mean(where=recent),
         "sentiment_prior": w.sentiment.mean(where=w.age > 90),
     }
     for department, slug in slugs.items():
-        metrics[department_feature(department)] = _tally(recent & w[slug])
+        metrics[department_feature(department)] = tally(recent & w[slug])
     metrics |= touch_metrics(w)
     return [w.group_by(KEYS).aggregate(**metrics), *touch_parts(tables["touchpoints"], staff, grid)]
 
 
 def _order_features(orders: Any, grid: Any) -> Any:
-    from carpe.analytics.pipeline import feature_library as library
 
-    placed = _windowed(orders, orders.ordered_at.date(), grid)
+    placed = windowed(orders, orders.ordered_at.date(), grid)
     by_order = placed.group_by(KEYS).aggregate(
-        orders_90d=_tally(placed.age <= 90),
+        orders_90d=tally(placed.age <= 90),
         order_value_365d=placed.amount.sum(),
         last_order_age=placed.age.min(),
         **library.placed_metrics(placed),
     )
-    delivered = _windowed(orders, orders.delivered_on, grid)
+    delivered = windowed(orders, orders.delivered_on, grid)
     late = delivered.group_by(KEYS).aggregate(
-        late_deliveries_60d=_tally(
+        late_deliveries_60d=tally(
             (delivered.delivered_on > delivered.promised_on) & (delivered.age <= 60)
         ),
         **library.delivered_metrics(delivered),
     )
-    promised = _windowed(orders, orders.promised_on, grid, lookback=90)
+    promised = windowed(orders, orders.promised_on, grid, lookback=90)
     still_due = promised.delivered_on.isnull() | (promised.delivered_on >= promised.as_of)
     not_cancelled = promised.status.isnull() | (promised.status != "cancelled")
-    overdue = promised.group_by(KEYS).aggregate(overdue_orders=_tally(still_due & not_cancelled))
+    overdue = promised.group_by(KEYS).aggregate(overdue_orders=tally(still_due & not_cancelled))
     return by_order, late, overdue
 
 
 def _invoice_features(invoices: Any, grid: Any) -> Any:
-    due = _windowed(invoices, invoices.due_on, grid)
+    due = windowed(invoices, invoices.due_on, grid)
     unpaid = due.paid_on.isnull() | (due.paid_on >= due.as_of)
     not_void = due.status.isnull() | (due.status != "void")
     overdue = due.group_by(KEYS).aggregate(
-        overdue_invoices=_tally(unpaid & not_void & (due.age <= 180)),
+        overdue_invoices=tally(unpaid & not_void & (due.age <= 180)),
         oldest_overdue_days=due.age.max(where=unpaid & not_void),
     )
-    issued = _windowed(invoices, invoices.issued_on, grid, lookback=180)
+    issued = windowed(invoices, invoices.issued_on, grid, lookback=180)
     open_dispute = (issued.status == "disputed") & (
         issued.paid_on.isnull() | (issued.paid_on >= issued.as_of)
     )
     disputes = issued.group_by(KEYS).aggregate(
-        open_disputes=_tally(open_dispute), disputes_180d=_tally(issued.status == "disputed")
+        open_disputes=tally(open_dispute), disputes_180d=tally(issued.status == "disputed")
     )
     return overdue, disputes
 
 
 def _feedback_features(feedback: Any, grid: Any) -> Any:
-    from carpe.analytics.pipeline.feature_library import feedback_metrics
 
-    w = _windowed(feedback, feedback.received_at.date(), grid)
+    w = windowed(feedback, feedback.received_at.date(), grid)
     nps = w.survey == "nps"
     return w.group_by(KEYS).aggregate(
         nps_365d=w.score.mean(where=nps),
-        detractor_answers_365d=_tally(nps & (w.score <= DETRACTOR_MAX)),
+        detractor_answers_365d=tally(nps & (w.score <= DETRACTOR_MAX)),
         **feedback_metrics(w),
     )
 
 
 def _gesture_features(gestures: Any, grid: Any) -> Any:
-    w = _windowed(gestures, gestures.given_on, grid)
+    w = windowed(gestures, gestures.given_on, grid)
     return w.group_by(KEYS).aggregate(gestures_365d=w.count(), last_gesture_age=w.age.min())
 
 
 def _follow_up_features(follow_ups: Any, grid: Any) -> Any:
-    done = _windowed(follow_ups, follow_ups.completed_on, grid, lookback=180)
+    done = windowed(follow_ups, follow_ups.completed_on, grid, lookback=180)
     done_counts = done.group_by(KEYS).aggregate(follow_ups_done_180d=done.count())
-    due = _windowed(follow_ups, follow_ups.due_on, grid, lookback=180)
+    due = windowed(follow_ups, follow_ups.due_on, grid, lookback=180)
     missed = (
         (due.age > 14)
         & (due.completed_on.isnull() | (due.completed_on >= due.as_of))
         & (due.status != "dismissed")
     )
-    missed_counts = due.group_by(KEYS).aggregate(follow_ups_missed_180d=_tally(missed))
+    missed_counts = due.group_by(KEYS).aggregate(follow_ups_missed_180d=tally(missed))
     return done_counts, missed_counts
 
 
@@ -320,7 +305,6 @@ def _recency(age: Any, tenure: Any) -> Any:
 
 
 def _finish(t: Any, departments: Sequence[str]) -> Any:
-    from carpe.analytics.pipeline.feature_library import library_values
 
     zero = ibis.literal(0)
     counts = [*COUNT_FEATURES, *(department_feature(d) for d in departments)]
@@ -356,7 +340,6 @@ def feature_names(departments: Sequence[str] = ()) -> list[str]:
     list of str
         ``segment`` followed by the float features.
     """
-    from carpe.analytics.pipeline.feature_library import LIBRARY_COUNTS, LIBRARY_OTHER
 
     counts = [*COUNT_FEATURES, *(department_feature(d) for d in departments)]
     return ["segment", *counts, *OTHER_FEATURES, *LIBRARY_COUNTS, *LIBRARY_OTHER]

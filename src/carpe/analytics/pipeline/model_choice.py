@@ -22,6 +22,7 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from carpe.analytics.backtest import roc_auc
 from carpe.analytics.early_warning import EarlyWarningModel
+from carpe.analytics.pipeline.sampling import sample_training_rows
 
 KINDS: Final = ("additive", "boosting")
 ORIGINS: Final = 2
@@ -115,8 +116,6 @@ def usable_columns(train: pd.DataFrame, columns: Sequence[str]) -> list[str]:
 def _fit(
     kind: str, x: pd.DataFrame, y: np.ndarray[Any, Any], seed: int, max_rows: int
 ) -> EarlyWarningModel:
-    from carpe.analytics.pipeline.risk import sample_training_rows
-
     rows, weights = sample_training_rows(y, max_rows, seed)
     model = EarlyWarningModel(
         kind=kind,  # type: ignore[arg-type]
