@@ -550,7 +550,8 @@ def _summarise(kind: str, evidence: str, when: date | None) -> str:
     if len(text) > 90:
         text = text[:87].rsplit(" ", 1)[0] + "..."
     line = f"{kind.capitalize()}: {text}"
-    return f"{line} ({when.isoformat()})" if when is not None else line
+    # the day as every page writes it ("15 Nov 2026"), not ISO
+    return f"{line} ({when.day} {when:%b %Y})" if when is not None else line
 
 
 def _dedupe(moments: list[Moment]) -> list[Moment]:
