@@ -239,3 +239,8 @@ def test_the_same_moment_in_a_later_note_is_more_evidence_not_a_second_moment(
         evidence = session.scalars(select(MomentEvidence)).all()
     assert [m.subject for m in moments] == ["dog Max"]
     assert [(e.moment_id, e.touchpoint_id) for e in evidence] == [(moments[0].id, "T23")]
+    with Session(imported.engine) as session:
+        told = brief.contact_brief(
+            session=session, viewer=SYSTEM, contact_id=moments[0].contact_id, today=date(2026, 3, 5)
+        )
+    assert [(m.subject, m.notes) for m in told.open_moments] == [("dog Max", 2)]

@@ -14,7 +14,7 @@ from carpe.services.accounts import TimelineEntry, list_timeline
 from carpe.services.audit import audit_moment_shown
 from carpe.services.conflict_notes import DocumentNote, notes_by_document
 from carpe.services.permissions import Viewer, allowed, moment, require_actor
-from carpe.store.memory import FollowUp, StoredMoment, moment_sensitive
+from carpe.store.memory import FollowUp, MomentEvidence, StoredMoment, moment_sensitive
 from carpe.store.models import Account, Contact, Gesture, Invoice, Order, Touchpoint
 
 RECENT_TOUCHPOINTS = 8
@@ -38,6 +38,8 @@ class BriefMoment:
     review: str
     opener: str
     follow_up_on: date | None
+    notes: int = 1
+    """How many notes tell of it: the one it was found in and each later mention."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,7 @@ def _day(value: date | datetime) -> date:
 _contact = Contact.__table__.c
 _account = Account.__table__.c
 _moment = StoredMoment.__table__.c
+_mention = MomentEvidence.__table__.c
 _follow_up = FollowUp.__table__.c
 _gesture = Gesture.__table__.c
 _invoice = Invoice.__table__.c
@@ -124,6 +127,9 @@ _MOMENTS = (
         _moment.review,
         _moment.closed_at,
         _moment.recorded_by,
+        (select(func.count() + 1).where(_mention.moment_id == _moment.id).scalar_subquery()).label(
+            "notes"
+        ),
     )
     .where(_moment.contact_id == bindparam("contact_id"), _moment.review != "dismissed")
     .order_by(_moment.noted_on.desc(), _moment.id.desc())
@@ -340,6 +346,7 @@ def contact_brief(
                     contact=contact.first_name,
                 ),
                 follow_ups.get(m.id),
+                m.notes,
             )
             for m in shown
         ),
