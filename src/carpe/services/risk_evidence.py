@@ -62,7 +62,7 @@ def _touches(
     ).scalars()
     return [
         Evidence(
-            f"{t.kind or t.channel} {t.touchpoint_id} on {_day(t.occurred_at)}"
+            f"{t.kind or t.channel} on {_day(t.occurred_at)}"
             + (f": {t.subject}" if t.subject else ""),
             f"{_account(account_id)}#tp-{quote(t.touchpoint_id, safe='')}",
         )
