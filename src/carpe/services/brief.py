@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -127,12 +128,12 @@ _MOMENTS = (
         _moment.review,
         _moment.closed_at,
         _moment.recorded_by,
-        (select(func.count() + 1).where(_mention.moment_id == _moment.id).scalar_subquery()).label(
-            "notes"
-        ),
     )
     .where(_moment.contact_id == bindparam("contact_id"), _moment.review != "dismissed")
     .order_by(_moment.noted_on.desc(), _moment.id.desc())
+)
+_MENTIONS = select(_mention.moment_id).where(  # later notes telling of the same moment
+    _mention.moment_id.in_(bindparam("moment_ids", expanding=True))
 )
 _FOLLOW_UPS = select(_follow_up.moment_id, _follow_up.due_on).where(
     _follow_up.moment_id.in_(bindparam("moment_ids", expanding=True)),
@@ -305,6 +306,11 @@ def contact_brief(
         if shown
         else {}
     )
+    mentions: Counter[int] = (
+        Counter(session.scalars(_MENTIONS, {"moment_ids": [m.id for m in shown]}))
+        if shown
+        else Counter()
+    )
     gesture = session.execute(
         _LAST_GESTURE, {"account_id": contact.account_id, "contact_id": contact_id}
     ).first()
@@ -346,7 +352,7 @@ def contact_brief(
                     contact=contact.first_name,
                 ),
                 follow_ups.get(m.id),
-                m.notes,
+                1 + mentions[m.id],
             )
             for m in shown
         ),
