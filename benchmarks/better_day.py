@@ -238,7 +238,7 @@ def page_seconds(store: Path, day: str | None) -> None:
     from carpe.config import load_settings
     from carpe.context import Carpe
     from carpe.services import my_week
-    from carpe.services.users import Viewer
+    from carpe.services.permissions import Viewer
     from carpe.store.models import Touchpoint
 
     carpe = Carpe(load_settings(database_url=f"sqlite:///{store}"))

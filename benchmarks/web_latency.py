@@ -101,6 +101,7 @@ def _prepare(
     from carpe.context import Carpe
     from carpe.services import users
     from carpe.services.data import import_data
+    from carpe.services.permissions import SYSTEM
     from carpe.store.models import Account, Contact
 
     marker = database.with_suffix(".imported")  # which business (or store) the copy holds
@@ -133,7 +134,7 @@ def _prepare(
             employee_id=owner,
         )
         token = users.create_api_token(
-            session=uow.session, by=users.SYSTEM, user_id=user.id, name="bench"
+            session=uow.session, by=SYSTEM, user_id=user.id, name="bench"
         )
         uow.commit()
         accounts = list(uow.session.scalars(select(Account.account_id)))

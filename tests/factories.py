@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from carpe.analytics.stories import Story
-    from carpe.services.users import Viewer
+    from carpe.services.permissions import Viewer
 
 
 def make_employee(**overrides: Any) -> dict[str, Any]:

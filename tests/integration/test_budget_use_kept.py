@@ -11,7 +11,7 @@ from sqlalchemy import Engine, delete, insert, select, text, update
 from carpe.context import Carpe
 from carpe.services import gesture_budgets, gesture_log
 from carpe.services.data import import_data
-from carpe.services.users import Viewer
+from carpe.services.permissions import Viewer
 from carpe.store.gestures import BUDGET_USE_INPUTS, BudgetUseVersion
 from carpe.store.models import Account, Budget, Employee, Gesture
 from tests.factories import add_viewer, small_business, write_folder

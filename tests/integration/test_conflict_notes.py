@@ -11,7 +11,7 @@ import pytest
 from carpe.context import Carpe
 from carpe.services import accounts, brief, conflicts
 from carpe.services.data import import_data
-from carpe.services.users import SYSTEM
+from carpe.services.permissions import SYSTEM
 from carpe.store.conflicts import StoredConflict
 from carpe.store.models import Invoice
 from tests.factories import small_business, write_folder

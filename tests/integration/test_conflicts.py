@@ -19,8 +19,7 @@ from carpe.errors import ForbiddenError, NotFoundError, UsageError
 from carpe.ingest import import_folder
 from carpe.services import conflict_detection, conflict_ledger, conflicts
 from carpe.services.analysis import run_analysis
-from carpe.services.permissions import SYSTEM
-from carpe.services.users import Viewer
+from carpe.services.permissions import SYSTEM, Viewer
 from carpe.store.access import WebhookDelivery
 from carpe.store.conflicts import StoredConflict
 from carpe.store.models import Account

@@ -14,7 +14,7 @@ from carpe.errors import ForbiddenError, UsageError
 from carpe.services import gesture_budgets, gesture_log, gesture_payoff, personal_data
 from carpe.services.analysis import run_analysis
 from carpe.services.data import import_data
-from carpe.services.users import SYSTEM, Viewer
+from carpe.services.permissions import SYSTEM, Viewer
 from carpe.store.access import AuditEntry, WebhookDelivery
 from carpe.store.gestures import LOGGED_ID_PREFIX, GestureRequest
 from carpe.store.memory import StoredMoment

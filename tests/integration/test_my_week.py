@@ -11,7 +11,7 @@ from carpe.context import Carpe
 from carpe.errors import ForbiddenError, NotFoundError
 from carpe.ingest import import_folder
 from carpe.services import my_week
-from carpe.services.users import Viewer
+from carpe.services.permissions import Viewer
 from tests.factories import make_touchpoint, small_business, write_folder
 
 ANA = Viewer(1, "ana", "frontline", "E1")

@@ -13,7 +13,7 @@ from carpe.context import Carpe
 from carpe.errors import ForbiddenError
 from carpe.ingest import import_folder
 from carpe.services import specialists
-from carpe.services.users import Viewer
+from carpe.services.permissions import Viewer
 from carpe.simulate import simulate_business
 from carpe.store.analysis import AnalysisOutput, AnalysisRun
 

@@ -21,7 +21,7 @@ from carpe.services import personal_data, story_consent
 from carpe.services import stories as service
 from carpe.services.analysis import run_analysis
 from carpe.services.data import import_data
-from carpe.services.users import SYSTEM, Viewer
+from carpe.services.permissions import SYSTEM, Viewer
 from carpe.store.access import AuditEntry
 from carpe.store.models import Account, Touchpoint
 from carpe.store.stories import StoredStory, StoryConsent

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from carpe.cli._common import out, parse_day, print_json, running
 from carpe.services import gesture_budgets, gesture_log, gestures
-from carpe.services.users import SYSTEM
+from carpe.services.permissions import SYSTEM
 
 
 def genuineness(

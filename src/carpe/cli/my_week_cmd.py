@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from carpe.cli._common import EXIT_USAGE, err, out, parse_day, print_json, running
 from carpe.errors import UsageError
 from carpe.services import my_week, users
-from carpe.services.users import SYSTEM, Viewer
+from carpe.services.permissions import SYSTEM, Viewer
 
 
 def _viewer(session: Session, username: str | None) -> Viewer:

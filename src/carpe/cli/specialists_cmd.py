@@ -11,7 +11,7 @@ from rich.table import Table
 
 from carpe.cli._common import EXIT_USAGE, err, out, running
 from carpe.services import specialists
-from carpe.services.users import SYSTEM
+from carpe.services.permissions import SYSTEM
 
 FIELDS = (
     "employee_id",

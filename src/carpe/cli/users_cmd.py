@@ -217,7 +217,7 @@ def contact_export(
     """
     with running(ctx) as carpe, carpe.unit_of_work() as uow:
         data = personal_data.export_contact(
-            session=uow.session, viewer=users.SYSTEM, contact_id=contact_id
+            session=uow.session, viewer=SYSTEM, contact_id=contact_id
         )
         uow.commit()
     text = json.dumps(data, ensure_ascii=False, indent=2)
@@ -255,7 +255,7 @@ def contact_erase(
         )
     with running(ctx) as carpe, carpe.unit_of_work() as uow:
         report = personal_data.erase_contact(
-            session=uow.session, viewer=users.SYSTEM, contact_id=contact_id
+            session=uow.session, viewer=SYSTEM, contact_id=contact_id
         )
         uow.commit()
         scrubbed = personal_data.finish_erasure(engine=carpe.engine, vacuum=vacuum)

@@ -29,9 +29,9 @@ from carpe.services.conflicts import list_conflicts
 from carpe.services.digest_mail import DigestLinks, build_message
 from carpe.services.follow_ups import FollowUpRow, list_follow_ups
 from carpe.services.mail import MailServer, send_message
-from carpe.services.permissions import require_actor
+from carpe.services.permissions import Viewer, require_actor
 from carpe.services.preferences import parse_digest_time, parse_time_zone
-from carpe.services.users import Viewer, get_user_by_name, viewer_of
+from carpe.services.users import get_user_by_name, viewer_of
 from carpe.store.access import User
 from carpe.store.models import Employee, utc_now
 from carpe.store.reminders import DigestSend, UserPreferences

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from carpe.errors import UsageError
 from carpe.services.instance import secret_digest
-from carpe.services.users import Viewer, viewer_of
+from carpe.services.permissions import Viewer
+from carpe.services.users import viewer_of
 from carpe.store.access import User
 from carpe.store.models import utc_now
 from carpe.store.reminders import UserPreferences

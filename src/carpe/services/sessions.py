@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from carpe.services.instance import secret_digest
-from carpe.services.users import Viewer
+from carpe.services.permissions import Viewer
 from carpe.store.access import SignInFailure, User, WebSession
 from carpe.store.models import utc_now
 

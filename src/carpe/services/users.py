@@ -14,9 +14,7 @@ from sqlalchemy.orm import Session
 from carpe.errors import NotFoundError, UsageError
 from carpe.services.instance import secret_digest
 from carpe.services.passwords import check_password
-from carpe.services.permissions import SYSTEM as SYSTEM
-from carpe.services.permissions import Resource, allowed, require, require_actor
-from carpe.services.permissions import Viewer as Viewer
+from carpe.services.permissions import Resource, Viewer, allowed, require, require_actor
 from carpe.store.access import ApiToken, User, WebSession
 from carpe.store.models import Employee, utc_now
 from carpe.vocabulary import ROLES, SCOPES
@@ -186,8 +184,9 @@ def create_api_token(
     days:
         The token stops working this many days from now.
     by:
-        Who asks: the user themselves or an admin (:data:`SYSTEM` for the local
-        command line). A token needs the admin scope to create one.
+        Who asks: the user themselves or an admin
+        (:data:`~carpe.services.permissions.SYSTEM` for the local command line).
+        A token needs the admin scope to create one.
 
     Raises
     ------

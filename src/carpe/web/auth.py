@@ -14,7 +14,7 @@ from carpe.config import Settings
 from carpe.context import Carpe
 from carpe.errors import CarpeError, ForbiddenError
 from carpe.services import sessions, users
-from carpe.services.users import Viewer
+from carpe.services.permissions import Viewer
 
 SESSION_ID = "sid"
 """The cookie's key for the random session id (the store keeps its hash)."""

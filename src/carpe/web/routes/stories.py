@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from carpe.errors import NotFoundError, UsageError
 from carpe.services import accounts, story_consent
 from carpe.services import stories as service
-from carpe.services.users import Viewer
+from carpe.services.permissions import Viewer
 from carpe.vocabulary import STORY_THEMES
 from carpe.web import story_schemas as schemas
 from carpe.web.api import ERRORS

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from carpe.errors import UsageError
 from carpe.services import permissions, sessions, users
 from carpe.services.audit import audit
-from carpe.services.users import Viewer
+from carpe.services.permissions import Viewer
 from carpe.web.auth import SESSION_ID, ViewerDep, check_csrf, lifetimes
 from carpe.web.routes.deps import UowDep, render
 
